@@ -1,0 +1,144 @@
+import Foundation
+
+extension NodeSettings {
+    /// Decodes `config.yaml`.
+    ///
+    /// Under `sluice:` every unknown key is an error. Under `apisix:` (an APISIX config.yaml) keys Sluice has no
+    /// use for are ignored, and so are APISIX's other top-level sections (`deployment`, `nginx_config`, …).
+    /// - Parameters:
+    ///   - file: name for messages; `directory`: the folder relative paths start from.
+    /// - Throws: `ConfigErrors` with every problem.
+    public static func decode(_ value: ConfigValue, file: String, directory: String) throws(ConfigErrors) -> NodeSettings {
+        let problems = Problems(file: file)
+        var settings = NodeSettings(dataFile: resolve("gateway.yaml", in: directory))
+        guard var top = FieldReader(value, path: "", problems: problems) else { throw ConfigErrors(problems.errors) }
+        let rootKey = value["sluice"] != nil ? "sluice" : value["apisix"] != nil ? "apisix" : nil
+        guard let rootKey, let rootValue = top.raw(rootKey) else {
+            problems.add("", "must have a `sluice:` (or `apisix:`) root", line: value.line)
+            throw ConfigErrors(problems.errors)
+        }
+        let strict = rootKey == "sluice"
+        if strict { top.rejectUnknownFields() }
+        settings.root = rootKey
+        guard var r = FieldReader(rootValue, path: rootKey, problems: problems) else {
+            throw ConfigErrors(problems.errors)
+        }
+        if let sp = r.raw("stream_proxy"), var s = FieldReader(sp, path: r.child("stream_proxy"), problems: problems) {
+            settings.listeners = listeners(&s, .tcp) + listeners(&s, .udp)
+            for (text, line) in s.stringOrList("real_ip_from") ?? [] {
+                if let c = CIDR(text) { settings.realIPFrom.append(c) } else {
+                    problems.add(s.child("real_ip_from"), "must be an IP address or CIDR, got \"\(text)\"", line: line)
+                }
+            }
+            s.accept("only")
+            if strict { s.rejectUnknownFields() }
+        }
+        if let a = r.raw("admin"), var ar = FieldReader(a, path: r.child("admin"), problems: problems) {
+            if let l = ar.string("listen") { settings.admin.listen = hostPort(l, ar, "listen") ?? settings.admin.listen }
+            settings.admin.key = ar.string("key", maxLength: 256)
+            settings.admin.viewerKey = ar.string("viewer_key", maxLength: 256)
+            if let allow = ar.stringOrList("allow") {
+                settings.admin.allow = allow.compactMap { text, line in
+                    let c = CIDR(text)
+                    if c == nil { problems.add(ar.child("allow"), "must be an IP address or CIDR, got \"\(text)\"", line: line) }
+                    return c
+                }
+            }
+            if strict { ar.rejectUnknownFields() }
+        }
+        if let p = r.raw("prometheus"), var pr = FieldReader(p, path: r.child("prometheus"), problems: problems) {
+            if let l = pr.string("listen") { settings.prometheusListen = hostPort(l, pr, "listen") }
+            if strict { pr.rejectUnknownFields() }
+        }
+        if let l = r.raw("access_log"), var lr = FieldReader(l, path: r.child("access_log"), problems: problems) {
+            let format = lr.string("format", maxLength: 4096)
+            if let path = lr.string("path") {
+                settings.accessLog = AccessLogSettings(path: resolve(path, in: directory), format: format)
+            }
+            if strict { lr.rejectUnknownFields() }
+        }
+        if let df = r.string("data_file") { settings.dataFile = resolve(df, in: directory) }
+        if let d = r.seconds("drain_timeout", allowZero: true) { settings.drainTimeout = d }
+        if let lf = r.string("log_file") { settings.logFile = resolve(lf, in: directory) }
+        if strict { r.rejectUnknownFields() }
+        guard problems.isEmpty else { throw ConfigErrors(problems.errors) }
+        return settings
+    }
+
+    private static func hostPort(_ text: String, _ r: FieldReader, _ key: String) -> HostPort? {
+        switch HostPort.parse(text) {
+        case .success(let hp): return hp
+        case .failure(let e):
+            r.report(key, "\(e)")
+            return nil
+        }
+    }
+
+    /// `stream_proxy.tcp` / `.udp` entries: a port, `"ip:port"`, a range `"9100-9110"` (also `"ip:9100-9110"`),
+    /// or `{addr, tls, tls_passthrough, proxy_protocol}`.
+    private static func listeners(_ r: inout FieldReader, _ transport: ListenerSpec.Transport) -> [ListenerSpec] {
+        guard let v = r.raw(transport.rawValue) else { return [] }
+        let path = r.child(transport.rawValue)
+        guard case .list(let items) = v.kind else {
+            r.report(transport.rawValue, "must be a list of addresses, got \(v.typeName)")
+            return []
+        }
+        var out: [ListenerSpec] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = FieldPath.index(path, i)
+            var addr = item
+            var options: FieldReader?
+            if item.entries != nil, var o = FieldReader(item, path: itemPath, problems: r.problems) {
+                guard let a = o.required("addr") else { continue }
+                addr = a
+                options = o
+            }
+            let report = { (msg: String) in r.problems.add(options == nil ? itemPath : FieldPath.join(itemPath, "addr"),
+                                                            msg, line: addr.line ?? item.line) }
+            guard let specs = parseAddress(addr, transport: transport, report: report) else { continue }
+            if var o = options {
+                let tls = o.bool("tls") ?? false
+                let passthrough = o.bool("tls_passthrough") ?? false
+                let proxyProtocol = o.bool("proxy_protocol") ?? false
+                if tls || passthrough || proxyProtocol {
+                    let which = tls ? "tls" : passthrough ? "tls_passthrough" : "proxy_protocol"
+                    o.report(which, "is not supported yet in this version of Sluice")
+                }
+                o.rejectUnknownFields()
+            }
+            out += specs
+        }
+        return out
+    }
+
+    private static func parseAddress(_ v: ConfigValue, transport: ListenerSpec.Transport,
+                                     report: (String) -> Void) -> [ListenerSpec]? {
+        var host = "0.0.0.0"
+        var portText: String
+        switch v.kind {
+        case .int(let p): portText = String(p)
+        case .string(let s):
+            portText = s
+            if let colon = s.lastIndex(of: ":") {
+                host = String(s[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                portText = String(s[s.index(after: colon)...])
+                guard IPAddress(host) != nil else {
+                    report("must be a port, \"ip:port\" or a port range, got \(v.shortDescription): \"\(host)\" is not an IP address")
+                    return nil
+                }
+            }
+        default:
+            report("must be a port, \"ip:port\" or a port range, got \(v.typeName)")
+            return nil
+        }
+        guard let range = PortRange.parse(portText) else {
+            report("must be a port 1…65535, \"ip:port\" or a range \"9100-9110\", got \(v.shortDescription)")
+            return nil
+        }
+        return (range.lower...range.upper).map { ListenerSpec(transport: transport, host: host, port: $0) }
+    }
+
+    static func resolve(_ path: String, in directory: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardized.path
+    }
+}

@@ -1,0 +1,58 @@
+/// One address the gateway listens on.
+public struct ListenerSpec: Sendable, Hashable, CustomStringConvertible {
+    public enum Transport: String, Sendable { case tcp, udp }
+    public var transport: Transport
+    public var host: String
+    public var port: Int
+    public var tls = false
+    public var tlsPassthrough = false
+    public var proxyProtocol = false
+
+    public init(transport: Transport, host: String, port: Int) {
+        self.transport = transport
+        self.host = host
+        self.port = port
+    }
+
+    /// `tcp 127.0.0.1:9100`.
+    public var description: String {
+        "\(transport.rawValue) \(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+}
+
+/// The Admin API's settings.
+public struct AdminSettings: Sendable, Equatable {
+    public var listen = HostPort(host: "127.0.0.1", port: 9180)
+    /// Nil until generated at first start.
+    public var key: String?
+    public var viewerKey: String?
+    public var allow: [CIDR] = [CIDR("127.0.0.0/8"), CIDR("::1/128")].compactMap { $0 }
+    public init() {}
+}
+
+/// Where and how the access log is written; absent means no access log.
+public struct AccessLogSettings: Sendable, Equatable {
+    /// Absolute path.
+    public var path: String
+    public var format: String?
+}
+
+/// The node settings of `config.yaml`, read at start and on reload.
+public struct NodeSettings: Sendable, Equatable {
+    /// `sluice` or `apisix`: the root key the file used.
+    public var root = "sluice"
+    public var listeners: [ListenerSpec] = []
+    /// Senders trusted to send a PROXY protocol header.
+    public var realIPFrom: [CIDR] = []
+    public var admin = AdminSettings()
+    public var prometheusListen: HostPort?
+    public var accessLog: AccessLogSettings?
+    /// Absolute path of `gateway.yaml`.
+    public var dataFile: String
+    /// Seconds SIGTERM waits for open connections before closing them.
+    public var drainTimeout: Double = 30
+    /// Absolute path of the log file used while the console owns the terminal.
+    public var logFile: String?
+
+    public init(dataFile: String) { self.dataFile = dataFile }
+}

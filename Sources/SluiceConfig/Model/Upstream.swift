@@ -1,0 +1,59 @@
+/// How an upstream chooses a node (APISIX `type`).
+public enum BalancerType: String, Sendable, CaseIterable {
+    case roundrobin
+    case chash
+    case leastConn = "least_conn"
+}
+
+/// One backend server of an upstream.
+public struct UpstreamNode: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    /// 0 means never chosen.
+    public var weight: Int
+    /// Higher tiers are used first; a lower tier only when a whole higher tier is down.
+    public var priority: Int
+
+    public init(host: String, port: Int, weight: Int = 1, priority: Int = 0) {
+        self.host = host
+        self.port = port
+        self.weight = weight
+        self.priority = priority
+    }
+
+    /// `host:port`, IPv6 hosts in brackets.
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Timeouts of an upstream, in seconds (nginx stream defaults: connect 60 s, idle 10 min).
+public struct UpstreamTimeouts: Sendable, Equatable {
+    public var connect: Double = 60
+    public var send: Double = 600
+    public var read: Double = 600
+    public init() {}
+    /// nginx's `proxy_timeout`: the longest pause between two reads or writes on either side.
+    public var idle: Double { max(send, read) }
+}
+
+/// A group of nodes and how to use them (APISIX `upstream`), stored under `upstreams` or inline.
+public struct Upstream: Sendable, Equatable {
+    /// Nil for an upstream written inline in a route or service.
+    public var id: String?
+    public var name: String?
+    public var type: BalancerType = .roundrobin
+    public var nodes: [UpstreamNode] = []
+    /// The chash key: `remote_addr`, `server_addr` or `server_port`.
+    public var hashKey: String?
+    /// Extra attempts after a failed connect; nil means nodes − 1 (APISIX).
+    public var retries: Int?
+    /// Seconds for all attempts together; 0 or nil means no limit.
+    public var retryTimeout: Double?
+    public var timeout = UpstreamTimeouts()
+    /// The document as written, kept so that nothing an operator wrote is lost on a rewrite.
+    public var raw: ConfigValue
+
+    public init(raw: ConfigValue) { self.raw = raw }
+
+    /// Attempts in all, the first included.
+    public var maxAttempts: Int { 1 + (retries ?? max(0, nodes.count - 1)) }
+}

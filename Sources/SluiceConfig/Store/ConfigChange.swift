@@ -1,0 +1,23 @@
+/// A change to the stored configuration, as the console, the Admin API or a file reload asks for it.
+public enum ConfigChange: Sendable {
+    /// Create or replace one object; `value` must carry the same `id`.
+    case put(ResourceKind, id: String, value: ConfigValue)
+    case delete(ResourceKind, id: String)
+    /// Replace everything with a whole document (a hand edit of `gateway.yaml`, SIGHUP).
+    case replaceAll(ConfigValue, file: String?)
+}
+
+/// Why the store refused a change. Nothing was changed, on disk or in memory.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case invalid(ConfigErrors)
+    case notFound(ResourceKind, id: String)
+    case persistFailed(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let errors): errors.description
+        case .notFound(let kind, let id): "\(kind.singular) \"\(id)\" does not exist"
+        case .persistFailed(let why): "cannot write the data file: \(why)"
+        }
+    }
+}

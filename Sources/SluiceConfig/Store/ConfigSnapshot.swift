@@ -1,0 +1,24 @@
+/// When an object was created and last changed, in store revisions (the Admin API's createdIndex/modifiedIndex).
+public struct ObjectRevision: Sendable, Equatable {
+    public var created: Int
+    public var modified: Int
+}
+
+/// One immutable version of the configuration, published by the `Store` after every successful change.
+public final class ConfigSnapshot: Sendable {
+    /// Grows by one with every applied change.
+    public let revision: Int
+    public let config: GatewayConfig
+    /// Keyed by `"<kind>/<id>"`, e.g. `stream_routes/1`.
+    public let objectRevisions: [String: ObjectRevision]
+
+    public init(revision: Int, config: GatewayConfig, objectRevisions: [String: ObjectRevision]) {
+        self.revision = revision
+        self.config = config
+        self.objectRevisions = objectRevisions
+    }
+
+    public func objectRevision(_ kind: ResourceKind, _ id: String) -> ObjectRevision? {
+        objectRevisions["\(kind.rawValue)/\(id)"]
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Synchronization
+
+/// The single writer of the dynamic configuration (DESIGN.md "One source of truth").
+///
+/// Every change — console form, Admin API, hand edit of the file — goes through `apply`: the whole resulting
+/// configuration is validated, written to `gateway.yaml` crash-safely, and published as a new `ConfigSnapshot`
+/// to the subscribers (the engine). Changes are serialized; a refused change changes nothing anywhere.
+public final class Store: Sendable {
+    public typealias Subscriber = @Sendable (ConfigSnapshot) -> Void
+
+    private struct State {
+        var snapshot: ConfigSnapshot
+        var subscribers: [Subscriber] = []
+        /// The text this store last wrote or read, to tell our own writes from hand edits.
+        var lastText: String?
+    }
+
+    /// Absolute path of `gateway.yaml`.
+    public let dataFile: String
+    private let state: Mutex<State>
+
+    /// Loads `dataFile`, creating it empty when it does not exist yet.
+    /// - Throws: `ConfigErrors` when the file is invalid; the file is never rewritten then.
+    public init(dataFile: String) throws(ConfigErrors) {
+        self.dataFile = dataFile
+        let name = URL(fileURLWithPath: dataFile).lastPathComponent
+        var text = ""
+        if FileManager.default.fileExists(atPath: dataFile) {
+            guard let t = try? String(contentsOfFile: dataFile, encoding: .utf8) else {
+                throw ConfigErrors([ConfigError(file: name, path: "", message: "cannot read \(dataFile)")])
+            }
+            text = t
+        } else {
+            let empty = "# Sluice dynamic configuration: stream_routes, services, upstreams, ssls.\n"
+            do { try AtomicFile.write(empty, to: dataFile) } catch {
+                throw ConfigErrors([ConfigError(file: name, path: "", message: error.description)])
+            }
+        }
+        let config = try Store.decodeFile(text, name: name)
+        var revisions: [String: ObjectRevision] = [:]
+        for kind in ResourceKind.allCases {
+            for doc in config.documents(kind) { revisions["\(kind.rawValue)/\(doc.id)"] = ObjectRevision(created: 1, modified: 1) }
+        }
+        state = Mutex(State(snapshot: ConfigSnapshot(revision: 1, config: config, objectRevisions: revisions),
+                            lastText: text))
+    }
+
+    /// Validates a `gateway.yaml` text; errors carry the file name and lines.
+    public static func decodeFile(_ text: String, name: String) throws(ConfigErrors) -> GatewayConfig {
+        let value: ConfigValue
+        do { value = try ConfigValue.parseYAML(text, file: name) } catch { throw ConfigErrors([error]) }
+        return try GatewayConfig.decode(value, file: name)
+    }
+
+    /// The configuration now in force.
+    public var snapshot: ConfigSnapshot { state.withLock { $0.snapshot } }
+
+    /// Calls `subscriber` with the current snapshot now and with every later one, in order, under the store's
+    /// lock (so keep it quick and never call back into the store from it).
+    public func subscribe(_ subscriber: @escaping Subscriber) {
+        state.withLock {
+            $0.subscribers.append(subscriber)
+            subscriber($0.snapshot)
+        }
+    }
+
+    /// Applies one change: validate everything, persist, publish.
+    /// - Returns: the new snapshot (or the current one when a reload found nothing new).
+    /// - Throws: `StoreError`; nothing changed then.
+    @discardableResult
+    public func apply(_ change: ConfigChange) throws(StoreError) -> ConfigSnapshot {
+        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
+            let old = s.snapshot
+            let newConfig: GatewayConfig
+            var text: String?
+            switch change {
+            case .put(let kind, let id, let value):
+                var doc = old.config.document()
+                var list = doc[kind.rawValue].flatMap { v -> [ConfigValue]? in
+                    if case .list(let l) = v.kind { return l }
+                    return nil
+                } ?? []
+                if let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) {
+                    list[i] = value
+                } else {
+                    list.append(value)
+                }
+                doc[kind.rawValue] = .list(list)
+                newConfig = try Self.validate(doc, file: nil)
+            case .delete(let kind, let id):
+                guard let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) else {
+                    throw .notFound(kind, id: id)
+                }
+                var doc = old.config.document()
+                if case .list(var l)? = doc[kind.rawValue]?.kind {
+                    l.remove(at: i)
+                    doc[kind.rawValue] = l.isEmpty ? nil : .list(l)
+                }
+                newConfig = try Self.validate(doc, file: nil)
+            case .replaceAll(let doc, let file):
+                newConfig = try Self.validate(doc, file: file)
+                text = s.lastText  // the operator's own file stays as written
+            }
+            try Self.checkImmutableFields(old: old.config, new: newConfig)
+            if newConfig == old.config { return old }
+            let revision = old.revision + 1
+            let snapshot = ConfigSnapshot(revision: revision, config: newConfig,
+                                          objectRevisions: Self.revisions(old: old, new: newConfig, revision: revision))
+            if text == nil {
+                let out = newConfig.document().yamlText()
+                try AtomicFile.write(out, to: dataFile, mode: newConfig.ssls.isEmpty ? nil : 0o600)
+                s.lastText = out
+            }
+            s.snapshot = snapshot
+            for subscriber in s.subscribers { subscriber(snapshot) }
+            return snapshot
+        }
+    }
+
+    /// Re-reads `gateway.yaml` (SIGHUP or a hand edit) and applies it like any other change.
+    /// - Returns: the snapshot in force afterwards.
+    /// - Throws: `StoreError.invalid` with file lines; the running configuration and the file stay as they are.
+    @discardableResult
+    public func reloadFromDisk() throws(StoreError) -> ConfigSnapshot {
+        let name = URL(fileURLWithPath: dataFile).lastPathComponent
+        guard let text = try? String(contentsOfFile: dataFile, encoding: .utf8) else {
+            throw .invalid(ConfigErrors([ConfigError(file: name, path: "", message: "cannot read \(dataFile)")]))
+        }
+        let value: ConfigValue
+        do { value = try ConfigValue.parseYAML(text, file: name) } catch { throw .invalid(ConfigErrors([error])) }
+        state.withLock { $0.lastText = text }
+        return try apply(.replaceAll(value, file: name))
+    }
+
+    private static func validate(_ doc: ConfigValue, file: String?) throws(StoreError) -> GatewayConfig {
+        do { return try GatewayConfig.decode(doc, file: file) } catch { throw .invalid(error) }
+    }
+
+    /// A service's type and scheme are fixed once it exists.
+    private static func checkImmutableFields(old: GatewayConfig, new: GatewayConfig) throws(StoreError) {
+        var errors: [ConfigError] = []
+        for (i, service) in new.services.enumerated() {
+            guard let before = old.service(service.id) else { continue }
+            if before.type != service.type || before.scheme != service.scheme {
+                errors.append(ConfigError(path: "services[\(i)]", message: "service type/scheme cannot be changed after "
+                    + "creation (\(before.type.rawValue)/\(before.scheme?.rawValue ?? "-") ⇒ "
+                    + "\(service.type.rawValue)/\(service.scheme?.rawValue ?? "-")); create a new service instead"))
+            }
+        }
+        if !errors.isEmpty { throw .invalid(ConfigErrors(errors)) }
+    }
+
+    private static func revisions(old: ConfigSnapshot, new: GatewayConfig, revision: Int) -> [String: ObjectRevision] {
+        var out: [String: ObjectRevision] = [:]
+        for kind in ResourceKind.allCases {
+            let before = Dictionary(old.config.documents(kind).map { ($0.id, $0.raw) }, uniquingKeysWith: { a, _ in a })
+            for doc in new.documents(kind) {
+                let key = "\(kind.rawValue)/\(doc.id)"
+                if let prev = old.objectRevisions[key], let raw = before[doc.id] {
+                    out[key] = raw == doc.raw ? prev : ObjectRevision(created: prev.created, modified: revision)
+                } else {
+                    out[key] = ObjectRevision(created: revision, modified: revision)
+                }
+            }
+        }
+        return out
+    }
+}

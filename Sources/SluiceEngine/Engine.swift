@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SluiceConfig
+import Synchronization
+
+/// The data plane: listeners, routing, proxying, counters and the access log, on the event loops of `group`.
+///
+/// It follows the `Store`: each published snapshot is compiled into a new routing table for new connections,
+/// while open connections keep the route and node they started with.
+public final class Engine: Sendable {
+    private let group: EventLoopGroup
+    private let context: EngineContext
+    private let listeners = Mutex<[ListenerSpec: Channel]>([:])
+    private let settingsBox: Mutex<NodeSettings>
+
+    /// - Parameters:
+    ///   - group: the event loops (one per core).
+    ///   - store: the configuration to follow; the engine subscribes to it.
+    public init(group: EventLoopGroup, store: Store, settings: NodeSettings, logger: Logger) {
+        self.group = group
+        self.context = EngineContext(logger: logger)
+        self.settingsBox = Mutex(settings)
+        let context = self.context
+        store.subscribe { snapshot in
+            context.publish(snapshot)
+            logger.info("Configuration applied", metadata: [
+                "config.revision": "\(snapshot.revision)", "stream_routes": "\(snapshot.config.streamRoutes.count)",
+            ])
+        }
+    }
+
+    /// The live connections.
+    public var registry: ConnectionRegistry { context.registry }
+
+    /// Opens the access log and binds every listener of the settings.
+    /// - Throws: the first bind or access-log error; listeners bound before it stay open (call `stopAccepting`).
+    public func start() throws {
+        let settings = settingsBox.withLock { $0 }
+        try openAccessLog(settings.accessLog)
+        try bind(settings.listeners)
+    }
+
+    /// Applies new node settings (SIGHUP): listeners added are bound, listeners removed are closed without
+    /// touching other listeners' connections (nor the removed listener's open connections).
+    /// - Throws: the first error; the other changes are still made.
+    public func apply(settings: NodeSettings) throws {
+        let old = settingsBox.withLock { s in
+            defer { s = settings }
+            return s
+        }
+        var firstError: Error?
+        if old.accessLog != settings.accessLog {
+            do { try openAccessLog(settings.accessLog) } catch { firstError = error }
+        } else {
+            context.accessLog?.writer.reopen()
+        }
+        let removed = Set(old.listeners).subtracting(settings.listeners)
+        let added = settings.listeners.filter { !old.listeners.contains($0) }
+        for spec in removed {
+            if let channel = listeners.withLock({ $0.removeValue(forKey: spec) }) {
+                channel.close(promise: nil)
+                context.logger.info("Listener closed", metadata: ["listener": "\(spec)"])
+            }
+        }
+        do { try bind(added) } catch { firstError = firstError ?? error }
+        if let firstError { throw firstError }
+    }
+
+    private func openAccessLog(_ settings: AccessLogSettings?) throws {
+        guard let settings else {
+            context.accessLog?.writer.flush()
+            context.accessLog = nil
+            return
+        }
+        let format = try AccessLogFormat(settings.format ?? AccessLogFormat.defaultFormat)
+        let writer = try AccessLogWriter(path: settings.path)
+        context.accessLog?.writer.flush()
+        context.accessLog = AccessLogger(format: format, writer: writer)
+    }
+
+    private func bind(_ specs: [ListenerSpec]) throws {
+        for spec in specs {
+            guard spec.transport == .tcp else {
+                context.logger.warning("UDP listeners are not supported yet; skipped", metadata: ["listener": "\(spec)"])
+                continue
+            }
+            do {
+                let channel = try TCPListener.bind(spec, group: group, context: context).wait()
+                listeners.withLock { $0[spec] = channel }
+                context.logger.info("Listening", metadata: ["listener": "\(spec)"])
+            } catch {
+                throw EngineError.bindFailed(spec, "\(error)")
+            }
+        }
+    }
+
+    /// Stops accepting: every listener is closed; open connections go on.
+    public func stopAccepting() {
+        let channels = listeners.withLock { l in
+            defer { l.removeAll() }
+            return Array(l.values)
+        }
+        for channel in channels { try? channel.close().wait() }
+    }
+
+    /// Waits up to `timeout` seconds for open connections to end, then closes the rest (`shutdown`).
+    /// - Returns: how many connections had to be closed.
+    @discardableResult
+    public func drain(timeout: Double) -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while context.registry.count > 0 && Date() < deadline { usleep(20_000) }
+        let left = context.registry.count
+        if left > 0 {
+            context.registry.closeAll(reason: .shutdown)
+            let hardDeadline = Date().addingTimeInterval(2)
+            while context.registry.count > 0 && Date() < hardDeadline { usleep(10_000) }
+        }
+        context.accessLog?.writer.flush()
+        return left
+    }
+
+    /// A copy of the counters and live connections.
+    public func snapshot() -> EngineSnapshot {
+        let values = context.counters.values()
+        let zero = TrafficValues(total: 0, active: 0, bytesIn: 0, bytesOut: 0, connectFailures: 0, noRoute: 0)
+        let table = context.routingTable
+        let specs = settingsBox.withLock { $0.listeners }
+        let routes = (table?.router.routes ?? []).map {
+            EngineSnapshot.Route(id: $0.route.id, name: $0.route.name, upstreamKey: $0.upstream?.key,
+                                 traffic: values["route:\($0.route.id)"] ?? zero)
+        }
+        let upstreams = (table?.upstreams.values.sorted { $0.key < $1.key } ?? []).map { up in
+            EngineSnapshot.Upstream(key: up.key, traffic: values[up.key] ?? zero, nodes: up.upstream.nodes.map {
+                EngineSnapshot.Node(address: $0.address, weight: $0.weight,
+                                    traffic: values[UpstreamRuntime.nodeCounterName(up.key, $0)] ?? zero)
+            })
+        }
+        return EngineSnapshot(takenAt: Date(), configRevision: table?.revision ?? 0,
+                              listeners: specs.map { .init(spec: $0, traffic: values["listener:\($0)"] ?? zero) },
+                              routes: routes, upstreams: upstreams, connections: context.registry.list())
+    }
+}
+
+/// Why the engine could not do what it was asked.
+public enum EngineError: Error, CustomStringConvertible {
+    case bindFailed(ListenerSpec, String)
+
+    public var description: String {
+        switch self {
+        case .bindFailed(let spec, let why): "cannot listen on \(spec): \(why)"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import SluiceConfig
+
+/// The first handler of an accepted TCP connection: routes it, then hands it to a `ProxySession`
+/// (or closes it at once, sending nothing, when no route matches).
+final class SessionStarter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let context: EngineContext
+    private let listener: ListenerSpec
+    private let listenerCounters: TrafficCounters
+
+    init(context: EngineContext, listener: ListenerSpec, listenerCounters: TrafficCounters) {
+        self.context = context
+        self.listener = listener
+        self.listenerCounters = listenerCounters
+    }
+
+    func channelActive(context ctx: ChannelHandlerContext) {
+        let channel = ctx.channel
+        listenerCounters.opened()
+        let facts = ConnectionFacts(remoteAddress: channel.remoteAddress?.ipAddress.flatMap(IPAddress.init),
+                                    serverAddress: channel.localAddress?.ipAddress.flatMap(IPAddress.init),
+                                    serverPort: channel.localAddress?.port ?? listener.port, transport: .tcp)
+        ctx.pipeline.syncOperations.removeHandler(self, promise: nil)
+        guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream else {
+            refuse(channel, facts: facts)
+            return
+        }
+        let session = ProxySession(context: context, client: channel, route: route, runtime: upstream, facts: facts,
+                                   listenerCounters: listenerCounters)
+        session.begin()
+        ctx.fireChannelActive()
+    }
+
+    private func refuse(_ channel: Channel, facts: ConnectionFacts) {
+        listenerCounters.noRoute.wrappingIncrement(ordering: .relaxed)
+        context.logger.info("No route matched; connection closed", metadata: [
+            "client": "\(channel.remoteAddress.map(ProxySession.describe) ?? "?")", "listener": "\(listener)",
+        ])
+        let now = Date()
+        context.accessLog?.log(AccessLogRecord(
+            connectionID: context.registry.makeID(),
+            remoteAddr: channel.remoteAddress?.ipAddress ?? "-", remotePort: channel.remoteAddress?.port ?? 0,
+            serverAddr: channel.localAddress?.ipAddress ?? "-", serverPort: channel.localAddress?.port ?? 0,
+            transport: "TCP", status: 404, bytesSent: 0, bytesReceived: 0, start: now, end: now,
+            upstreamAddr: nil, upstreamAddrsTried: [], upstreamBytesSent: 0, upstreamBytesReceived: 0,
+            upstreamConnectTime: nil, routeID: nil, closeReason: CloseReason.noRoute.rawValue))
+        let counters = listenerCounters
+        channel.close(promise: nil)
+        channel.closeFuture.whenComplete { _ in counters.closed() }
+    }
+}

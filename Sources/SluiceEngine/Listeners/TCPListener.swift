@@ -1,0 +1,27 @@
+import NIOCore
+import NIOPosix
+import SluiceConfig
+
+/// Binds one `stream_proxy.tcp` address.
+enum TCPListener {
+    /// - Returns: the bound server channel.
+    /// - Throws: the bind error (address in use, permission…).
+    static func bind(_ spec: ListenerSpec, group: EventLoopGroup, context: EngineContext) -> EventLoopFuture<Channel> {
+        let counters = context.counters.counters("listener:\(spec)")
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: EngineTuning.backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.autoRead, value: false)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
+            .childChannelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        SessionStarter(context: context, listener: spec, listenerCounters: counters))
+                }
+            }
+            .bind(host: spec.host, port: spec.port)
+    }
+}

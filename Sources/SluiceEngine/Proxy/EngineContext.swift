@@ -1,0 +1,27 @@
+import Logging
+import NIOCore
+import SluiceConfig
+import Synchronization
+
+/// What every connection shares: counters, the registry, the access log and the current routing table.
+final class EngineContext: Sendable {
+    let counters = CounterTable()
+    let registry = ConnectionRegistry()
+    let logger: Logger
+    private let table: Mutex<RoutingTable?> = Mutex(nil)
+    private let accessLogBox: Mutex<AccessLogger?> = Mutex(nil)
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// The table new connections route with; open connections keep the one they started with.
+    var routingTable: RoutingTable? { table.withLock { $0 } }
+
+    func publish(_ snapshot: ConfigSnapshot) {
+        table.withLock { $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters) }
+    }
+
+    var accessLog: AccessLogger? {
+        get { accessLogBox.withLock { $0 } }
+        set { accessLogBox.withLock { $0 = newValue } }
+    }
+}

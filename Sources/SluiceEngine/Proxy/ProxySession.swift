@@ -1,0 +1,250 @@
+import Atomics
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SluiceConfig
+
+/// One proxied TCP connection, from the accepted client to the end of both directions.
+///
+/// Lives on the client channel's event loop, like the upstream channel it connects (one loop, no locks):
+/// pick a node, connect with timeout and retries, join the channels with `GlueHandler`s, time out when idle,
+/// then count and log the session once both channels are closed.
+final class ProxySession {
+    enum Side { case client, upstream }
+
+    private let context: EngineContext
+    private let client: Channel
+    private let route: CompiledRoute
+    private let runtime: UpstreamRuntime
+    private let record: ConnectionRecord
+    private let facts: ConnectionFacts
+    private let listenerCounters: TrafficCounters
+    private let routeCounters: TrafficCounters
+    private let start = NIODeadline.now()
+    private let startDate = Date()
+
+    private var upstream: Channel?
+    private var nodeIndex: Int?
+    private var triedIndices: Set<Int> = []
+    private var triedAddresses: [String] = []
+    private var connectTime: Double?
+    private var reason: CloseReason?
+    private var status = 200
+    private var closedChannels = 0
+    private var inputsClosed: Set<Side> = []
+    private var finished = false
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
+    private var bytesFromClient: UInt64 = 0
+    private var bytesToClient: UInt64 = 0
+
+    init(context: EngineContext, client: Channel, route: CompiledRoute, runtime: UpstreamRuntime,
+         facts: ConnectionFacts, listenerCounters: TrafficCounters) {
+        self.context = context
+        self.client = client
+        self.route = route
+        self.runtime = runtime
+        self.facts = facts
+        self.listenerCounters = listenerCounters
+        self.routeCounters = context.counters.counters("route:\(route.route.id)")
+        self.record = ConnectionRecord(id: context.registry.makeID(),
+                                       client: client.remoteAddress.map(Self.describe) ?? "?",
+                                       listener: client.localAddress.map(Self.describe) ?? "?",
+                                       routeID: route.route.id, upstreamKey: runtime.key)
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    // MARK: start and connect
+
+    func begin() {
+        routeCounters.opened()
+        runtime.counters.opened()
+        context.registry.add(record)
+        let loopBound = NIOLoopBound(self, eventLoop: client.eventLoop)
+        record.setCloser { reason in
+            loopBound.eventLoop.execute { loopBound.value.close(reason) }
+        }
+        client.closeFuture.assumeIsolated().whenComplete { _ in self.channelClosed(.client) }
+        connectNext()
+    }
+
+    private var attemptsLeft: Bool {
+        guard triedIndices.count < runtime.upstream.maxAttempts else { return false }
+        guard let limit = runtime.upstream.retryTimeout, limit > 0, !triedIndices.isEmpty else { return true }
+        return NIODeadline.now() - start < .nanoseconds(Int64(limit * 1e9))
+    }
+
+    private func connectNext() {
+        guard !finished, reason == nil else { return }
+        guard attemptsLeft, let index = runtime.pick(hashKey: hashKey(), excluding: triedIndices) else {
+            connectFailed()
+            return
+        }
+        triedIndices.insert(index)
+        let node = runtime.upstream.nodes[index]
+        triedAddresses.append(node.address)
+        let attemptStart = NIODeadline.now()
+        ClientBootstrap(group: client.eventLoop)
+            .connectTimeout(.nanoseconds(Int64(runtime.upstream.timeout.connect * 1e9)))
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
+            .channelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
+            .connect(host: node.host, port: node.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    self.connected(channel, index: index, took: NIODeadline.now() - attemptStart)
+                case .failure(let error):
+                    self.runtime.nodeCounters[index].connectFailures.wrappingIncrement(ordering: .relaxed)
+                    self.runtime.counters.connectFailures.wrappingIncrement(ordering: .relaxed)
+                    self.context.logger.info("Upstream connect failed", metadata: [
+                        "connection.id": "\(self.record.id)", "upstream": "\(self.runtime.key)",
+                        "node": "\(node.address)", "error": "\(error)",
+                    ])
+                    self.connectNext()
+                }
+            }
+    }
+
+    private func hashKey() -> String? {
+        switch runtime.upstream.hashKey {
+        case "server_addr": facts.serverAddress?.description
+        case "server_port": String(facts.serverPort)
+        default: facts.remoteAddress?.description
+        }
+    }
+
+    private func connectFailed() {
+        status = 502
+        reason = .connectFailed
+        client.close(promise: nil)
+    }
+
+    private func connected(_ channel: Channel, index: Int, took: TimeAmount) {
+        guard !finished, reason == nil, closedChannels == 0 else {
+            channel.close(promise: nil)
+            return
+        }
+        upstream = channel
+        nodeIndex = index
+        connectTime = Double(took.nanoseconds) / 1e9
+        runtime.nodeCounters[index].opened()
+        record.update(node: runtime.upstream.nodes[index].address, state: .proxying)
+        let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self)
+        do {
+            try client.pipeline.syncOperations.addHandler(clientGlue)
+            try channel.pipeline.syncOperations.addHandler(upstreamGlue)
+            channel.closeFuture.assumeIsolated().whenComplete { _ in self.channelClosed(.upstream) }
+            try client.syncOptions?.setOption(.autoRead, value: true)
+            try channel.syncOptions?.setOption(.autoRead, value: true)
+        } catch {
+            context.logger.error("Cannot join proxy channels", metadata: ["error": "\(error)"])
+            reason = .error
+            client.close(promise: nil)
+            channel.close(promise: nil)
+            return
+        }
+        armIdleTimer()
+    }
+
+    // MARK: traffic, from the glue
+
+    func transferred(_ bytes: Int, from side: Side) {
+        lastActivity = .now()
+        let n = UInt64(bytes)
+        if side == .client {
+            bytesFromClient += n
+            record.bytesIn.wrappingIncrement(by: n, ordering: .relaxed)
+            add(n, \.bytesIn)
+        } else {
+            bytesToClient += n
+            record.bytesOut.wrappingIncrement(by: n, ordering: .relaxed)
+            add(n, \.bytesOut)
+        }
+    }
+
+    private func add(_ n: UInt64, _ counter: KeyPath<TrafficCounters, ManagedAtomic<UInt64>>) {
+        listenerCounters[keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed)
+        routeCounters[keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed)
+        runtime.counters[keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed)
+        if let nodeIndex { runtime.nodeCounters[nodeIndex][keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed) }
+    }
+
+    func inputClosed(on side: Side) {
+        if reason == nil { reason = side == .client ? .clientClosed : .upstreamClosed }
+        inputsClosed.insert(side)
+        if inputsClosed.count == 2 { closeBoth() }
+    }
+
+    /// Both channels report here through their close futures, whether or not the glue was ever added.
+    private func channelClosed(_ side: Side) {
+        if reason == nil { reason = side == .client ? .clientClosed : .upstreamClosed }
+        closedChannels += 1
+        if closedChannels == 2 || upstream == nil { finish() }
+    }
+
+    func sawError(_ error: Error, on side: Side) {
+        context.logger.debug("Connection error", metadata: ["connection.id": "\(record.id)", "side": "\(side)",
+                                                             "error": "\(error)"])
+    }
+
+    // MARK: ending
+
+    /// Closes both channels; the first reason given is the one logged.
+    func close(_ why: CloseReason) {
+        if reason == nil { reason = why }
+        record.update(state: .closing)
+        closeBoth()
+    }
+
+    private func closeBoth() {
+        client.close(promise: nil)
+        upstream?.close(promise: nil)
+    }
+
+    private func armIdleTimer() {
+        let idle = TimeAmount.nanoseconds(Int64(runtime.upstream.timeout.idle * 1e9))
+        idleTimer = client.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + idle) {
+            guard !self.finished else { return }
+            if NIODeadline.now() - self.lastActivity >= idle {
+                self.close(.idleTimeout)
+            } else {
+                self.armIdleTimer()
+            }
+        }
+    }
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        idleTimer?.cancel()
+        context.registry.remove(record.id)
+        listenerCounters.closed()
+        routeCounters.closed()
+        runtime.counters.closed()
+        if let nodeIndex { runtime.nodeCounters[nodeIndex].closed() }
+        if reason == .connectFailed {
+            listenerCounters.connectFailures.wrappingIncrement(ordering: .relaxed)
+            routeCounters.connectFailures.wrappingIncrement(ordering: .relaxed)
+        }
+        context.accessLog?.log(AccessLogRecord(
+            connectionID: record.id,
+            remoteAddr: client.remoteAddress?.ipAddress ?? "-", remotePort: client.remoteAddress?.port ?? 0,
+            serverAddr: client.localAddress?.ipAddress ?? "-", serverPort: client.localAddress?.port ?? 0,
+            transport: "TCP", status: status, bytesSent: bytesToClient, bytesReceived: bytesFromClient,
+            start: startDate, end: Date(),
+            upstreamAddr: nodeIndex.map { runtime.upstream.nodes[$0].address },
+            upstreamAddrsTried: triedAddresses,
+            upstreamBytesSent: bytesFromClient, upstreamBytesReceived: bytesToClient,
+            upstreamConnectTime: connectTime, routeID: route.route.id,
+            closeReason: (reason ?? .clientClosed).rawValue))
+    }
+}

@@ -1,0 +1,39 @@
+import SluiceConfig
+
+/// The order in which routes are tried; the first that matches wins.
+///
+/// More specific filters win, compared in this order: `server_port` set, then `sni` (exact beats `*.domain`
+/// beats `*` beats none), then the longest `server_addr` prefix, then the longest `remote_addr` prefix; then a
+/// higher `priority`; then the smaller id (numeric ids compare as numbers).
+struct RoutePrecedence: Comparable {
+    var hasServerPort: Bool
+    var sniRank: Int
+    var serverPrefix: Int
+    var remotePrefix: Int
+    var priority: Int
+    var id: String
+
+    init(_ route: StreamRoute) {
+        hasServerPort = route.serverPort != nil
+        sniRank = route.sni.map { $0 == "*" ? 1 : $0.hasPrefix("*.") ? 2 : 3 } ?? 0
+        serverPrefix = route.serverAddr.map(\.prefixLength).max() ?? -1
+        remotePrefix = route.remoteAddr.map(\.prefixLength).max() ?? -1
+        priority = route.priority
+        id = route.id
+    }
+
+    /// `a < b` means a is tried before b.
+    static func < (a: RoutePrecedence, b: RoutePrecedence) -> Bool {
+        if a.hasServerPort != b.hasServerPort { return a.hasServerPort }
+        if a.sniRank != b.sniRank { return a.sniRank > b.sniRank }
+        if a.serverPrefix != b.serverPrefix { return a.serverPrefix > b.serverPrefix }
+        if a.remotePrefix != b.remotePrefix { return a.remotePrefix > b.remotePrefix }
+        if a.priority != b.priority { return a.priority > b.priority }
+        return idLess(a.id, b.id)
+    }
+
+    static func idLess(_ a: String, _ b: String) -> Bool {
+        if let x = Int(a), let y = Int(b), x != y { return x < y }
+        return a < b
+    }
+}

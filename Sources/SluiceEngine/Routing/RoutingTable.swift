@@ -1,0 +1,35 @@
+import SluiceConfig
+
+/// Everything new connections need from one configuration snapshot: the router and the upstreams.
+/// Immutable; the engine swaps the whole table when the store publishes a new snapshot.
+public final class RoutingTable: Sendable {
+    public let revision: Int
+    public let router: Router
+    public let upstreams: [String: UpstreamRuntime]
+
+    /// Compiles `snapshot`, reusing the upstream runtimes of `previous` whose settings did not change.
+    init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable) {
+        revision = snapshot.revision
+        let config = snapshot.config
+        var upstreams: [String: UpstreamRuntime] = [:]
+        var routes: [CompiledRoute] = []
+        for route in config.streamRoutes {
+            var runtime: UpstreamRuntime?
+            if let resolved = config.resolvedUpstream(for: route) {
+                if let existing = upstreams[resolved.key] {
+                    runtime = existing
+                } else if let old = previous?.upstreams[resolved.key], old.upstream == resolved.upstream {
+                    runtime = old
+                } else {
+                    runtime = UpstreamRuntime(resolved: resolved, counterTable: counters)
+                }
+                upstreams[resolved.key] = runtime
+            }
+            let scheme = route.serviceID.flatMap { config.service($0)?.scheme }
+            let transport: ListenerSpec.Transport? = scheme.map { $0 == .udp ? .udp : .tcp }
+            routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport))
+        }
+        self.router = Router(routes)
+        self.upstreams = upstreams
+    }
+}

@@ -1,0 +1,41 @@
+import SluiceConfig
+
+/// An upstream as the engine uses it: its settings, its balancer, and the counters of it and its nodes.
+///
+/// Kept across snapshots while the upstream's settings are unchanged, so roundrobin state carries on.
+public final class UpstreamRuntime: Sendable {
+    public let key: String
+    public let upstream: Upstream
+    let balancer: any Balancer
+    let counters: TrafficCounters
+    /// Same order as `upstream.nodes`.
+    let nodeCounters: [TrafficCounters]
+
+    init(resolved: ResolvedUpstream, counterTable: CounterTable) {
+        key = resolved.key
+        upstream = resolved.upstream
+        let nodes = resolved.upstream.nodes.map {
+            BalancerNode(host: $0.host, port: $0.port, weight: $0.weight, priority: $0.priority)
+        }
+        balancer = makeBalancer(Self.algorithm(resolved.upstream.type), nodes: nodes)
+        counters = counterTable.counters(resolved.key)
+        nodeCounters = resolved.upstream.nodes.map { counterTable.counters(Self.nodeCounterName(resolved.key, $0)) }
+    }
+
+    static func nodeCounterName(_ key: String, _ node: UpstreamNode) -> String { "\(key)|\(node.address)" }
+
+    private static func algorithm(_ type: BalancerType) -> BalancingAlgorithm {
+        switch type {
+        case .roundrobin: .roundrobin
+        case .chash: .chash
+        case .leastConn: .leastConn
+        }
+    }
+
+    /// The next node to try, or nil when every eligible node was tried.
+    func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {
+        let counters = nodeCounters
+        return balancer.pick(PickContext(hashKey: hashKey, excluded: tried,
+                                         activeConnections: { counters[$0].active.load(ordering: .relaxed) }))
+    }
+}

@@ -1,0 +1,37 @@
+import Atomics
+import Synchronization
+
+/// The live connections, by id; lets the console list them and close one (HAProxy's `shutdown session`).
+public final class ConnectionRegistry: Sendable {
+    private let records = Mutex<[UInt64: ConnectionRecord]>([:])
+    private let nextID = ManagedAtomic<UInt64>(1)
+
+    public init() {}
+
+    func makeID() -> UInt64 { nextID.loadThenWrappingIncrement(ordering: .relaxed) }
+
+    func add(_ record: ConnectionRecord) { records.withLock { $0[record.id] = record } }
+
+    func remove(_ id: UInt64) { records.withLock { _ = $0.removeValue(forKey: id) } }
+
+    /// Every live connection, oldest first.
+    public func list() -> [ConnectionInfo] {
+        records.withLock { Array($0.values) }.map(\.info).sorted { $0.id < $1.id }
+    }
+
+    public var count: Int { records.withLock { $0.count } }
+
+    /// Closes one connection; the access log records `reason` (`killed` for an operator's kill).
+    /// - Returns: false when no such connection is open.
+    @discardableResult
+    public func close(id: UInt64, reason: CloseReason = .killed) -> Bool {
+        guard let record = records.withLock({ $0[id] }) else { return false }
+        record.close(reason)
+        return true
+    }
+
+    /// Closes every connection (end of a drain).
+    public func closeAll(reason: CloseReason) {
+        for record in records.withLock({ Array($0.values) }) { record.close(reason) }
+    }
+}

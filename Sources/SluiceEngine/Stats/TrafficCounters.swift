@@ -1,0 +1,46 @@
+import Atomics
+
+/// Cumulative counters of one listener, route, upstream or node (Envoy-style names in the snapshot).
+///
+/// Atomics, because every event loop adds to them and the console and metrics endpoint read them.
+public final class TrafficCounters: Sendable {
+    /// Connections (or sessions) accepted or routed to this object.
+    let total = ManagedAtomic<UInt64>(0)
+    /// Open now.
+    let active = ManagedAtomic<Int>(0)
+    /// Bytes from clients towards upstreams.
+    let bytesIn = ManagedAtomic<UInt64>(0)
+    /// Bytes from upstreams towards clients.
+    let bytesOut = ManagedAtomic<UInt64>(0)
+    /// Failed upstream connects.
+    let connectFailures = ManagedAtomic<UInt64>(0)
+    /// Connections closed because no route matched (listeners only).
+    let noRoute = ManagedAtomic<UInt64>(0)
+
+    init() {}
+
+    func opened() {
+        total.wrappingIncrement(ordering: .relaxed)
+        active.wrappingIncrement(ordering: .relaxed)
+    }
+
+    func closed() { active.wrappingDecrement(ordering: .relaxed) }
+
+    /// A point-in-time copy.
+    public var values: TrafficValues {
+        TrafficValues(total: total.load(ordering: .relaxed), active: active.load(ordering: .relaxed),
+                      bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed),
+                      connectFailures: connectFailures.load(ordering: .relaxed),
+                      noRoute: noRoute.load(ordering: .relaxed))
+    }
+}
+
+/// The values of `TrafficCounters` at one moment.
+public struct TrafficValues: Sendable, Equatable {
+    public var total: UInt64
+    public var active: Int
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+    public var connectFailures: UInt64
+    public var noRoute: UInt64
+}

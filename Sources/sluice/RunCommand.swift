@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SluiceConfig
+import SluiceEngine
+
+/// `sluice [--headless]`: runs the gateway in the foreground.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the gateway (the console, or with --headless the engine alone, logging to stderr)."
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(name: .long, help: "Run without the console: engine only, logs to stderr; SIGTERM drains, SIGHUP reloads.")
+    var headless = false
+
+    func run() throws {
+        let settings: NodeSettings
+        do { settings = try ConfigFiles.loadSettings(path: options.config) } catch {
+            printErrors(error.errors)
+            throw ExitCode(1)
+        }
+        guard headless else {
+            printError("sluice: the console is not built yet; run `sluice --headless` for the engine alone")
+            throw ExitCode(2)
+        }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "sluice")
+        logger.logLevel = .info
+        let store: Store
+        do { store = try Store(dataFile: settings.dataFile) } catch {
+            printErrors(error.errors)
+            printError("sluice: refusing to start with an invalid data file (\(settings.dataFile)); it was not changed")
+            throw ExitCode(1)
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let engine = Engine(group: group, store: store, settings: settings, logger: logger)
+        do { try engine.start() } catch {
+            logger.critical("Cannot start", metadata: ["error": "\(error)"])
+            engine.stopAccepting()
+            try? group.syncShutdownGracefully()
+            throw ExitCode(1)
+        }
+        let lifecycle = HeadlessLifecycle(configPath: options.config, engine: engine, store: store, logger: logger)
+        lifecycle.runUntilStopped(drainTimeout: settings.drainTimeout)
+        try? group.syncShutdownGracefully()
+        logger.info("Stopped")
+    }
+
+    private func printErrors(_ errors: [ConfigError]) {
+        for error in errors { printError(error.description) }
+    }
+}
+
+/// Writes a line to stderr.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import SluiceConfig
+
+/// `config.yaml`: both roots, every listener form, strictness under `sluice:`.
+struct NodeSettingsTests {
+    func decode(_ yaml: String) throws -> NodeSettings {
+        try NodeSettings.decode(try ConfigValue.parseYAML(yaml, file: "config.yaml"), file: "config.yaml", directory: "/etc/sluice")
+    }
+
+    @Test func listenerForms() throws {
+        let s = try decode("""
+        sluice:
+          stream_proxy:
+            tcp:
+              - 9100
+              - "127.0.0.1:9101"
+              - "9500-9502"
+              - addr: "[::1]:9103"
+            udp:
+              - 9200
+          data_file: data/gw.yaml
+        """)
+        #expect(s.listeners.map(\.description) == [
+            "tcp 0.0.0.0:9100", "tcp 127.0.0.1:9101", "tcp 0.0.0.0:9500", "tcp 0.0.0.0:9501", "tcp 0.0.0.0:9502",
+            "tcp [::1]:9103", "udp 0.0.0.0:9200",
+        ])
+        #expect(s.dataFile == "/etc/sluice/data/gw.yaml")
+        #expect(s.drainTimeout == 30)
+    }
+
+    @Test func apisixRootIgnoresKeysSluiceDoesNotUse() throws {
+        let s = try decode("""
+        apisix:
+          node_listen: 9080
+          proxy_mode: http&stream
+          stream_proxy:
+            tcp:
+              - 9100
+        deployment:
+          role: traditional
+        """)
+        #expect(s.root == "apisix")
+        #expect(s.listeners.count == 1)
+    }
+
+    @Test func sluiceRootIsStrict() {
+        #expect(throws: ConfigErrors.self) {
+            try decode("sluice:\n  stream_proxy:\n    tcp: [9100]\n  colour: blue\n")
+        }
+        do {
+            _ = try decode("sluice:\n  stream_proxy:\n    tcp: [70000, \"1.2.3:80\"]\n")
+        } catch let e as ConfigErrors {
+            #expect(e.errors.count == 2)
+            #expect(e.errors[0].description.hasPrefix("config.yaml:3: sluice.stream_proxy.tcp[0]: must be a port 1…65535"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func missingRootIsAnError() {
+        #expect(throws: ConfigErrors.self) { try decode("stream_proxy: {}\n") }
+    }
+}
