@@ -21,6 +21,8 @@ final class ProxySession {
     private let facts: ConnectionFacts
     private let listenerCounters: TrafficCounters
     private let routeCounters: TrafficCounters
+    /// Holds the client's first bytes until the glue is in place.
+    private let starter: SessionStarter
     private let start = NIODeadline.now()
     private let startDate = Date()
 
@@ -40,7 +42,8 @@ final class ProxySession {
     private var bytesToClient: UInt64 = 0
 
     init(context: EngineContext, client: Channel, route: CompiledRoute, runtime: UpstreamRuntime,
-         facts: ConnectionFacts, listenerCounters: TrafficCounters) {
+         facts: ConnectionFacts, listenerCounters: TrafficCounters, starter: SessionStarter) {
+        self.starter = starter
         self.context = context
         self.client = client
         self.route = route
@@ -143,6 +146,7 @@ final class ProxySession {
             try client.pipeline.syncOperations.addHandler(clientGlue)
             try channel.pipeline.syncOperations.addHandler(upstreamGlue)
             channel.closeFuture.assumeIsolated().whenComplete { _ in self.channelClosed(.upstream) }
+            starter.release()
             try client.syncOptions?.setOption(.autoRead, value: true)
             try channel.syncOptions?.setOption(.autoRead, value: true)
         } catch {

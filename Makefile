@@ -1,0 +1,39 @@
+# Sluice — common tasks.  `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+SWIFT ?= swift
+PYTHON ?= python3
+CONFIG ?= conf/config.yaml
+SMOKE := ../shared/contract/smoke.sh
+
+.PHONY: run build test e2e clean
+
+# Runs the gateway in the foreground.  Today that is `--headless` (engine + Admin API,
+# logs to stderr); once the ncurses console exists this target drops `--headless`
+# and becomes the console.
+run:
+	scripts/install-run-deps.sh
+	$(SWIFT) build -c release
+	exec .build/release/sluice --headless --config $(CONFIG)
+
+build:
+	$(SWIFT) build
+
+# Unit tests, then the end-to-end suite against the debug binary, then the
+# operator contract check when the shared contract is present.  Any failure fails.
+test:
+	scripts/install-test-deps.sh
+	$(SWIFT) build
+	$(SWIFT) test
+	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
+	if [ -f $(SMOKE) ]; then SLUICE_BIN=$(CURDIR)/.build/debug/sluice bash $(SMOKE); fi
+
+# The end-to-end suite alone (no build), against whatever binary is there.
+e2e:
+	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
+
+clean:
+	$(SWIFT) package clean
+	rm -rf Tests/e2e/__pycache__ .pytest_cache

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the test suites need, only when missing (idempotent, quiet):
+#   redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev, and pytest for `python3 -m pytest`.
+# Tests start their own redis-server on a loopback test port; no system service is needed.
+set -euo pipefail
+
+pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+missing=()
+for p in "${pkgs[@]}"; do installed "$p" || missing+=("$p"); done
+
+updated=0
+apt_install() {
+  if [ "$updated" = 0 ]; then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    updated=1
+  fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-test-deps: installing ${missing[*]}"
+  apt_install "${missing[@]}"
+fi
+
+if ! python3 -m pytest --version >/dev/null 2>&1; then
+  echo "install-test-deps: installing pytest"
+  if ! python3 -m pip install -q pytest >/dev/null 2>&1; then
+    apt_install python3-pytest
+  fi
+  python3 -m pytest --version >/dev/null 2>&1 || { echo "install-test-deps: python3 -m pytest still does not work" >&2; exit 1; }
+fi
