@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import SluiceAdmin
 import SluiceConfig
 import SluiceEngine
 
@@ -19,7 +20,7 @@ struct RunCommand: ParsableCommand {
     var headless = false
 
     func run() throws {
-        let settings: NodeSettings
+        var settings: NodeSettings
         do { settings = try ConfigFiles.loadSettings(path: options.config) } catch {
             printErrors(error.errors)
             throw ExitCode(1)
@@ -37,18 +38,41 @@ struct RunCommand: ParsableCommand {
             printError("sluice: refusing to start with an invalid data file (\(settings.dataFile)); it was not changed")
             throw ExitCode(1)
         }
+        settings.admin.key = try adminKey(settings, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let engine = Engine(group: group, store: store, settings: settings, logger: logger)
-        do { try engine.start() } catch {
+        let admin = AdminServer(api: AdminAPI(store: store, auth: AdminAuth(settings.admin), engineSnapshot: { engine.snapshot() }),
+                                listen: settings.admin.listen, group: group, logger: logger)
+        do {
+            try engine.start()
+            try admin.start()
+        } catch {
             logger.critical("Cannot start", metadata: ["error": "\(error)"])
+            admin.stop()
             engine.stopAccepting()
             try? group.syncShutdownGracefully()
             throw ExitCode(1)
         }
+        let watcher = DataFileWatcher(store: store, logger: logger)
+        watcher.start()
         let lifecycle = HeadlessLifecycle(configPath: options.config, engine: engine, store: store, logger: logger)
         lifecycle.runUntilStopped(drainTimeout: settings.drainTimeout)
+        watcher.stop()
+        admin.stop()
         try? group.syncShutdownGracefully()
         logger.info("Stopped")
+    }
+
+    /// The admin key: from config.yaml, or generated at first start and written back (0600). Never logged.
+    private func adminKey(_ settings: NodeSettings, logger: Logger) throws -> String {
+        if let key = settings.admin.key, !key.isEmpty { return key }
+        let key = AdminKeyFile.generateKey()
+        do { try AdminKeyFile.store(key: key, root: settings.root, path: options.config) } catch {
+            printError("sluice: admin.key is not set and could not be written: \(error)")
+            throw ExitCode(1)
+        }
+        logger.notice("Admin key generated and written to config.yaml (admin.key)", metadata: ["config": "\(options.config)"])
+        return key
     }
 
     private func printErrors(_ errors: [ConfigError]) {

@@ -12,12 +12,17 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case invalid(ConfigErrors)
     case notFound(ResourceKind, id: String)
     case persistFailed(String)
+    /// The data file was edited by hand into an invalid state: writes are refused until the operator fixes it.
+    case dataFileBroken(ConfigErrors)
 
     public var description: String {
         switch self {
         case .invalid(let errors): errors.description
         case .notFound(let kind, let id): "\(kind.singular) \"\(id)\" does not exist"
         case .persistFailed(let why): "cannot write the data file: \(why)"
+        case .dataFileBroken(let errors):
+            "the data file has errors; fix it first (the running configuration is kept and the file is not "
+                + "overwritten): " + errors.errors.map(\.description).joined(separator: "; ")
         }
     }
 }

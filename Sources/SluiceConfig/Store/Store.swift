@@ -9,16 +9,18 @@ import Synchronization
 public final class Store: Sendable {
     public typealias Subscriber = @Sendable (ConfigSnapshot) -> Void
 
-    private struct State {
+    struct State {
         var snapshot: ConfigSnapshot
         var subscribers: [Subscriber] = []
         /// The text this store last wrote or read, to tell our own writes from hand edits.
         var lastText: String?
+        /// The errors of the data file as last read, while it is invalid (see `Store+HandEdits.swift`).
+        var fileErrors: ConfigErrors?
     }
 
     /// Absolute path of `gateway.yaml`.
     public let dataFile: String
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     /// Loads `dataFile`, creating it empty when it does not exist yet.
     /// - Throws: `ConfigErrors` when the file is invalid; the file is never rewritten then.
@@ -66,71 +68,76 @@ public final class Store: Sendable {
     }
 
     /// Applies one change: validate everything, persist, publish.
+    ///
+    /// A `put` or `delete` first catches up with a hand edit of the data file not applied yet; while the file is
+    /// invalid it is refused with `StoreError.dataFileBroken`, so the operator's file is never overwritten.
     /// - Returns: the new snapshot (or the current one when a reload found nothing new).
     /// - Throws: `StoreError`; nothing changed then.
     @discardableResult
     public func apply(_ change: ConfigChange) throws(StoreError) -> ConfigSnapshot {
         try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
-            let old = s.snapshot
-            let newConfig: GatewayConfig
-            var text: String?
-            switch change {
-            case .put(let kind, let id, let value):
-                var doc = old.config.document()
-                var list = doc[kind.rawValue].flatMap { v -> [ConfigValue]? in
-                    if case .list(let l) = v.kind { return l }
-                    return nil
-                } ?? []
-                if let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) {
-                    list[i] = value
-                } else {
-                    list.append(value)
-                }
-                doc[kind.rawValue] = .list(list)
-                newConfig = try Self.validate(doc, file: nil)
-            case .delete(let kind, let id):
-                guard let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) else {
-                    throw .notFound(kind, id: id)
-                }
-                var doc = old.config.document()
-                if case .list(var l)? = doc[kind.rawValue]?.kind {
-                    l.remove(at: i)
-                    doc[kind.rawValue] = l.isEmpty ? nil : .list(l)
-                }
-                newConfig = try Self.validate(doc, file: nil)
-            case .replaceAll(let doc, let file):
-                newConfig = try Self.validate(doc, file: file)
-                text = s.lastText  // the operator's own file stays as written
-            }
-            try Self.checkImmutableFields(old: old.config, new: newConfig)
-            if newConfig == old.config { return old }
-            let revision = old.revision + 1
-            let snapshot = ConfigSnapshot(revision: revision, config: newConfig,
-                                          objectRevisions: Self.revisions(old: old, new: newConfig, revision: revision))
-            if text == nil {
-                let out = newConfig.document().yamlText()
-                try AtomicFile.write(out, to: dataFile, mode: newConfig.ssls.isEmpty ? nil : 0o600)
-                s.lastText = out
-            }
-            s.snapshot = snapshot
-            for subscriber in s.subscribers { subscriber(snapshot) }
-            return snapshot
+            if case .replaceAll = change {} else { try prepareWriteLocked(&s) }
+            return try applyLocked(&s, change)
         }
+    }
+
+    /// The body of `apply`, for callers that hold the lock.
+    func applyLocked(_ s: inout State, _ change: ConfigChange) throws(StoreError) -> ConfigSnapshot {
+        let old = s.snapshot
+        let newConfig: GatewayConfig
+        var text: String?
+        switch change {
+        case .put(let kind, let id, let value):
+            var doc = old.config.document()
+            var list = doc[kind.rawValue].flatMap { v -> [ConfigValue]? in
+                if case .list(let l) = v.kind { return l }
+                return nil
+            } ?? []
+            if let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) {
+                list[i] = value
+            } else {
+                list.append(value)
+            }
+            doc[kind.rawValue] = .list(list)
+            newConfig = try Self.validate(doc, file: nil)
+        case .delete(let kind, let id):
+            guard let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) else {
+                throw .notFound(kind, id: id)
+            }
+            var doc = old.config.document()
+            if case .list(var l)? = doc[kind.rawValue]?.kind {
+                l.remove(at: i)
+                doc[kind.rawValue] = l.isEmpty ? nil : .list(l)
+            }
+            newConfig = try Self.validate(doc, file: nil)
+        case .replaceAll(let doc, let file):
+            newConfig = try Self.validate(doc, file: file)
+            text = s.lastText  // the operator's own file stays as written
+        }
+        try Self.checkImmutableFields(old: old.config, new: newConfig)
+        if newConfig == old.config { return old }
+        let revision = old.revision + 1
+        let snapshot = ConfigSnapshot(revision: revision, config: newConfig,
+                                      objectRevisions: Self.revisions(old: old, new: newConfig, revision: revision))
+        if text == nil {
+            let out = newConfig.document().yamlText()
+            try AtomicFile.write(out, to: dataFile, mode: newConfig.ssls.isEmpty ? nil : 0o600)
+            s.lastText = out
+        }
+        s.snapshot = snapshot
+        for subscriber in s.subscribers { subscriber(snapshot) }
+        return snapshot
     }
 
     /// Re-reads `gateway.yaml` (SIGHUP or a hand edit) and applies it like any other change.
     /// - Returns: the snapshot in force afterwards.
-    /// - Throws: `StoreError.invalid` with file lines; the running configuration and the file stay as they are.
+    /// - Throws: `StoreError.invalid` with file lines; the running configuration and the file stay as they are,
+    ///   and writes are refused until the file is fixed (`dataFileErrors`).
     @discardableResult
     public func reloadFromDisk() throws(StoreError) -> ConfigSnapshot {
-        let name = URL(fileURLWithPath: dataFile).lastPathComponent
-        guard let text = try? String(contentsOfFile: dataFile, encoding: .utf8) else {
-            throw .invalid(ConfigErrors([ConfigError(file: name, path: "", message: "cannot read \(dataFile)")]))
+        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
+            try reloadLocked(&s, text: try readDataFile())
         }
-        let value: ConfigValue
-        do { value = try ConfigValue.parseYAML(text, file: name) } catch { throw .invalid(ConfigErrors([error])) }
-        state.withLock { $0.lastText = text }
-        return try apply(.replaceAll(value, file: name))
     }
 
     private static func validate(_ doc: ConfigValue, file: String?) throws(StoreError) -> GatewayConfig {

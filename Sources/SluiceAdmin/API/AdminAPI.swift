@@ -1,0 +1,77 @@
+import Foundation
+import SluiceConfig
+import SluiceEngine
+
+/// The Admin API's request handling, APISIX v3 compatible for stream objects, independent of HTTP transport.
+///
+/// Order of checks: client address (403), key (401; the viewer key may only read: 403), path (404), method (405).
+/// Every write goes through `Store.update`, so it is validated, persisted and published to the engine at once.
+public final class AdminAPI: Sendable {
+    private let store: Store
+    private let auth: AdminAuth
+    private let reader: ResourceReader
+    private let writer: ResourceWriter
+    private let info: InfoEndpoints
+
+    /// - Parameters:
+    ///   - engineSnapshot: the engine's state for `/v1/healthcheck` (nil: no upstreams listed).
+    ///   - now: seconds since the epoch, for `create_time` / `update_time`.
+    public init(store: Store, auth: AdminAuth, engineSnapshot: @escaping @Sendable () -> EngineSnapshot? = { nil },
+                now: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }) {
+        self.store = store
+        self.auth = auth
+        self.reader = ResourceReader(store: store)
+        self.writer = ResourceWriter(store: store, now: now)
+        self.info = InfoEndpoints(store: store, engineSnapshot: engineSnapshot)
+    }
+
+    /// Answers one request; never throws — every refusal is a response.
+    public func handle(_ request: AdminRequest) -> AdminResponse {
+        do throws(AdminError) {
+            _ = try auth.check(request)
+            guard let route = AdminRoute.match(request.path) else { throw AdminError.unknownPath(request.path) }
+            return try dispatch(route, request)
+        } catch {
+            return error.response
+        }
+    }
+
+    private func dispatch(_ route: AdminRoute, _ request: AdminRequest) throws(AdminError) -> AdminResponse {
+        let method = request.method
+        switch route {
+        case .collection(let kind):
+            switch method {
+            case "GET": return try reader.list(kind, query: request.query)
+            case "POST": return try writer.post(kind, request)
+            case "PUT": return try writer.put(kind, id: nil, request)
+            default: throw .methodNotAllowed(method)
+            }
+        case .object(let kind, let id, let subPath):
+            switch method {
+            case "PATCH": return try writer.patch(kind, id: id, subPath: subPath, request)
+            case _ where !subPath.isEmpty: throw .unknownPath(request.path)
+            case "GET": return try reader.get(kind, id: id)
+            case "PUT": return try writer.put(kind, id: id, request)
+            case "DELETE": return try writer.delete(kind, id: id, request)
+            default: throw .methodNotAllowed(method)
+            }
+        case .schema(let name):
+            try Self.readOnly(method)
+            guard name == "stream_route", let schema = StreamRouteSchema.value else { throw .unknownPath(request.path) }
+            return AdminResponse(status: 200, json: schema)
+        case .pluginList:
+            try Self.readOnly(method)
+            return AdminResponse(status: 200, json: .list(PluginSet.available.map { .string($0) }))
+        case .status:
+            try Self.readOnly(method)
+            return info.status()
+        case .healthcheck:
+            try Self.readOnly(method)
+            return info.healthcheck()
+        }
+    }
+
+    private static func readOnly(_ method: String) throws(AdminError) {
+        if method != "GET" { throw .methodNotAllowed(method) }
+    }
+}

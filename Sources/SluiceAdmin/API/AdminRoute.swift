@@ -1,0 +1,34 @@
+import SluiceConfig
+
+/// What an Admin API path names.
+public enum AdminRoute: Equatable, Sendable {
+    /// `/apisix/admin/<kind>`
+    case collection(ResourceKind)
+    /// `/apisix/admin/<kind>/<id>[/<sub/path>]` — the sub-path is for `PATCH` of one field.
+    case object(ResourceKind, id: String, subPath: [String])
+    /// `/apisix/admin/schema/<name>`
+    case schema(String)
+    /// `/apisix/admin/plugins/list`
+    case pluginList
+    /// `/apisix/admin/status`
+    case status
+    /// `/v1/healthcheck`
+    case healthcheck
+
+    /// Matches a request path; nil when it names nothing. Segments are percent-decoded; a trailing `/` is ignored.
+    public static func match(_ path: String) -> AdminRoute? {
+        let segments = path.split(separator: "/").map { QueryString.percentDecode(String($0)) }
+        if segments == ["v1", "healthcheck"] { return .healthcheck }
+        guard segments.count >= 3, segments[0] == "apisix", segments[1] == "admin" else { return nil }
+        let rest = Array(segments.dropFirst(2))
+        switch rest[0] {
+        case "status" where rest.count == 1: return .status
+        case "schema" where rest.count == 2: return .schema(rest[1])
+        case "plugins" where rest == ["plugins", "list"]: return .pluginList
+        default: break
+        }
+        guard let kind = ResourceKind(rawValue: rest[0]) else { return nil }
+        if rest.count == 1 { return .collection(kind) }
+        return .object(kind, id: rest[1], subPath: Array(rest.dropFirst(2)))
+    }
+}

@@ -1,0 +1,54 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SluiceConfig
+import Synchronization
+
+/// The Admin API's HTTP/1.1 listener (NIOHTTP1) on `admin.listen`, sharing the engine's event loops.
+public final class AdminServer: Sendable {
+    /// APISIX's client_max_body_size for the Admin API: 1.5 MiB.
+    public static let bodyLimit = 1_572_864
+
+    private let api: AdminAPI
+    private let listen: HostPort
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let channel = Mutex<Channel?>(nil)
+
+    public init(api: AdminAPI, listen: HostPort, group: EventLoopGroup, logger: Logger) {
+        self.api = api
+        self.listen = listen
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Binds the listener.
+    /// - Throws: the bind error (address in use, …).
+    public func start() throws {
+        let api = self.api
+        let bound = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(api: api, bodyLimit: Self.bodyLimit))
+                }
+            }
+            .bind(host: listen.host, port: listen.port).wait()
+        channel.withLock { $0 = bound }
+        logger.info("Admin API listening", metadata: ["admin.listen": "\(listen)"])
+    }
+
+    /// The bound port (useful when `listen` asked for port 0).
+    public var port: Int? { channel.withLock { $0?.localAddress?.port } }
+
+    /// Closes the listener; requests in flight finish on their connections.
+    public func stop() {
+        let ch = channel.withLock { c in
+            defer { c = nil }
+            return c
+        }
+        try? ch?.close().wait()
+    }
+}

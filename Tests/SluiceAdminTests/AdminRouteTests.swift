@@ -1,0 +1,34 @@
+import SluiceConfig
+import Testing
+@testable import SluiceAdmin
+
+/// Paths of the Admin API and what they name.
+struct AdminRouteTests {
+    @Test(arguments: [
+        ("/apisix/admin/stream_routes", AdminRoute.collection(.streamRoutes)),
+        ("/apisix/admin/upstreams/", AdminRoute.collection(.upstreams)),
+        ("/apisix/admin/services/s1", AdminRoute.object(.services, id: "s1", subPath: [])),
+        ("/apisix/admin/ssls/a%2Eb", AdminRoute.object(.ssls, id: "a.b", subPath: [])),
+        ("/apisix/admin/stream_routes/1/upstream/nodes", AdminRoute.object(.streamRoutes, id: "1", subPath: ["upstream", "nodes"])),
+        ("/apisix/admin/schema/stream_route", AdminRoute.schema("stream_route")),
+        ("/apisix/admin/plugins/list", AdminRoute.pluginList),
+        ("/apisix/admin/status", AdminRoute.status),
+        ("/v1/healthcheck", AdminRoute.healthcheck),
+    ])
+    func matches(_ path: String, _ expected: AdminRoute) {
+        #expect(AdminRoute.match(path) == expected)
+    }
+
+    @Test(arguments: ["/", "/apisix", "/apisix/admin", "/apisix/admin/routes", "/apisix/admin/consumers/1",
+                      "/other/admin/upstreams", "/v1/other"])
+    func unknownPathsMatchNothing(_ path: String) {
+        #expect(AdminRoute.match(path) == nil)
+    }
+
+    @Test func queryStringsAreDecoded() {
+        let q = QueryString.parse("filter=service_id%3D1&page=2&name=a+b&empty")
+        #expect(q == ["filter": "service_id=1", "page": "2", "name": "a b", "empty": ""])
+        let r = AdminRequest(method: "GET", target: "/apisix/admin/upstreams?page_size=10")
+        #expect(r.path == "/apisix/admin/upstreams" && r.query["page_size"] == "10")
+    }
+}

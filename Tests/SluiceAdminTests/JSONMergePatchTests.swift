@@ -1,0 +1,37 @@
+import SluiceConfig
+import Testing
+@testable import SluiceAdmin
+
+/// RFC 7386 merge patch (its appendix A examples) and sub-path replace.
+struct JSONMergePatchTests {
+    func json(_ text: String) throws -> ConfigValue { try ConfigValue.parseJSON(Array(text.utf8)) }
+
+    @Test(arguments: [
+        (#"{"a":"b"}"#, #"{"a":"c"}"#, #"{"a":"c"}"#),
+        (#"{"a":"b"}"#, #"{"b":"c"}"#, #"{"a":"b","b":"c"}"#),
+        (#"{"a":"b"}"#, #"{"a":null}"#, #"{}"#),
+        (#"{"a":"b","b":"c"}"#, #"{"a":null}"#, #"{"b":"c"}"#),
+        (#"{"a":["b"]}"#, #"{"a":"c"}"#, #"{"a":"c"}"#),
+        (#"{"a":"c"}"#, #"{"a":["b"]}"#, #"{"a":["b"]}"#),
+        (#"{"a":{"b":"c"}}"#, #"{"a":{"b":"d","c":null}}"#, #"{"a":{"b":"d"}}"#),
+        (#"{"a":[{"b":"c"}]}"#, #"{"a":[1]}"#, #"{"a":[1]}"#),
+        (#"["a","b"]"#, #"["c","d"]"#, #"["c","d"]"#),
+        (#"{"a":"b"}"#, #"["c"]"#, #"["c"]"#),
+        (#"{"e":null}"#, #"{"a":1}"#, #"{"e":null,"a":1}"#),
+        (#"[1,2]"#, #"{"a":"b","c":null}"#, #"{"a":"b"}"#),
+        (#"{}"#, #"{"a":{"bb":{"ccc":null}}}"#, #"{"a":{"bb":{}}}"#),
+    ])
+    func rfc7386Examples(_ target: String, _ patch: String, _ result: String) throws {
+        #expect(JSONMergePatch.apply(try json(patch), to: try json(target)) == (try json(result)))
+    }
+
+    @Test func subPathReplace() throws {
+        let doc = try json(#"{"id":"1","upstream":{"nodes":[{"host":"a","port":1},{"host":"b","port":2}]}}"#)
+        let out = try JSONMergePatch.replace(at: ["upstream", "nodes", "1", "port"], in: doc, with: .int(9))
+        #expect(out == (try json(#"{"id":"1","upstream":{"nodes":[{"host":"a","port":1},{"host":"b","port":9}]}}"#)))
+        let added = try JSONMergePatch.replace(at: ["desc"], in: doc, with: .string("x"))
+        #expect(added["desc"] == .string("x"))
+        #expect(throws: AdminError.self) { try JSONMergePatch.replace(at: ["upstream", "nodes", "5"], in: doc, with: .null) }
+        #expect(throws: AdminError.self) { try JSONMergePatch.replace(at: ["id", "x"], in: doc, with: .null) }
+    }
+}
