@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 LOOPBACK = "127.0.0.1"
+ADMIN_KEY = "e2e-test-admin-key-0000000000000000"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Access-log format used by every test.  `|` separates fields because
@@ -514,7 +515,8 @@ class Sluice:
     def __init__(self, binary: str, confdir: Path, *, listeners: int = 1,
                  gateway: dict | str | None = None, access_log: bool = True,
                  drain_timeout: float | None = 5, root: str = "sluice",
-                 data_file: str = "gateway.yaml", ports: list[int] | None = None):
+                 data_file: str = "gateway.yaml", ports: list[int] | None = None,
+                 admin_key: str | None = ADMIN_KEY, viewer_key: str | None = None):
         self.binary = binary
         self.dir = Path(confdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -530,9 +532,12 @@ class Sluice:
         self.returncode: int | None = None
         lines = [f"{root}:", "  stream_proxy:", "    tcp:"]
         lines += [f'      - "{LOOPBACK}:{p}"' for p in self.ports]
-        lines += ["  admin:",
-                  f'    listen: "{LOOPBACK}:{self.admin_port}"',
-                  '    key: "e2e-test-admin-key-0000000000000000"']
+        self.admin_key = admin_key
+        lines += ["  admin:", f'    listen: "{LOOPBACK}:{self.admin_port}"']
+        if admin_key is not None:
+            lines.append(f'    key: "{admin_key}"')
+        if viewer_key is not None:
+            lines.append(f'    viewer_key: "{viewer_key}"')
         if access_log:
             lines += ["  access_log:",
                       "    path: logs/access.log",
@@ -578,9 +583,32 @@ class Sluice:
             stdout=self.stdout_f, stderr=self.stderr_f)
         register_process(self.proc)
         if wait:
-            for p in self.ports:
+            for p in self.ports + [self.admin_port]:
                 self.wait_listening(p, timeout)
         return self
+
+    # -- admin API -------------------------------------------------------------
+    def admin(self, method: str, path: str, body=None, *, key: str | None = "default",
+              headers: dict | None = None, raw: bytes | None = None, timeout: float = 10.0):
+        """One Admin API request; returns (status, headers, parsed JSON body).
+        `key="default"` sends this instance's admin key; None sends none."""
+        import urllib.error
+        import urllib.request
+        url = f"http://{LOOPBACK}:{self.admin_port}{path}"
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        req = urllib.request.Request(url, data=data, method=method)
+        if key == "default":
+            key = self.admin_key
+        if key is not None:
+            req.add_header("X-API-KEY", key)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                status, hdrs, text = r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            status, hdrs, text = e.code, e.headers, e.read()
+        return status, hdrs, (json.loads(text) if text else None)
 
     @property
     def pid(self) -> int:
