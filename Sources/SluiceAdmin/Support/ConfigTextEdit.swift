@@ -10,10 +10,12 @@ enum ConfigTextEdit {
         let block = blockEnd(lines, after: rootIndex, parentIndent: 0)
         let childIndent = firstChildIndent(lines, rootIndex + 1, block) ?? 2
         let pad = String(repeating: " ", count: childIndent)
-        guard let adminIndex = (rootIndex + 1..<block).first(where: { isKeyLine(lines[$0], "admin", indent: childIndent) }) else {
+        let adminLine = (rootIndex + 1..<block).first { isKeyLine(lines[$0], "admin", indent: childIndent, anyValue: true) }
+        guard let adminIndex = adminLine else {
             lines.insert(contentsOf: ["\(pad)admin:", "\(pad)  key: \"\(key)\""], at: rootIndex + 1)
             return lines.joined(separator: "\n")
         }
+        guard isKeyLine(lines[adminIndex], "admin", indent: childIndent) else { return nil }  // `admin: {…}`
         let adminEnd = blockEnd(lines, after: adminIndex, parentIndent: childIndent)
         let keyIndent = firstChildIndent(lines, adminIndex + 1, adminEnd) ?? childIndent + 2
         let keyLine = String(repeating: " ", count: keyIndent) + "key: \"\(key)\""
