@@ -35,7 +35,7 @@ final class SessionStarter: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let session = ProxySession(context: context, client: channel, route: route, runtime: upstream, facts: facts,
-                                   listenerCounters: listenerCounters, starter: self)
+                                   listenerName: "\(listener)", listenerCounters: listenerCounters, starter: self)
         session.begin()
         ctx.fireChannelActive()
     }
