@@ -228,6 +228,8 @@ final class ProxySession {
         guard !finished else { return }
         finished = true
         idleTimer?.cancel()
+        idleTimer = nil
+        record.setCloser(nil)
         var shared = [listenerCounters, routeCounters, runtime.counters]
         if let nodeIndex { shared.append(runtime.nodeCounters[nodeIndex]) }
         for counters in shared { addTotals(to: counters) }
