@@ -57,6 +57,13 @@ final class SessionStarter: ChannelInboundHandler, RemovableChannelHandler {
         ctx.pipeline.syncOperations.removeHandler(context: ctx, promise: nil)
     }
 
+    /// Drops the context, which holds this handler: keeping it would be a retain cycle per connection.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        handlerContext = nil
+        held = []
+        heldEvents = []
+    }
+
     private func refuse(_ channel: Channel, facts: ConnectionFacts) {
         listenerCounters.noRoute.wrappingIncrement(ordering: .relaxed)
         context.logger.info("No route matched; connection closed", metadata: [
