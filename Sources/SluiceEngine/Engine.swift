@@ -96,6 +96,11 @@ public final class Engine: Sendable {
         }
     }
 
+    /// The addresses the listeners are bound to (port 0 in the settings becomes the port the system chose).
+    public var boundAddresses: [ListenerSpec: SocketAddress] {
+        listeners.withLock { $0.compactMapValues(\.localAddress) }
+    }
+
     /// Stops accepting: every listener is closed; open connections go on.
     public func stopAccepting() {
         let channels = listeners.withLock { l in
@@ -123,7 +128,17 @@ public final class Engine: Sendable {
 
     /// A copy of the counters and live connections.
     public func snapshot() -> EngineSnapshot {
-        let values = context.counters.values()
+        let connections = context.registry.list()
+        var values = context.counters.values()
+        // Shared counters hold closed connections' bytes; add the bytes of the connections still open.
+        for c in connections {
+            var names = ["listener:\(c.listener)", "route:\(c.routeID)", c.upstreamKey]
+            if let node = c.node { names.append("\(c.upstreamKey)|\(node)") }
+            for name in names {
+                values[name]?.bytesIn += c.bytesIn
+                values[name]?.bytesOut += c.bytesOut
+            }
+        }
         let zero = TrafficValues(total: 0, active: 0, bytesIn: 0, bytesOut: 0, connectFailures: 0, noRoute: 0)
         let table = context.routingTable
         let specs = settingsBox.withLock { $0.listeners }
@@ -139,7 +154,7 @@ public final class Engine: Sendable {
         }
         return EngineSnapshot(takenAt: Date(), configRevision: table?.revision ?? 0,
                               listeners: specs.map { .init(spec: $0, traffic: values["listener:\($0)"] ?? zero) },
-                              routes: routes, upstreams: upstreams, connections: context.registry.list())
+                              routes: routes, upstreams: upstreams, connections: connections)
     }
 }
 

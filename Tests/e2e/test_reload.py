@@ -9,7 +9,10 @@ from harness import ask, ask_new, connect, named_server, route, wait_until
 
 def _reaches(port, name):
     def cond():
-        return ask_new(port, timeout=3).startswith(name + ":")
+        try:
+            return ask_new(port, timeout=3).startswith(name + ":")
+        except (EOFError, OSError):  # not routed there yet: the reload may still be on its way
+            return False
     return cond
 
 
@@ -88,3 +91,29 @@ def test_sighup_adds_and_removes_routes(sluice):
         finally:
             s.close()
     wait_until(p1_unrouted, 10, "the removed route to stop matching")
+
+
+@pytest.mark.time_limit(60)
+def test_sighup_adds_and_removes_listeners_without_touching_others(sluice):
+    """config.yaml listeners are applied on reload; other listeners' connections live on,
+    and so do open connections of a removed listener."""
+    from harness import free_port, wait_closed
+    a = named_server("A")
+    sl = sluice(listeners=2, gateway={"stream_routes": [route("1", [a.addr])]})
+    p1, p2 = sl.ports
+    keep = connect(p1, timeout=5)
+    on_removed = connect(p2, timeout=5)
+    assert ask(keep, "k") == "A:k" and ask(on_removed, "r") == "A:r"
+
+    p3 = free_port()
+    text = sl.config_path.read_text()
+    sl.config_path.write_text(text.replace(f'"127.0.0.1:{p2}"', f'"127.0.0.1:{p3}"'))
+    sl.reload()
+    wait_until(lambda: sl.is_listening(p3), 10, "the added listener to accept")
+    wait_until(lambda: not sl.is_listening(p2), 10, "the removed listener to stop accepting")
+    assert ask_new(p3) == "A:ping"
+    # connections on the kept listener and on the removed one are untouched
+    assert ask(keep, "k2") == "A:k2"
+    assert ask(on_removed, "r2") == "A:r2"
+    keep.close()
+    on_removed.close()

@@ -35,7 +35,7 @@ final class SessionStarter: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let session = ProxySession(context: context, client: channel, route: route, runtime: upstream, facts: facts,
-                                   listenerCounters: listenerCounters, starter: self)
+                                   listenerName: "\(listener)", listenerCounters: listenerCounters, starter: self)
         session.begin()
         ctx.fireChannelActive()
     }
@@ -55,6 +55,13 @@ final class SessionStarter: ChannelInboundHandler, RemovableChannelHandler {
         held = []
         heldEvents = []
         ctx.pipeline.syncOperations.removeHandler(context: ctx, promise: nil)
+    }
+
+    /// Drops the context, which holds this handler: keeping it would be a retain cycle per connection.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        handlerContext = nil
+        held = []
+        heldEvents = []
     }
 
     private func refuse(_ channel: Channel, facts: ConnectionFacts) {

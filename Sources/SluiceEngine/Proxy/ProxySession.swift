@@ -1,4 +1,3 @@
-import Atomics
 import Foundation
 import Logging
 import NIOCore
@@ -42,7 +41,7 @@ final class ProxySession {
     private var bytesToClient: UInt64 = 0
 
     init(context: EngineContext, client: Channel, route: CompiledRoute, runtime: UpstreamRuntime,
-         facts: ConnectionFacts, listenerCounters: TrafficCounters, starter: SessionStarter) {
+         facts: ConnectionFacts, listenerName: String, listenerCounters: TrafficCounters, starter: SessionStarter) {
         self.starter = starter
         self.context = context
         self.client = client
@@ -53,8 +52,7 @@ final class ProxySession {
         self.routeCounters = context.counters.counters("route:\(route.route.id)")
         self.record = ConnectionRecord(id: context.registry.makeID(),
                                        client: client.remoteAddress.map(Self.describe) ?? "?",
-                                       listener: client.localAddress.map(Self.describe) ?? "?",
-                                       routeID: route.route.id, upstreamKey: runtime.key)
+                                       listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key)
     }
 
     static func describe(_ address: SocketAddress) -> String {
@@ -92,14 +90,16 @@ final class ProxySession {
         let node = runtime.upstream.nodes[index]
         triedAddresses.append(node.address)
         let attemptStart = NIODeadline.now()
-        ClientBootstrap(group: client.eventLoop)
+        let bootstrap = ClientBootstrap(group: client.eventLoop)
             .connectTimeout(.nanoseconds(Int64(runtime.upstream.timeout.connect * 1e9)))
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.autoRead, value: false)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
             .channelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
-            .connect(host: node.host, port: node.port)
+        let connecting = runtime.nodeAddresses[index].map { bootstrap.connect(to: $0) }
+            ?? bootstrap.connect(host: node.host, port: node.port)
+        connecting
             .assumeIsolated()
             .whenComplete { result in
                 switch result {
@@ -164,22 +164,20 @@ final class ProxySession {
     func transferred(_ bytes: Int, from side: Side) {
         lastActivity = .now()
         let n = UInt64(bytes)
+        // Only this connection's own counter moves per read (one uncontended atomic); the shared listener, route,
+        // upstream and node counters receive the totals at close, and snapshots add the live connections' bytes.
         if side == .client {
             bytesFromClient += n
             record.bytesIn.wrappingIncrement(by: n, ordering: .relaxed)
-            add(n, \.bytesIn)
         } else {
             bytesToClient += n
             record.bytesOut.wrappingIncrement(by: n, ordering: .relaxed)
-            add(n, \.bytesOut)
         }
     }
 
-    private func add(_ n: UInt64, _ counter: KeyPath<TrafficCounters, ManagedAtomic<UInt64>>) {
-        listenerCounters[keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed)
-        routeCounters[keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed)
-        runtime.counters[keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed)
-        if let nodeIndex { runtime.nodeCounters[nodeIndex][keyPath: counter].wrappingIncrement(by: n, ordering: .relaxed) }
+    private func addTotals(to counters: TrafficCounters) {
+        counters.bytesIn.wrappingIncrement(by: bytesFromClient, ordering: .relaxed)
+        counters.bytesOut.wrappingIncrement(by: bytesToClient, ordering: .relaxed)
     }
 
     func inputClosed(on side: Side) {
@@ -230,11 +228,14 @@ final class ProxySession {
         guard !finished else { return }
         finished = true
         idleTimer?.cancel()
+        idleTimer = nil
+        record.setCloser(nil)
+        var shared = [listenerCounters, routeCounters, runtime.counters]
+        if let nodeIndex { shared.append(runtime.nodeCounters[nodeIndex]) }
+        for counters in shared { addTotals(to: counters) }
+        // Totals first, then leave the registry: a snapshot may count these bytes twice for an instant, never zero times.
         context.registry.remove(record.id)
-        listenerCounters.closed()
-        routeCounters.closed()
-        runtime.counters.closed()
-        if let nodeIndex { runtime.nodeCounters[nodeIndex].closed() }
+        for counters in shared { counters.closed() }
         if reason == .connectFailed {
             listenerCounters.connectFailures.wrappingIncrement(ordering: .relaxed)
             routeCounters.connectFailures.wrappingIncrement(ordering: .relaxed)

@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceConfig
 
 /// An upstream as the engine uses it: its settings, its balancer, and the counters of it and its nodes.
@@ -10,6 +11,8 @@ public final class UpstreamRuntime: Sendable {
     let counters: TrafficCounters
     /// Same order as `upstream.nodes`.
     let nodeCounters: [TrafficCounters]
+    /// Nodes given as IP addresses, resolved once here so connects skip the resolver (nil for host names).
+    let nodeAddresses: [SocketAddress?]
 
     init(resolved: ResolvedUpstream, counterTable: CounterTable) {
         key = resolved.key
@@ -20,6 +23,7 @@ public final class UpstreamRuntime: Sendable {
         balancer = makeBalancer(Self.algorithm(resolved.upstream.type), nodes: nodes)
         counters = counterTable.counters(resolved.key)
         nodeCounters = resolved.upstream.nodes.map { counterTable.counters(Self.nodeCounterName(resolved.key, $0)) }
+        nodeAddresses = resolved.upstream.nodes.map { try? SocketAddress(ipAddress: $0.host, port: $0.port) }
     }
 
     static func nodeCounterName(_ key: String, _ node: UpstreamNode) -> String { "\(key)|\(node.address)" }

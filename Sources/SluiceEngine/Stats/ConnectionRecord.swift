@@ -50,7 +50,9 @@ public final class ConnectionRecord: Sendable {
         }
     }
 
-    func setCloser(_ closer: @escaping @Sendable (CloseReason) -> Void) { self.closer.withLock { $0 = closer } }
+    /// Sets (or with nil, drops) what closes the connection; the session drops it when it ends, since the
+    /// closure holds the session.
+    func setCloser(_ closer: (@Sendable (CloseReason) -> Void)?) { self.closer.withLock { $0 = closer } }
 
     /// Asks the owning event loop to close the connection.
     func close(_ reason: CloseReason) { closer.withLock { $0 }?(reason) }
