@@ -59,3 +59,6 @@ def test_doc_example_creates_route_and_carries_redis(sluice, redis_server, examp
     finally:
         c.close()
     assert sl.admin("GET", "/apisix/admin/stream_routes/1")[0] == 200
+    e = sl.wait_log(1)[-1]
+    assert e["status"] == "200" and e["upstream_addr"] == redis_server.addr, e["raw"]
+    assert e["route_id"] == "1", e["raw"]
