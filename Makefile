@@ -8,12 +8,15 @@ PYTHON ?= python3
 CONFIG ?= conf/config.yaml
 SMOKE := ../shared/contract/smoke.sh
 
-.PHONY: run build test e2e clean
+.PHONY: run run-headless build test e2e clean
 
-# Runs the gateway in the foreground.  Today that is `--headless` (engine + Admin API,
-# logs to stderr); once the ncurses console exists this target drops `--headless`
-# and becomes the console.
+# Runs the gateway with the operator console on conf/ (`make run-headless` for the engine alone).
 run:
+	scripts/install-run-deps.sh
+	$(SWIFT) build -c release
+	exec .build/release/sluice --config $(CONFIG)
+
+run-headless:
 	scripts/install-run-deps.sh
 	$(SWIFT) build -c release
 	exec .build/release/sluice --headless --config $(CONFIG)

@@ -35,6 +35,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CNcursesw",
+            path: "Sources/CNcursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        .target(
+            name: "SluiceConsole",
+            dependencies: [
+                "CNcursesw",
+                "SluiceConfig",
+                "SluiceEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "SluiceAdmin",
             dependencies: [
@@ -53,6 +68,7 @@ let package = Package(
                 "SluiceConfig",
                 "SluiceEngine",
                 "SluiceAdmin",
+                "SluiceConsole",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -66,6 +82,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"], swiftSettings: strict),
+        .testTarget(
+            name: "SluiceConsoleTests",
+            dependencies: ["SluiceConsole", "SluiceConfig", "SluiceEngine"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SluiceEngineTests",
             dependencies: [

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import SluiceAdmin
 import SluiceConfig
+import SluiceConsole
 import SluiceEngine
 
 /// `sluice [--headless]`: runs the gateway in the foreground.
@@ -19,17 +20,28 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run without the console: engine only, logs to stderr; SIGTERM drains, SIGHUP reloads.")
     var headless = false
 
+    /// Where logs go while the console owns the terminal: `log_file`, else logs/sluice.log beside config.yaml.
+    private func consoleLogPath(_ settings: NodeSettings) -> String {
+        settings.logFile ?? URL(fileURLWithPath: options.config).deletingLastPathComponent()
+            .appendingPathComponent("logs/sluice.log").standardized.path
+    }
+
     func run() throws {
         var settings: NodeSettings
         do { settings = try ConfigFiles.loadSettings(path: options.config) } catch {
             printErrors(error.errors)
             throw ExitCode(1)
         }
-        guard headless else {
-            printError("sluice: the console is not built yet; run `sluice --headless` for the engine alone")
-            throw ExitCode(2)
+        let logBuffer = LogBuffer(path: headless ? nil : consoleLogPath(settings))
+        if headless {
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        } else {
+            guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+                printError("sluice: the console needs a terminal; use `sluice --headless` for servers and scripts")
+                throw ExitCode(2)
+            }
+            LoggingSystem.bootstrap { logBuffer.handler(label: $0) }
         }
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "sluice")
         logger.logLevel = .info
         let store: Store
@@ -48,6 +60,7 @@ struct RunCommand: ParsableCommand {
             try admin.start()
         } catch {
             logger.critical("Cannot start", metadata: ["error": "\(error)"])
+            if !headless { printError("sluice: cannot start: \(error)") }
             admin.stop()
             engine.stopAccepting()
             try? group.syncShutdownGracefully()
@@ -55,8 +68,15 @@ struct RunCommand: ParsableCommand {
         }
         let watcher = DataFileWatcher(store: store, logger: logger)
         watcher.start()
-        let lifecycle = HeadlessLifecycle(configPath: options.config, engine: engine, store: store, logger: logger)
-        lifecycle.runUntilStopped(drainTimeout: settings.drainTimeout)
+        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store, logger: logger)
+        lifecycle.installSignalHandlers()
+        if headless {
+            lifecycle.waitForStopSignal()
+        } else {
+            ConsoleRunner(engine: engine, store: store, logBuffer: logBuffer, accessLogPath: settings.accessLog?.path)
+                .run(shouldStop: { lifecycle.stopWasRequested })
+        }
+        lifecycle.drain(timeout: settings.drainTimeout)
         watcher.stop()
         admin.stop()
         try? group.syncShutdownGracefully()

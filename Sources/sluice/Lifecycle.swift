@@ -5,15 +5,19 @@ import SluiceConfig
 import SluiceEngine
 import Synchronization
 
-/// Signal handling for `--headless`: SIGHUP reloads both files; SIGTERM/SIGINT stop accepting, drain open
-/// connections up to the drain timeout, and return (a second SIGTERM/SIGINT closes what is left at once).
-final class HeadlessLifecycle: Sendable {
+/// Signals and the end of a run, for both modes: SIGHUP reloads both files; the first SIGTERM/SIGINT asks to stop
+/// (a second closes open connections at once); `drain` stops accepting and waits for open connections.
+/// SIGWINCH is left alone: ncurses needs it for resizes.
+final class Lifecycle: Sendable {
     private let configPath: String
     private let engine: Engine
     private let store: Store
     private let logger: Logger
     private let queue = DispatchQueue(label: "sluice.signals")
+    private let stops = Atomic<Int>(0)
     private let stopRequested = DispatchSemaphore(value: 0)
+    /// Written once, by `installSignalHandlers` on the main thread; kept only so the sources stay alive.
+    nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
     init(configPath: String, engine: Engine, store: Store, logger: Logger) {
         self.configPath = configPath
@@ -22,17 +26,17 @@ final class HeadlessLifecycle: Sendable {
         self.logger = logger
     }
 
-    /// Blocks the calling thread until SIGTERM/SIGINT, then drains.
-    func runUntilStopped(drainTimeout: Double) {
-        var sources: [DispatchSourceSignal] = []
-        let stops = SignalCounter()
+    /// True once SIGTERM or SIGINT arrived.
+    var stopWasRequested: Bool { stops.load(ordering: .relaxed) > 0 }
+
+    func installSignalHandlers() {
         for sig in [SIGTERM, SIGINT, SIGHUP] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler { [self] in
                 if sig == SIGHUP {
                     reload()
-                } else if stops.increment() == 1 {
+                } else if stops.add(1, ordering: .relaxed).newValue == 1 {
                     stopRequested.signal()
                 } else {
                     logger.warning("Second stop signal: closing open connections now")
@@ -42,14 +46,19 @@ final class HeadlessLifecycle: Sendable {
             source.resume()
             sources.append(source)
         }
-        stopRequested.wait()
+    }
+
+    /// Blocks the calling thread until SIGTERM/SIGINT (headless mode).
+    func waitForStopSignal() { stopRequested.wait() }
+
+    /// Stops accepting, then waits up to `timeout` seconds for open connections before closing them.
+    func drain(timeout: Double) {
         logger.info("Stopping: no new connections; draining", metadata: [
-            "connections.open": "\(engine.registry.count)", "drain.timeout": "\(drainTimeout)",
+            "connections.open": "\(engine.registry.count)", "drain.timeout": "\(timeout)",
         ])
         engine.stopAccepting()
-        let closed = engine.drain(timeout: drainTimeout)
+        let closed = engine.drain(timeout: timeout)
         if closed > 0 { logger.warning("Drain timeout: closed open connections", metadata: ["connections": "\(closed)"]) }
-        _ = sources
     }
 
     private func reload() {
@@ -72,10 +81,4 @@ final class HeadlessLifecycle: Sendable {
             logger.error("Data file not applied; the running configuration is kept", metadata: ["error": "\(error)"])
         }
     }
-}
-
-/// Counts stop signals across the signal queue's invocations.
-private final class SignalCounter: Sendable {
-    private let count = Mutex(0)
-    func increment() -> Int { count.withLock { $0 += 1; return $0 } }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import SluiceConfig
+import SluiceEngine
+
+/// The console's logic without a terminal: screens, navigation, confirmations and the flash line.
+/// The terminal runner feeds it keys and data and gives it a canvas; tests do the same with a `MemoryCanvas`.
+public final class ConsoleApp {
+    /// The screens of the tab bar, in order (keys 1…n).
+    public let tabs: [any Screen]
+    private var current = 0
+    private var stack: [any Screen] = []
+    private var pendingConfirm: (message: String, action: () -> ScreenAction)?
+    private var command: String?
+    private var flash: (text: String, isError: Bool)?
+    public private(set) var wantsQuit = false
+    public var data: ConsoleData
+
+    /// The console's own keys, shown in help.
+    public static let globalBindings: [KeyBinding] = [
+        KeyBinding([.char("?")], "help"),
+        KeyBinding([.char(":")], "jump to a screen (:routes, :conn …)"),
+        KeyBinding([.tab, .backTab], "next / previous screen", footer: false),
+        KeyBinding([.char("1"), .char("6")], "screen by number", footer: false),
+        KeyBinding([.escape], "back / cancel", footer: false),
+        KeyBinding([.char("q")], "quit (stops the gateway)", dangerous: true),
+    ]
+
+    public init(tabs: [any Screen], data: ConsoleData) {
+        self.tabs = tabs
+        self.data = data
+    }
+
+    /// The screen on top.
+    public var screen: any Screen { stack.last ?? tabs[current] }
+
+    /// The smallest terminal the console draws in.
+    public static let minimumSize = (rows: 24, cols: 80)
+
+    // MARK: drawing
+
+    public func render(on canvas: Canvas) {
+        canvas.erase()
+        guard canvas.rows >= Self.minimumSize.rows, canvas.cols >= Self.minimumSize.cols else {
+            let msg = "Terminal too small: \(canvas.cols)×\(canvas.rows), need \(Self.minimumSize.cols)×\(Self.minimumSize.rows)"
+            canvas.text(canvas.rows / 2, 0, msg, width: canvas.cols, .warning)
+            return
+        }
+        drawTabBar(on: canvas)
+        drawHeader(on: canvas)
+        screen.draw(on: canvas, top: 2, height: canvas.rows - 4, data: data)
+        drawMessageLine(on: canvas)
+        drawFooter(on: canvas)
+    }
+
+    private func drawTabBar(on canvas: Canvas) {
+        canvas.fillRow(0, .title)
+        var col = 0
+        canvas.text(0, col, " Sluice ", width: 8, .title)
+        col += 9
+        for (i, tab) in tabs.enumerated() {
+            let label = " \(i + 1) \(tab.name.prefix(1).uppercased() + tab.name.dropFirst()) "
+            let w = CellWidth.of(label)
+            guard col + w < canvas.cols else { break }
+            canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : .title)
+            col += w
+        }
+    }
+
+    private func drawHeader(on canvas: Canvas) {
+        let e = data.engine
+        let active = e.listeners.reduce(0) { $0 + $1.traffic.active }
+        let rin = e.listeners.reduce(0.0) { $0 + data.rates.rate(RateTracker.listenerKey($1)).bytesIn }
+        let rout = e.listeners.reduce(0.0) { $0 + data.rates.rate(RateTracker.listenerKey($1)).bytesOut }
+        let right = "\(e.listeners.count) listeners · \(active) open · in \(Format.rate(rin)) · out \(Format.rate(rout)) · rev \(data.config.revision)"
+        // The title wins the space; the totals take what is left and are cut first.
+        let titleWidth = min(CellWidth.of(screen.title), canvas.cols / 2)
+        let rightWidth = min(CellWidth.of(right), canvas.cols - titleWidth - 2)
+        canvas.text(1, 0, screen.title, width: titleWidth, .header)
+        canvas.text(1, canvas.cols - rightWidth, right, width: rightWidth, .dim)
+    }
+
+    private func drawMessageLine(on canvas: Canvas) {
+        let row = canvas.rows - 2
+        if let c = pendingConfirm {
+            canvas.text(row, 0, "\(c.message) [y/N]", width: canvas.cols, .warning, pad: true)
+        } else if let command {
+            canvas.text(row, 0, ":\(command)▏", width: canvas.cols, .focusedField, pad: true)
+        } else if let flash {
+            canvas.text(row, 0, flash.text, width: canvas.cols, flash.isError ? .bad : .good)
+        }
+    }
+
+    private func drawFooter(on canvas: Canvas) {
+        let row = canvas.rows - 1
+        canvas.fillRow(row, .dim)
+        var col = 0
+        let hints = screen.bindings.filter(\.inFooter) + Self.globalBindings.filter(\.inFooter)
+        for b in hints {
+            let text = "\(b.label) \(b.description)"
+            let w = CellWidth.of(text)
+            guard col + w + 2 <= canvas.cols else { break }
+            canvas.text(row, col, b.label, width: CellWidth.of(b.label), .key)
+            canvas.text(row, col + CellWidth.of(b.label) + 1, b.description, width: CellWidth.of(b.description), .dim)
+            col += w + 2
+        }
+    }
+
+    // MARK: keys
+
+    /// Handles one key press.
+    public func handle(_ key: Key) {
+        if let confirm = pendingConfirm {
+            pendingConfirm = nil
+            if key == .char("y") || key == .char("Y") { perform(confirm.action()) } else { flash = ("cancelled", false) }
+            return
+        }
+        if command != nil {
+            handleCommand(key)
+            return
+        }
+        if key != .resize { flash = nil }
+        let action = screen.handle(key, data: data)
+        if case .unhandled = action { handleGlobal(key) } else { perform(action) }
+    }
+
+    private func handleGlobal(_ key: Key) {
+        switch key {
+        case .char("?"):
+            stack.append(HelpScreen(sections: [("This screen: \(screen.title)", screen.bindings),
+                                               ("Everywhere", Self.globalBindings)]))
+        case .char(":"): command = ""
+        case .tab: select((current + 1) % tabs.count)
+        case .backTab: select((current + tabs.count - 1) % tabs.count)
+        case .char(let c) where c.isNumber:
+            if let n = c.wholeNumberValue, n >= 1, n <= tabs.count { select(n - 1) }
+        case .escape: if !stack.isEmpty { stack.removeLast() }
+        case .char("q"):
+            pendingConfirm = ("Quit? This stops the gateway and drains open connections.", { [weak self] in
+                self?.wantsQuit = true
+                return .none
+            })
+        default: break
+        }
+    }
+
+    private func handleCommand(_ key: Key) {
+        switch key {
+        case .escape: command = nil
+        case .backspace: if command?.isEmpty == false { command?.removeLast() } else { command = nil }
+        case .char(let c): command?.append(c)
+        case .enter:
+            let name = (command ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            command = nil
+            if name == "q" || name == "quit" { handleGlobal(.char("q")); return }
+            if let i = tabs.firstIndex(where: { $0.name.hasPrefix(name) && !name.isEmpty }) {
+                select(i)
+            } else {
+                flash = ("no screen \"\(name)\" (try: \(tabs.map(\.name).joined(separator: ", ")))", true)
+            }
+        default: break
+        }
+    }
+
+    private func select(_ index: Int) {
+        stack.removeAll()
+        current = index
+    }
+
+    private func perform(_ action: ScreenAction) {
+        switch action {
+        case .none, .unhandled: break
+        case .push(let s): stack.append(s)
+        case .pop: if !stack.isEmpty { stack.removeLast() }
+        case .confirm(let message, let run): pendingConfirm = (message, run)
+        case .flash(let text, let isError): flash = (text, isError)
+        case .sequence(let actions): actions.forEach(perform)
+        }
+    }
+}

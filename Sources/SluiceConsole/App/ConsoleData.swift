@@ -1,0 +1,46 @@
+import SluiceConfig
+import SluiceEngine
+
+/// Everything a screen draws from, refreshed at each tick.
+public struct ConsoleData {
+    public var engine: EngineSnapshot
+    public var config: ConfigSnapshot
+    public var rates: RateTracker
+    public var log: [String]
+
+    public init(engine: EngineSnapshot, config: ConfigSnapshot, rates: RateTracker = RateTracker(), log: [String] = []) {
+        self.engine = engine
+        self.config = config
+        self.rates = rates
+        self.log = log
+    }
+}
+
+/// What the console does after a screen handled a key.
+public enum ScreenAction {
+    case none
+    /// Open a screen on top (a form, an inspector).
+    case push(any Screen)
+    /// Close the top screen.
+    case pop
+    /// Ask yes/no; run `action` on yes.
+    case confirm(String, () -> ScreenAction)
+    /// A one-line message in the flash area.
+    case flash(String, isError: Bool)
+    /// Key not handled here: let the console try its global keys.
+    case unhandled
+    /// Several actions in order.
+    case sequence([ScreenAction])
+}
+
+/// One screen of the console. Screens draw on a `Canvas` in the area they are given, so they are testable
+/// without a terminal.
+public protocol Screen: AnyObject {
+    /// For `:name` jumps and the tab bar.
+    var name: String { get }
+    var title: String { get }
+    /// The keys this screen answers to, for the footer and help.
+    var bindings: [KeyBinding] { get }
+    func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData)
+    func handle(_ key: Key, data: ConsoleData) -> ScreenAction
+}

@@ -1,0 +1,76 @@
+import Foundation
+import SluiceConfig
+import SluiceEngine
+
+/// Runs the console on the main thread: reads keys with a short timeout, takes an engine snapshot at a fixed
+/// tick (rates come from the difference between ticks), and redraws. Never blocks the event loops: it only
+/// reads snapshots and writes through the Store.
+public final class ConsoleRunner {
+    private let engine: Engine
+    private let store: Store
+    private let logBuffer: LogBuffer
+    private let accessLogPath: String?
+    /// Seconds between snapshots.
+    private let tick: TimeInterval = 0.5
+
+    public init(engine: Engine, store: Store, logBuffer: LogBuffer, accessLogPath: String?) {
+        self.engine = engine
+        self.store = store
+        self.logBuffer = logBuffer
+        self.accessLogPath = accessLogPath
+    }
+
+    /// The screens of the tab bar.
+    public static func tabs(engine: Engine, store: Store, accessLogPath: String?) -> [any Screen] {
+        [
+            DashboardScreen(),
+            ConnectionsScreen(kill: { engine.registry.close(id: $0) }),
+            ObjectListScreen(kind: .streamRoutes, store: store),
+            ObjectListScreen(kind: .services, store: store),
+            ObjectListScreen(kind: .upstreams, store: store),
+            LogScreen(accessLogTail: { accessLogPath.map { FileTail.lines(of: $0, max: 200) } ?? [] }),
+        ]
+    }
+
+    /// Blocks until the operator quits or `shouldStop()` turns true (SIGTERM/SIGINT); the terminal is restored
+    /// before it returns.
+    public func run(shouldStop: () -> Bool) {
+        let terminal = CursesTerminal()
+        defer { terminal.restore() }
+        var rates = RateTracker()
+        var snapshot = engine.snapshot()
+        rates.update(snapshot)
+        let app = ConsoleApp(tabs: Self.tabs(engine: engine, store: store, accessLogPath: accessLogPath),
+                             data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent))
+        var nextTick = Date().addingTimeInterval(tick)
+        while !app.wantsQuit && !shouldStop() {
+            app.render(on: terminal)
+            terminal.present()
+            let wait = max(1, Int32(nextTick.timeIntervalSinceNow * 1000))
+            if let key = terminal.readKey(timeoutMs: min(wait, 250)) {
+                app.handle(key)
+                app.data.config = store.snapshot
+            }
+            if Date() >= nextTick {
+                snapshot = engine.snapshot()
+                rates.update(snapshot)
+                app.data = ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent)
+                nextTick = Date().addingTimeInterval(tick)
+            }
+        }
+    }
+}
+
+/// The last lines of a file, read from its end (the access log can be large).
+enum FileTail {
+    static func lines(of path: String, max count: Int, bytes: Int = 32 * 1024) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        if size > UInt64(bytes), !lines.isEmpty { lines.removeFirst() }
+        return Array(lines.suffix(count))
+    }
+}

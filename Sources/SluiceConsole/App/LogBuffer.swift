@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The last lines logged, for the Log screen, and optionally a log file: in console mode nothing is written
+/// over the screen.
+public final class LogBuffer: Sendable {
+    private let lines = Mutex<[String]>([])
+    private let capacity: Int
+    private let file: FileHandle?
+
+    /// - Parameter path: a file to append every line to as well (created with its folder), or nil.
+    public init(capacity: Int = 500, path: String?) {
+        self.capacity = capacity
+        if let path {
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            file = FileHandle(forWritingAtPath: path)
+            _ = try? file?.seekToEnd()
+        } else {
+            file = nil
+        }
+    }
+
+    public func append(_ line: String) {
+        lines.withLock {
+            $0.append(line)
+            if $0.count > capacity { $0.removeFirst($0.count - capacity) }
+        }
+        file?.write(Data((line + "\n").utf8))
+    }
+
+    public var recent: [String] { lines.withLock { $0 } }
+
+    /// A swift-log handler writing here.
+    public func handler(label: String) -> LogHandler { LogBufferHandler(buffer: self) }
+}
+
+/// swift-log's side of `LogBuffer`.
+struct LogBufferHandler: LogHandler {
+    let buffer: LogBuffer
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        buffer.append("\(time) \(event.level) \(event.message)\(meta)")
+    }
+}

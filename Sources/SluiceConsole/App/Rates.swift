@@ -1,0 +1,51 @@
+import Foundation
+import SluiceEngine
+
+/// Bytes per second in each direction.
+public struct Rate: Sendable, Equatable {
+    public var bytesIn: Double = 0
+    public var bytesOut: Double = 0
+    public init(bytesIn: Double = 0, bytesOut: Double = 0) {
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+    }
+}
+
+/// Rates from the difference of cumulative counters between two snapshots taken at a fixed tick (ctop),
+/// never from render timing.
+public struct RateTracker {
+    private var previous: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
+    private var previousTime: Date?
+    public private(set) var rates: [String: Rate] = [:]
+
+    public init() {}
+
+    /// The counter names rates are kept under.
+    public static func listenerKey(_ l: EngineSnapshot.Listener) -> String { "listener:\(l.spec)" }
+    public static func routeKey(_ id: String) -> String { "route:\(id)" }
+    public static func nodeKey(_ upstream: String, _ node: String) -> String { "node:\(upstream)|\(node)" }
+    public static func connectionKey(_ id: UInt64) -> String { "conn:\(id)" }
+
+    public mutating func update(_ s: EngineSnapshot) {
+        var current: [String: (UInt64, UInt64)] = [:]
+        for l in s.listeners { current[Self.listenerKey(l)] = (l.traffic.bytesIn, l.traffic.bytesOut) }
+        for r in s.routes { current[Self.routeKey(r.id)] = (r.traffic.bytesIn, r.traffic.bytesOut) }
+        for u in s.upstreams {
+            for n in u.nodes { current[Self.nodeKey(u.key, n.address)] = (n.traffic.bytesIn, n.traffic.bytesOut) }
+        }
+        for c in s.connections { current[Self.connectionKey(c.id)] = (c.bytesIn, c.bytesOut) }
+        if let t0 = previousTime {
+            let dt = max(0.001, s.takenAt.timeIntervalSince(t0))
+            var out: [String: Rate] = [:]
+            for (k, v) in current {
+                let p = previous[k] ?? (0, 0)
+                out[k] = Rate(bytesIn: Double(v.0 &- min(p.0, v.0)) / dt, bytesOut: Double(v.1 &- min(p.1, v.1)) / dt)
+            }
+            rates = out
+        }
+        previous = current.mapValues { ($0.0, $0.1) }
+        previousTime = s.takenAt
+    }
+
+    public func rate(_ key: String) -> Rate { rates[key] ?? Rate() }
+}

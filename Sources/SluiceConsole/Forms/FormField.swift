@@ -1,0 +1,63 @@
+/// One editable line of a form.
+public struct FormField {
+    /// How the field is edited.
+    public enum Kind {
+        case text
+        /// Cycled with Space / ← / →.
+        case choice([String])
+        /// Shown, not editable, with the reason.
+        case readOnly(String)
+    }
+
+    /// The object field it edits, as a dotted path (`upstream.timeout.connect`); errors are matched on it.
+    public var key: String
+    public var label: String
+    public var kind: Kind
+    public var value: String
+    public var hint: String
+    public var error: String?
+    /// Cursor position in `value`, in characters.
+    var cursor: Int
+
+    public init(_ key: String, _ label: String, _ kind: Kind = .text, value: String = "", hint: String = "") {
+        self.key = key
+        self.label = label
+        self.kind = kind
+        self.value = value
+        self.hint = hint
+        cursor = value.count
+    }
+
+    var isEditable: Bool { if case .readOnly = kind { return false }; return true }
+
+    /// Applies an editing key; returns false when the key is not an editing key for this field.
+    mutating func edit(_ key: Key) -> Bool {
+        switch kind {
+        case .readOnly: return false
+        case .choice(let options):
+            guard !options.isEmpty else { return false }
+            let i = options.firstIndex(of: value) ?? 0
+            switch key {
+            case .char(" "), .right: value = options[(i + 1) % options.count]
+            case .left: value = options[(i + options.count - 1) % options.count]
+            default: return false
+            }
+            return true
+        case .text:
+            var chars = Array(value)
+            cursor = min(cursor, chars.count)
+            switch key {
+            case .char(let c): chars.insert(c, at: cursor); cursor += 1
+            case .backspace: if cursor > 0 { chars.remove(at: cursor - 1); cursor -= 1 }
+            case .delete: if cursor < chars.count { chars.remove(at: cursor) }
+            case .left: cursor = max(0, cursor - 1)
+            case .right: cursor = min(chars.count, cursor + 1)
+            case .home: cursor = 0
+            case .end: cursor = chars.count
+            default: return false
+            }
+            value = String(chars)
+            return true
+        }
+    }
+}

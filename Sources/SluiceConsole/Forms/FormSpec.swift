@@ -1,0 +1,79 @@
+import SluiceConfig
+
+/// The fields of one kind of object and how they become its document.
+public protocol FormSpec {
+    var kind: ResourceKind { get }
+    /// The fields, filled from `existing` (nil for a new object).
+    func fields(existing: ConfigValue?, config: GatewayConfig) -> [FormField]
+    /// The document to store: `base` (the object as stored, so fields the form does not show are kept) with the
+    /// form's fields applied. Field-level problems (a port that is not a number) are set on `fields`.
+    func build(_ fields: inout [FormField], base: ConfigValue?) -> ConfigValue?
+}
+
+/// Conversions shared by the specs: empty text removes a field.
+enum FormValues {
+    static func text(_ s: String) -> ConfigValue? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty ? nil : .string(t)
+    }
+
+    static func number(_ field: inout FormField) -> ConfigValue? {
+        let t = field.value.trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return nil }
+        if let i = Int(t) { return .int(i) }
+        if let d = Double(t) { return ConfigValue(.double(d)) }
+        field.error = "must be a number, got \"\(t)\""
+        return nil
+    }
+
+    /// `a, b` ⇒ a list; one item ⇒ a plain string (APISIX's own shape).
+    static func list(_ s: String) -> ConfigValue? {
+        let items = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if items.isEmpty { return nil }
+        return items.count == 1 ? .string(items[0]) : .list(items.map { .string($0) })
+    }
+
+    /// Nodes as `host:port=weight, host:port=weight` ⇔ APISIX's `{"host:port": weight}` map. When the stored
+    /// nodes were a list (with priorities or metadata), a list is written back keeping those per node.
+    static func nodes(_ field: inout FormField, original: ConfigValue?) -> ConfigValue? {
+        var entries: [(String, ConfigValue)] = []
+        for item in field.value.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let address = parts.first, !address.isEmpty else { continue }
+            var weight = 1
+            if parts.count == 2 {
+                guard let w = Int(parts[1]) else {
+                    field.error = "weight of \(address) must be a whole number, got \"\(parts[1])\""
+                    return nil
+                }
+                weight = w
+            }
+            entries.append((address, .int(weight)))
+        }
+        guard case .list(let originals)? = original?.kind else { return .map(entries) }
+        return .list(entries.map { address, weight in
+            let hp = HostPort.parse(address)
+            let host = (try? hp.get().host) ?? address
+            let port = (try? hp.get().port).map { ConfigValue.int($0) } ?? .string(address)
+            var node = originals.first { $0["host"]?.formText == host && $0["port"] == port } ?? .map([])
+            node["host"] = .string(host)
+            node["port"] = port
+            node["weight"] = weight
+            return node
+        })
+    }
+
+    static func nodesText(_ v: ConfigValue?) -> String {
+        guard let v else { return "" }
+        switch v.kind {
+        case .map(let entries): return entries.map { "\($0.key)=\($0.value.formText)" }.joined(separator: ", ")
+        case .list(let items):
+            return items.map { n -> String in
+                let host = n["host"]?.formText ?? ""
+                let hp = host.contains(":") ? "[\(host)]" : host
+                return "\(hp):\(n["port"]?.formText ?? "")=\(n["weight"]?.formText ?? "1")"
+            }.joined(separator: ", ")
+        default: return ""
+        }
+    }
+}

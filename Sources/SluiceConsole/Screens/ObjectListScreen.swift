@@ -1,0 +1,101 @@
+import SluiceConfig
+
+/// Stream routes, services or upstreams as a list: `n` new, `e`/Enter edit, `d` delete (asks first; a refused
+/// delete shows the Store's reason, e.g. still referenced).
+public final class ObjectListScreen: Screen {
+    public let name: String
+    public let title: String
+    public let bindings: [KeyBinding] = [
+        KeyBinding([.up, .down], "select"),
+        KeyBinding([.char("n")], "new"),
+        KeyBinding([.char("e"), .enter], "edit"),
+        KeyBinding([.char("d")], "delete", dangerous: true),
+    ]
+
+    private let kind: ResourceKind
+    private let store: Store
+    private let spec: any FormSpec
+    private var selectedID: String?
+
+    public init(kind: ResourceKind, store: Store) {
+        self.kind = kind
+        self.store = store
+        switch kind {
+        case .streamRoutes: (name, title, spec) = ("routes", "Stream routes", RouteFormSpec())
+        case .services: (name, title, spec) = ("services", "Services", ServiceFormSpec())
+        case .upstreams: (name, title, spec) = ("upstreams", "Upstreams", UpstreamFormSpec())
+        case .ssls: (name, title, spec) = ("ssl", "SSL certificates", UpstreamFormSpec())
+        }
+    }
+
+    private func table(_ config: GatewayConfig) -> (columns: [TableColumn], rows: [[String]], ids: [String]) {
+        switch kind {
+        case .streamRoutes:
+            let rows = config.streamRoutes.map { r -> [String] in
+                let up = r.upstreamID.map { "upstream \($0)" } ?? r.upstream.map { up in
+                    up.nodes.map(\.address).joined(separator: ", ") } ?? r.serviceID.map { "service \($0)" } ?? "-"
+                return [r.id, r.name ?? "", DashboardScreen.matchSummary(r), r.serviceID ?? "", up]
+            }
+            return ([TableColumn("ID", min: 6, max: 20), TableColumn("NAME", min: 8, max: 24),
+                     TableColumn("MATCH", min: 12, max: 40), TableColumn("SERVICE", min: 7, max: 12),
+                     TableColumn("UPSTREAM", min: 12, max: 60)], rows, config.streamRoutes.map(\.id))
+        case .services:
+            let rows = config.services.map { s in
+                [s.id, s.name ?? "", s.type.rawValue, s.scheme?.rawValue ?? "-", s.upstreamID ?? (s.upstream != nil ? "(inline)" : "-")]
+            }
+            return ([TableColumn("ID", min: 6, max: 20), TableColumn("NAME", min: 8, max: 24),
+                     TableColumn("TYPE", min: 6, max: 6), TableColumn("SCHEME", min: 6, max: 6),
+                     TableColumn("UPSTREAM", min: 10, max: 30)], rows, config.services.map(\.id))
+        case .upstreams:
+            let rows = config.upstreams.map { u in
+                [u.id ?? "", u.name ?? "", u.type.rawValue,
+                 u.nodes.map { "\($0.address)=\($0.weight)" }.joined(separator: ", ")]
+            }
+            return ([TableColumn("ID", min: 6, max: 20), TableColumn("NAME", min: 8, max: 24),
+                     TableColumn("TYPE", min: 10, max: 10), TableColumn("NODES", min: 20, max: 80)],
+                    rows, config.upstreams.compactMap(\.id))
+        case .ssls:
+            let rows = config.ssls.map { [$0.id, $0.snis.joined(separator: ", ")] }
+            return ([TableColumn("ID", min: 6, max: 20), TableColumn("SNIS", min: 20, max: 80)], rows, config.ssls.map(\.id))
+        }
+    }
+
+    public func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {
+        let t = table(data.config.config)
+        if selectedID == nil || !t.ids.contains(selectedID ?? "") { selectedID = t.ids.first }
+        canvas.text(top, 0, "\(t.ids.count) \(kind.rawValue) · revision \(data.config.revision)", width: canvas.cols, .dim)
+        Table(columns: t.columns, rows: t.rows, selected: t.ids.firstIndex { $0 == selectedID })
+            .draw(on: canvas, top: top + 1, width: canvas.cols, height: height - 1)
+        if t.ids.isEmpty { canvas.text(top + 3, 2, "None yet: press n to create one.", width: canvas.cols - 2, .dim) }
+    }
+
+    public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
+        let docs = data.config.config.documents(kind)
+        let index = docs.firstIndex { $0.id == selectedID } ?? 0
+        switch key {
+        case .up: if index > 0 { selectedID = docs[index - 1].id }
+        case .down: if index + 1 < docs.count { selectedID = docs[index + 1].id }
+        case .char("n"):
+            guard kind != .ssls else { return .flash("SSL objects are edited through the Admin API for now", isError: true) }
+            return .push(FormScreen(spec: spec, store: store, existing: nil))
+        case .char("e"), .enter:
+            guard kind != .ssls else { return .flash("SSL objects are edited through the Admin API for now", isError: true) }
+            guard let doc = docs.first(where: { $0.id == selectedID }) else { return .none }
+            return .push(FormScreen(spec: spec, store: store, existing: doc))
+        case .char("d"):
+            guard let id = selectedID else { return .none }
+            let store = self.store
+            let kind = self.kind
+            return .confirm("Delete \(kind.singular) \(id)?") {
+                do {
+                    try store.apply(.delete(kind, id: id))
+                    return .flash("deleted \(kind.singular) \(id)", isError: false)
+                } catch {
+                    return .flash("not deleted: \(String(describing: error).split(separator: "\n").first ?? "")", isError: true)
+                }
+            }
+        default: return .unhandled
+        }
+        return .none
+    }
+}

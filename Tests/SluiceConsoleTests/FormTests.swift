@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import SluiceConfig
+@testable import SluiceConsole
+
+/// Forms: editing keys, the Store's errors beside their field, live saves, fixed service type and scheme.
+struct FormTests {
+    func type(_ text: String, into form: FormScreen, data: ConsoleData) {
+        for c in text { _ = form.handle(.char(c), data: data) }
+    }
+
+    func focus(_ key: String, in form: FormScreen, data: ConsoleData) {
+        while form.fields[form.focus].key != key { _ = form.handle(.down, data: data) }
+    }
+
+    @Test func textFieldEditing() {
+        var f = FormField("name", "name", value: "abc")
+        _ = f.edit(.left)
+        _ = f.edit(.backspace)
+        _ = f.edit(.char("X"))
+        _ = f.edit(.home)
+        _ = f.edit(.delete)
+        #expect(f.value == "Xc")
+        var choice = FormField("type", "type", .choice(["a", "b", "c"]), value: "a")
+        _ = choice.edit(.left)
+        #expect(choice.value == "c")
+        _ = choice.edit(.char(" "))
+        #expect(choice.value == "a")
+    }
+
+    @Test func newRouteWithABadPortShowsTheStoresErrorBesideNodesThenSaves() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let form = FormScreen(spec: RouteFormSpec(), store: store, existing: nil)
+        #expect(form.fields[0].key == "id" && form.fields[0].value == "3")
+        focus("upstream.nodes", in: form, data: data)
+        type("127.0.0.1:70000=1", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        let nodes = try #require(form.fields.first { $0.key == "upstream.nodes" })
+        #expect(nodes.error == "must be 1…65535, got 70000")
+        #expect(store.snapshot.config.streamRoutes.count == 2)
+        for _ in 0..<"70000=1".count { _ = form.handle(.backspace, data: data) }
+        type("6380=1", into: form, data: data)
+        let action = form.handle(.function(2), data: data)
+        guard case .sequence = action else {
+            Issue.record("expected a save, got \(action)")
+            return
+        }
+        let saved = try #require(store.snapshot.config.streamRoutes.first { $0.id == "3" })
+        #expect(saved.upstream?.nodes.first?.port == 6380)
+        let text = try String(contentsOfFile: store.dataFile, encoding: .utf8)
+        #expect(text.contains("127.0.0.1:6380"))
+    }
+
+    @Test func editingKeepsFieldsTheFormDoesNotShow() throws {
+        let store = try Fixtures.store()
+        try store.apply(.put(.upstreams, id: "echo", value: try ConfigValue.parseJSON(Array(
+            #"{"id":"echo","desc":"kept","nodes":[{"host":"127.0.0.1","port":7000,"weight":2,"priority":5}]}"#.utf8))))
+        let doc = try #require(store.snapshot.config.documents(.upstreams).first)
+        let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
+        let data = try Fixtures.data()
+        focus("retries", in: form, data: data)
+        type("2", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        let up = try #require(store.snapshot.config.upstream("echo"))
+        #expect(up.retries == 2)
+        #expect(up.nodes.first?.priority == 5)
+        #expect(up.raw["desc"]?.stringValue == "kept")
+    }
+
+    @Test func serviceTypeAndSchemeAreReadOnlyWhenEditing() throws {
+        let store = try Fixtures.store()
+        let doc = try #require(store.snapshot.config.documents(.services).first)
+        let form = FormScreen(spec: ServiceFormSpec(), store: store, existing: doc)
+        let data = try Fixtures.data()
+        focus("scheme", in: form, data: data)
+        let action = form.handle(.char(" "), data: data)
+        guard case .flash(let text, true) = action else {
+            Issue.record("expected a refusal, got \(action)")
+            return
+        }
+        #expect(text.contains("fixed after creation"))
+        #expect(form.fields.first { $0.key == "scheme" }?.value == "tcp")
+        let canvas = MemoryCanvas(rows: 24, cols: 80)
+        form.draw(on: canvas, top: 2, height: 20, data: data)
+        #expect(canvas.row(containing: "fixed after") != nil, "\(canvas.screen)")
+    }
+
+    @Test func aChangeMadeElsewhereWarnsBeforeOverwriting() throws {
+        let store = try Fixtures.store()
+        let doc = try #require(store.snapshot.config.documents(.upstreams).first)
+        let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
+        let data = try Fixtures.data()
+        try store.apply(.put(.upstreams, id: "echo", value: try ConfigValue.parseJSON(Array(
+            #"{"id":"echo","nodes":{"127.0.0.1:7100":1}}"#.utf8))))
+        guard case .flash(let text, true) = form.handle(.function(2), data: data) else {
+            Issue.record("expected a warning")
+            return
+        }
+        #expect(text.contains("changed elsewhere"))
+        #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7100)
+        _ = form.handle(.function(2), data: data)
+        #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7000)
+    }
+}
