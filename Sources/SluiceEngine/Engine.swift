@@ -81,13 +81,12 @@ public final class Engine: Sendable {
     }
 
     private func bind(_ specs: [ListenerSpec]) throws {
+        let sessionLimit = settingsBox.withLock { $0.udpSessionLimit }
         for spec in specs {
-            guard spec.transport == .tcp else {
-                context.logger.warning("UDP listeners are not supported yet; skipped", metadata: ["listener": "\(spec)"])
-                continue
-            }
             do {
-                let channel = try TCPListener.bind(spec, group: group, context: context).wait()
+                let channel = try (spec.transport == .tcp
+                    ? TCPListener.bind(spec, group: group, context: context)
+                    : UDPListener.bind(spec, group: group, context: context, sessionLimit: sessionLimit)).wait()
                 listeners.withLock { $0[spec] = channel }
                 context.logger.info("Listening", metadata: ["listener": "\(spec)"])
             } catch {

@@ -30,6 +30,7 @@ extension NodeSettings {
                     problems.add(s.child("real_ip_from"), "must be an IP address or CIDR, got \"\(text)\"", line: line)
                 }
             }
+            if let limit = s.int("udp_session_limit", in: 1...10_000_000) { settings.udpSessionLimit = limit }
             s.accept("only")
             if strict { s.rejectUnknownFields() }
         }

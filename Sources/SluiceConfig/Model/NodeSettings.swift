@@ -44,6 +44,8 @@ public struct NodeSettings: Sendable, Equatable {
     public var listeners: [ListenerSpec] = []
     /// Senders trusted to send a PROXY protocol header.
     public var realIPFrom: [CIDR] = []
+    /// Most UDP sessions one listener keeps; datagrams from further clients are dropped and counted.
+    public var udpSessionLimit = 65_536
     public var admin = AdminSettings()
     public var prometheusListen: HostPort?
     public var accessLog: AccessLogSettings?

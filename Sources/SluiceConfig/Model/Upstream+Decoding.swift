@@ -38,12 +38,15 @@ extension Upstream {
         if let t = r.raw("timeout"), var tr = FieldReader(t, path: r.child("timeout"), problems: problems) {
             if let v = tr.seconds("connect") { up.timeout.connect = v }
             if let v = tr.seconds("send") { up.timeout.send = v }
-            if let v = tr.seconds("read") { up.timeout.read = v }
+            if let v = tr.seconds("read") {
+                up.timeout.read = v
+                up.timeout.readIsSet = true
+            }
             tr.rejectUnknownFields()
         }
         if let scheme = r.oneOf("scheme", ["http", "https", "grpc", "grpcs", "tcp", "tls", "udp", "kafka"]),
-           scheme == "tls" || scheme == "udp" {
-            r.report("scheme", "\(scheme) upstreams are not supported yet; use tcp")
+           scheme == "tls" {
+            r.report("scheme", "tls upstreams are not supported yet; use tcp or udp")
         }
         if let checks = r.raw("checks"), checks.entries == nil {
             r.report("checks", "must be an object, got \(checks.typeName)")

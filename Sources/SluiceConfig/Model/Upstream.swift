@@ -33,6 +33,10 @@ public struct UpstreamTimeouts: Sendable, Equatable {
     public init() {}
     /// nginx's `proxy_timeout`: the longest pause between two reads or writes on either side.
     public var idle: Double { max(send, read) }
+    /// True when the document set `timeout.read` (a UDP session's idle timeout is 60 s unless it did).
+    public var readIsSet = false
+    /// How long a UDP session lives without a datagram either way.
+    public var udpIdle: Double { readIsSet ? read : 60 }
 }
 
 /// A group of nodes and how to use them (APISIX `upstream`), stored under `upstreams` or inline.

@@ -28,14 +28,17 @@ public final class ConnectionRecord: Sendable {
     public let listener: String
     public let routeID: String
     public let upstreamKey: String
+    /// `tcp` or `udp` (a UDP session counts as one connection).
+    public let transport: String
     public let startedAt: Date
     let bytesIn = ManagedAtomic<UInt64>(0)
     let bytesOut = ManagedAtomic<UInt64>(0)
     private let mutable = Mutex<(node: String?, state: State)>((nil, .connecting))
     private let closer: Mutex<(@Sendable (CloseReason) -> Void)?> = Mutex(nil)
 
-    init(id: UInt64, client: String, listener: String, routeID: String, upstreamKey: String) {
+    init(id: UInt64, client: String, listener: String, routeID: String, upstreamKey: String, transport: String = "tcp") {
         self.id = id
+        self.transport = transport
         self.client = client
         self.listener = listener
         self.routeID = routeID
@@ -61,7 +64,7 @@ public final class ConnectionRecord: Sendable {
     public var info: ConnectionInfo {
         let m = mutable.withLock { $0 }
         return ConnectionInfo(id: id, client: client, listener: listener, routeID: routeID, upstreamKey: upstreamKey,
-                              node: m.node, state: m.state, startedAt: startedAt,
+                              transport: transport, node: m.node, state: m.state, startedAt: startedAt,
                               bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed))
     }
 }
@@ -73,6 +76,8 @@ public struct ConnectionInfo: Sendable, Equatable {
     public var listener: String
     public var routeID: String
     public var upstreamKey: String
+    /// `tcp` or `udp`.
+    public var transport: String = "tcp"
     public var node: String?
     public var state: ConnectionRecord.State
     public var startedAt: Date

@@ -16,6 +16,8 @@ public final class TrafficCounters: Sendable {
     let connectFailures = ManagedAtomic<UInt64>(0)
     /// Connections closed because no route matched (listeners only).
     let noRoute = ManagedAtomic<UInt64>(0)
+    /// UDP datagrams from new clients dropped because the listener's session limit was reached.
+    let sessionsDropped = ManagedAtomic<UInt64>(0)
 
     init() {}
 
@@ -31,7 +33,8 @@ public final class TrafficCounters: Sendable {
         TrafficValues(total: total.load(ordering: .relaxed), active: active.load(ordering: .relaxed),
                       bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed),
                       connectFailures: connectFailures.load(ordering: .relaxed),
-                      noRoute: noRoute.load(ordering: .relaxed))
+                      noRoute: noRoute.load(ordering: .relaxed),
+                      sessionsDropped: sessionsDropped.load(ordering: .relaxed))
     }
 }
 
@@ -43,4 +46,5 @@ public struct TrafficValues: Sendable, Equatable {
     public var bytesOut: UInt64
     public var connectFailures: UInt64
     public var noRoute: UInt64
+    public var sessionsDropped: UInt64 = 0
 }
