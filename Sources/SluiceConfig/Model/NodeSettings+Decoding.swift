@@ -96,14 +96,21 @@ extension NodeSettings {
             }
             let report = { (msg: String) in r.problems.add(options == nil ? itemPath : FieldPath.join(itemPath, "addr"),
                                                             msg, line: addr.line ?? item.line) }
-            guard let specs = parseAddress(addr, transport: transport, report: report) else { continue }
+            guard var specs = parseAddress(addr, transport: transport, report: report) else { continue }
             if var o = options {
                 let tls = o.bool("tls") ?? false
                 let passthrough = o.bool("tls_passthrough") ?? false
                 let proxyProtocol = o.bool("proxy_protocol") ?? false
-                if tls || passthrough || proxyProtocol {
-                    let which = tls ? "tls" : passthrough ? "tls_passthrough" : "proxy_protocol"
-                    o.report(which, "is not supported yet in this version of Sluice")
+                if tls && passthrough { o.report("tls_passthrough", "cannot be combined with tls: true") }
+                if transport == .udp && (tls || passthrough || proxyProtocol) {
+                    o.report(tls ? "tls" : passthrough ? "tls_passthrough" : "proxy_protocol", "is for TCP listeners only")
+                }
+                specs = specs.map {
+                    var spec = $0
+                    spec.tls = tls
+                    spec.tlsPassthrough = passthrough
+                    spec.proxyProtocol = proxyProtocol
+                    return spec
                 }
                 o.rejectUnknownFields()
             }

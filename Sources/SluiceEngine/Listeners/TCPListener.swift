@@ -12,14 +12,17 @@ enum TCPListener {
             .serverChannelOption(.backlog, value: EngineTuning.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.autoRead, value: false)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
             .childChannelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        SessionStarter(context: context, listener: spec, listenerCounters: counters))
+                    let starter = SessionStarter(context: context, listener: spec, listenerCounters: counters)
+                    if spec.tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSTermination.sniStep(channel: channel, context: context, starter: starter))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(starter)
                 }
             }
             .bind(host: spec.host, port: spec.port)

@@ -9,6 +9,7 @@ final class EngineContext: Sendable {
     let registry = ConnectionRegistry()
     let logger: Logger
     private let table: Mutex<RoutingTable?> = Mutex(nil)
+    private let certificateBox: Mutex<CertificateStore?> = Mutex(nil)
     private let accessLogBox: Mutex<AccessLogger?> = Mutex(nil)
 
     init(logger: Logger) { self.logger = logger }
@@ -16,8 +17,13 @@ final class EngineContext: Sendable {
     /// The table new connections route with; open connections keep the one they started with.
     var routingTable: RoutingTable? { table.withLock { $0 } }
 
+    /// The TLS contexts new handshakes choose from.
+    var certificates: CertificateStore? { certificateBox.withLock { $0 } }
+
     func publish(_ snapshot: ConfigSnapshot) {
         table.withLock { $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters) }
+        let logger = self.logger
+        certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
     }
 
     var accessLog: AccessLogger? {

@@ -16,6 +16,9 @@ public final class TrafficCounters: Sendable {
     let connectFailures = ManagedAtomic<UInt64>(0)
     /// Connections closed because no route matched (listeners only).
     let noRoute = ManagedAtomic<UInt64>(0)
+    /// Connections that failed before routing: TLS handshakes (bad client certificate, no certificate for the
+    /// name, protocol errors) and broken prereads.
+    let handshakeFailures = ManagedAtomic<UInt64>(0)
     /// UDP datagrams from new clients dropped because the listener's session limit was reached.
     let sessionsDropped = ManagedAtomic<UInt64>(0)
 
@@ -34,7 +37,8 @@ public final class TrafficCounters: Sendable {
                       bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed),
                       connectFailures: connectFailures.load(ordering: .relaxed),
                       noRoute: noRoute.load(ordering: .relaxed),
-                      sessionsDropped: sessionsDropped.load(ordering: .relaxed))
+                      sessionsDropped: sessionsDropped.load(ordering: .relaxed),
+                      handshakeFailures: handshakeFailures.load(ordering: .relaxed))
     }
 }
 
@@ -47,4 +51,5 @@ public struct TrafficValues: Sendable, Equatable {
     public var connectFailures: UInt64
     public var noRoute: UInt64
     public var sessionsDropped: UInt64 = 0
+    public var handshakeFailures: UInt64 = 0
 }
