@@ -160,10 +160,12 @@ public final class Engine: Sendable {
 /// Why the engine could not do what it was asked.
 public enum EngineError: Error, CustomStringConvertible {
     case bindFailed(ListenerSpec, String)
+    case upstreamTLS(String)
 
     public var description: String {
         switch self {
         case .bindFailed(let spec, let why): "cannot listen on \(spec): \(why)"
+        case .upstreamTLS(let why): "upstream TLS settings not usable: \(why)"
         }
     }
 }

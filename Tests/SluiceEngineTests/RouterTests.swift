@@ -1,3 +1,4 @@
+import Logging
 import Testing
 @testable import SluiceConfig
 @testable import SluiceEngine
@@ -7,7 +8,7 @@ struct RouterTests {
     func router(_ yaml: String) throws -> Router {
         let config = try GatewayConfig.decode(try ConfigValue.parseYAML(yaml, file: "t"), file: "t")
         let snapshot = ConfigSnapshot(revision: 1, config: config, objectRevisions: [:])
-        return RoutingTable(snapshot: snapshot, previous: nil, counters: CounterTable()).router
+        return RoutingTable(snapshot: snapshot, previous: nil, counters: CounterTable(), logger: Logger(label: "test")).router
     }
 
     func facts(_ remote: String, _ server: String = "127.0.0.1", port: Int = 9100, sni: String? = nil,

@@ -1,6 +1,6 @@
 extension Upstream {
     /// APISIX upstream fields Sluice stores but that only matter to HTTP routes.
-    static let httpOnlyFields = ["pass_host", "upstream_host", "keepalive_pool", "tls", "labels", "desc",
+    static let httpOnlyFields = ["pass_host", "upstream_host", "keepalive_pool", "labels", "desc",
                                  "create_time", "update_time"]
 
     /// Decodes an upstream, reporting every problem under `path`.
@@ -44,9 +44,20 @@ extension Upstream {
             }
             tr.rejectUnknownFields()
         }
-        if let scheme = r.oneOf("scheme", ["http", "https", "grpc", "grpcs", "tcp", "tls", "udp", "kafka"]),
-           scheme == "tls" {
-            r.report("scheme", "tls upstreams are not supported yet; use tcp or udp")
+        up.scheme = r.oneOf("scheme", ["http", "https", "grpc", "grpcs", "tcp", "tls", "udp", "kafka"])
+        if let t = r.raw("tls"), var tr = FieldReader(t, path: r.child("tls"), problems: problems) {
+            up.tls.verify = tr.bool("verify") ?? false
+            up.tls.ca = tr.string("ca", maxLength: 64 * 1024)
+            up.tls.sni = tr.string("sni", maxLength: 253)
+            up.tls.clientCert = tr.string("client_cert", maxLength: 64 * 1024)
+            up.tls.clientKey = tr.string("client_key", maxLength: 64 * 1024)
+            if tr.raw("client_cert_id") != nil {
+                tr.report("client_cert_id", "is not supported yet; give client_cert and client_key")
+            }
+            if (up.tls.clientCert == nil) != (up.tls.clientKey == nil) {
+                tr.report(up.tls.clientCert == nil ? "client_cert" : "client_key", "is required with the other one")
+            }
+            tr.rejectUnknownFields()
         }
         if let checks = r.raw("checks"), checks.entries == nil {
             r.report("checks", "must be an object, got \(checks.typeName)")

@@ -39,6 +39,20 @@ public struct UpstreamTimeouts: Sendable, Equatable {
     public var udpIdle: Double { readIsSet ? read : 60 }
 }
 
+/// TLS from Sluice to the nodes (`scheme: tls`): APISIX's `tls` object, plus `sni` and `ca` (Sluice can verify).
+public struct UpstreamTLS: Sendable, Equatable {
+    /// Verify the node's certificate (against `ca`, or the system's roots) and its name.
+    public var verify = false
+    /// PEM CA to verify against.
+    public var ca: String?
+    /// The server name to send when the client did not speak TLS (default: the node host, if it is a name).
+    public var sni: String?
+    /// PEM client certificate and key for upstream mTLS.
+    public var clientCert: String?
+    public var clientKey: String?
+    public init() {}
+}
+
 /// A group of nodes and how to use them (APISIX `upstream`), stored under `upstreams` or inline.
 public struct Upstream: Sendable, Equatable {
     /// Nil for an upstream written inline in a route or service.
@@ -53,6 +67,9 @@ public struct Upstream: Sendable, Equatable {
     /// Seconds for all attempts together; 0 or nil means no limit.
     public var retryTimeout: Double?
     public var timeout = UpstreamTimeouts()
+    /// `tcp` (default), `tls` or `udp`; HTTP schemes are stored and ignored by stream routes.
+    public var scheme: String?
+    public var tls = UpstreamTLS()
     /// The document as written, kept so that nothing an operator wrote is lost on a rewrite.
     public var raw: ConfigValue
 

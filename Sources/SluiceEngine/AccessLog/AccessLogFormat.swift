@@ -2,77 +2,145 @@ import Foundation
 
 /// A compiled nginx-style `log_format`: literal text and `$variable` / `${variable}` references.
 ///
-/// Compiled once; rendering walks the tokens without re-parsing.
+/// The format is parsed once into tokens; `render` walks them without re-parsing. A `$` not followed by a
+/// variable name (letters, digits, `_`) is literal text, so `$$status` renders as `$200`.
 public struct AccessLogFormat: Sendable {
     /// The format used when `access_log.format` is not set.
     public static let defaultFormat =
         "$remote_addr [$time_local] $protocol $status $bytes_sent $bytes_received $session_time \"$upstream_addr\" $route_id $close_reason"
 
+    /// One piece of a compiled format.
     enum Token: Sendable, Equatable {
         case literal(String)
         case variable(AccessLogVariable)
     }
 
+    /// The compiled format, in order; adjacent literal text is merged.
     let tokens: [Token]
 
-    /// - Throws: `AccessLogFormatError` naming an unknown variable and its offset.
-    public init(_ format: String) throws(AccessLogFormatError) {
+    /// The zone `$time_local` and `$time_iso8601` are shown in; nil means the process's local time zone.
+    public let timeZone: TimeZone?
+
+    /// Compiles `format`.
+    /// - Parameter timeZone: the zone for `$time_local` / `$time_iso8601`; nil (the default) uses the process's
+    ///   local time zone like nginx.
+    /// - Throws: `AccessLogFormatError` naming an unknown variable and its offset (in Unicode scalars),
+    ///   an empty `${}` or an unclosed `${`.
+    public init(_ format: String, timeZone: TimeZone? = nil) throws(AccessLogFormatError) {
+        self.timeZone = timeZone
         var tokens: [Token] = []
-        var literal = ""
-        let chars = Array(format.unicodeScalars)
+        var literal = String.UnicodeScalarView()
+        let scalars = Array(format.unicodeScalars)
         var i = 0
-        func isNameChar(_ c: Unicode.Scalar) -> Bool { c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) }
-        while i < chars.count {
-            guard chars[i] == "$" else {
-                literal.unicodeScalars.append(chars[i])
+        while i < scalars.count {
+            guard scalars[i] == "$" else {
+                literal.append(scalars[i])
                 i += 1
                 continue
             }
             let start = i
-            var name = ""
-            if i + 1 < chars.count, chars[i + 1] == "{" {
-                guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
+            let name: String
+            if i + 1 < scalars.count, scalars[i + 1] == "{" {
+                guard let close = scalars[(i + 2)...].firstIndex(of: "}") else {
                     throw AccessLogFormatError(message: "unclosed \"${\" at offset \(start)")
                 }
-                name = String(String.UnicodeScalarView(chars[(i + 2)..<close]))
+                name = String(String.UnicodeScalarView(scalars[(i + 2)..<close]))
+                guard !name.isEmpty else {
+                    throw AccessLogFormatError(message: "empty variable name \"${}\" at offset \(start)")
+                }
                 i = close + 1
             } else {
-                var j = i + 1
-                while j < chars.count, isNameChar(chars[j]) { j += 1 }
-                name = String(String.UnicodeScalarView(chars[(i + 1)..<j]))
-                i = j
+                var end = i + 1
+                while end < scalars.count, Self.isNameScalar(scalars[end]) { end += 1 }
+                name = String(String.UnicodeScalarView(scalars[(i + 1)..<end]))
+                i = end
             }
             if name.isEmpty {
-                literal += "$"
+                literal.append("$")
                 continue
             }
-            guard let variable = AccessLogVariable(rawValue: name) else {
+            guard let variable = AccessLogVariable(named: name) else {
                 throw AccessLogFormatError(message: "unknown variable \"$\(name)\" at offset \(start)")
             }
-            if !literal.isEmpty { tokens.append(.literal(literal)) }
-            literal = ""
+            if !literal.isEmpty {
+                tokens.append(.literal(String(literal)))
+                literal = String.UnicodeScalarView()
+            }
             tokens.append(.variable(variable))
         }
-        if !literal.isEmpty { tokens.append(.literal(literal)) }
+        if !literal.isEmpty { tokens.append(.literal(String(literal))) }
         self.tokens = tokens
     }
 
-    /// One log line, without the newline.
+    /// Letters, digits and `_`, like nginx variable names.
+    private static func isNameScalar(_ c: Unicode.Scalar) -> Bool {
+        c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+    }
+
+    /// Renders one log line for `record`, without the trailing newline.
     public func render(_ record: AccessLogRecord) -> String {
         var out = ""
-        out.reserveCapacity(160)
+        out.reserveCapacity(192)
+        var time: AccessLogTime?
         for token in tokens {
             switch token {
             case .literal(let text): out += text
-            case .variable(let v): v.append(record, to: &out)
+            case .variable(let variable): append(variable, of: record, time: &time, to: &out)
             }
         }
         return out
     }
-}
 
-/// Why a `log_format` was refused.
-public struct AccessLogFormatError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+    /// Appends one variable's value; `time` caches the broken-down end time across `$time_*` variables.
+    private func append(_ variable: AccessLogVariable, of r: AccessLogRecord, time: inout AccessLogTime?,
+                        to out: inout String) {
+        switch variable {
+        case .remoteAddr: out += r.remoteAddr.isEmpty ? "-" : r.remoteAddr
+        case .remotePort: out += String(r.remotePort)
+        case .serverAddr: out += r.serverAddr.isEmpty ? "-" : r.serverAddr
+        case .serverPort: out += String(r.serverPort)
+        case .protocol: out += r.transport.isEmpty ? "-" : r.transport
+        case .status: out += String(r.status)
+        case .bytesSent: out += String(r.bytesSent)
+        case .bytesReceived: out += String(r.bytesReceived)
+        case .sessionTime:
+            let ms = AccessLogVariable.milliseconds(r.end.timeIntervalSince(r.start))
+            AccessLogVariable.appendSeconds(milliseconds: max(0, ms), to: &out)
+        case .upstreamAddr:
+            if !r.upstreamAddrsTried.isEmpty {
+                out += r.upstreamAddrsTried.joined(separator: ", ")
+            } else {
+                out += r.upstreamAddr ?? "-"
+            }
+        case .upstreamBytesSent: out += String(r.upstreamBytesSent)
+        case .upstreamBytesReceived: out += String(r.upstreamBytesReceived)
+        case .upstreamConnectTime:
+            if let seconds = r.upstreamConnectTime {
+                AccessLogVariable.appendSeconds(milliseconds: max(0, AccessLogVariable.milliseconds(seconds)), to: &out)
+            } else {
+                out += "-"
+            }
+        case .timeLocal: brokenDown(r.end, cache: &time).appendLocal(to: &out)
+        case .timeISO8601: brokenDown(r.end, cache: &time).appendISO8601(to: &out)
+        case .msec:
+            AccessLogVariable.appendSeconds(milliseconds: AccessLogVariable.milliseconds(r.end.timeIntervalSince1970),
+                                            to: &out)
+        case .connection: out += String(r.connectionID)
+        case .pid: out += AccessLogVariable.processID
+        case .hostname: out += AccessLogVariable.hostName
+        case .routeID: out += r.routeID ?? "-"
+        case .closeReason: out += r.closeReason.isEmpty ? "-" : r.closeReason
+        }
+    }
+
+    /// The end time broken down in this format's zone, computed at most once per line. The second is taken from
+    /// the same rounded milliseconds as `$msec`, so the two never disagree.
+    private func brokenDown(_ date: Date, cache: inout AccessLogTime?) -> AccessLogTime {
+        if let cached = cache { return cached }
+        let ms = AccessLogVariable.milliseconds(date.timeIntervalSince1970)
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let time = AccessLogTime(epochSeconds: seconds, timeZone: timeZone)
+        cache = time
+        return time
+    }
 }

@@ -1,40 +1,51 @@
 import Foundation
 
-/// Everything one finished session can tell the access log (one record per TCP connection or UDP session).
+/// Everything one finished proxied session can tell the access log (one record per TCP connection or UDP session).
 public struct AccessLogRecord: Sendable {
+    /// The session's id (`$connection`).
     public var connectionID: UInt64
-    /// The client.
+    /// The client's address (`$remote_addr`).
     public var remoteAddr: String
+    /// The client's port (`$remote_port`).
     public var remotePort: Int
-    /// The listener address that accepted it.
+    /// The address of our listener that accepted the session (`$server_addr`).
     public var serverAddr: String
+    /// The port of our listener that accepted the session (`$server_port`).
     public var serverPort: Int
     /// `TCP` or `UDP` (`$protocol`).
     public var transport: String
-    /// nginx stream's codes: 200 proxied, 404 no route (Sluice), 502 no upstream reachable, …
+    /// nginx stream's codes: 200 proxied, 400, 403, 500, 502 no upstream reachable, 503 (`$status`).
     public var status: Int
-    /// To the client.
+    /// Bytes sent to the client (`$bytes_sent`).
     public var bytesSent: UInt64
-    /// From the client.
+    /// Bytes received from the client (`$bytes_received`).
     public var bytesReceived: UInt64
+    /// When the session was accepted.
     public var start: Date
+    /// When the session ended; `$time_local`, `$time_iso8601` and `$msec` show this time.
     public var end: Date
-    /// The node finally used, nil when none was connected.
+    /// `host:port` of the node finally used, nil when none was connected.
     public var upstreamAddr: String?
-    /// Every node tried, in order (`$upstream_addr` lists them like nginx: `a, b`).
+    /// Every node tried, in order; `$upstream_addr` joins them with `, ` like nginx.
     public var upstreamAddrsTried: [String]
+    /// Bytes sent to the upstream (`$upstream_bytes_sent`).
     public var upstreamBytesSent: UInt64
+    /// Bytes received from the upstream (`$upstream_bytes_received`).
     public var upstreamBytesReceived: UInt64
-    /// Seconds the successful connect took.
+    /// Seconds the successful upstream connect took, nil when no connect happened (`$upstream_connect_time`).
     public var upstreamConnectTime: Double?
+    /// The route that matched, nil when none did (`$route_id`).
     public var routeID: String?
-    /// `client_closed`, `upstream_closed`, `idle_timeout`, `connect_failed`, `no_route`, `killed`, `shutdown`.
+    /// Why the session ended: `client_closed`, `upstream_closed`, `idle_timeout`, `connect_failed`, `no_route`,
+    /// `killed`, `shutdown`, … (`$close_reason`).
     public var closeReason: String
 
+    /// Creates a record; counters default to zero and upstream details to "none".
     public init(connectionID: UInt64, remoteAddr: String, remotePort: Int, serverAddr: String, serverPort: Int,
-                transport: String, status: Int, bytesSent: UInt64, bytesReceived: UInt64, start: Date, end: Date,
-                upstreamAddr: String?, upstreamAddrsTried: [String], upstreamBytesSent: UInt64,
-                upstreamBytesReceived: UInt64, upstreamConnectTime: Double?, routeID: String?, closeReason: String) {
+                transport: String = "TCP", status: Int = 200, bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0,
+                start: Date, end: Date, upstreamAddr: String? = nil, upstreamAddrsTried: [String] = [],
+                upstreamBytesSent: UInt64 = 0, upstreamBytesReceived: UInt64 = 0, upstreamConnectTime: Double? = nil,
+                routeID: String? = nil, closeReason: String) {
         self.connectionID = connectionID
         self.remoteAddr = remoteAddr
         self.remotePort = remotePort

@@ -21,8 +21,8 @@ final class EngineContext: Sendable {
     var certificates: CertificateStore? { certificateBox.withLock { $0 } }
 
     func publish(_ snapshot: ConfigSnapshot) {
-        table.withLock { $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters) }
         let logger = self.logger
+        table.withLock { $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters, logger: logger) }
         certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SluiceConfig
 
 /// One proxied TCP connection, from the accepted client to the end of both directions.
@@ -143,6 +144,12 @@ final class ProxySession {
         record.update(node: runtime.upstream.nodes[index].address, state: .proxying)
         let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self)
         do {
+            if runtime.wantsTLS {
+                guard let tls = runtime.tlsContext else { throw EngineError.upstreamTLS(runtime.tlsProblem ?? "no context") }
+                let name = UpstreamTLSContext.serverName(clientSNI: facts.sni, tls: runtime.upstream.tls,
+                                                         nodeHost: runtime.upstream.nodes[index].host)
+                try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
+            }
             try client.pipeline.syncOperations.addHandler(clientGlue)
             try channel.pipeline.syncOperations.addHandler(upstreamGlue)
             channel.closeFuture.assumeIsolated().whenComplete { _ in self.channelClosed(.upstream) }
@@ -151,6 +158,7 @@ final class ProxySession {
             try channel.syncOptions?.setOption(.autoRead, value: true)
         } catch {
             context.logger.error("Cannot join proxy channels", metadata: ["error": "\(error)"])
+            status = 502
             reason = .error
             client.close(promise: nil)
             channel.close(promise: nil)
@@ -194,6 +202,14 @@ final class ProxySession {
     }
 
     func sawError(_ error: Error, on side: Side) {
+        if side == .upstream, runtime.wantsTLS, error is NIOSSLError || error is BoringSSLError {
+            status = 502
+            if reason == nil { reason = .upstreamTLSFailed }
+            context.logger.info("Upstream TLS handshake failed", metadata: [
+                "connection.id": "\(record.id)", "upstream": "\(runtime.key)", "error": "\(error)",
+            ])
+            return
+        }
         context.logger.debug("Connection error", metadata: ["connection.id": "\(record.id)", "side": "\(side)",
                                                              "error": "\(error)"])
     }

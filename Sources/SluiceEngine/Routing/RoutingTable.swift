@@ -1,3 +1,4 @@
+import Logging
 import SluiceConfig
 
 /// Everything new connections need from one configuration snapshot: the router and the upstreams.
@@ -8,7 +9,7 @@ public final class RoutingTable: Sendable {
     public let upstreams: [String: UpstreamRuntime]
 
     /// Compiles `snapshot`, reusing the upstream runtimes of `previous` whose settings did not change.
-    init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable) {
+    init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable, logger: Logger) {
         revision = snapshot.revision
         let config = snapshot.config
         var upstreams: [String: UpstreamRuntime] = [:]
@@ -21,7 +22,7 @@ public final class RoutingTable: Sendable {
                 } else if let old = previous?.upstreams[resolved.key], old.upstream == resolved.upstream {
                     runtime = old
                 } else {
-                    runtime = UpstreamRuntime(resolved: resolved, counterTable: counters)
+                    runtime = UpstreamRuntime(resolved: resolved, counterTable: counters, logger: logger)
                 }
                 upstreams[resolved.key] = runtime
             }

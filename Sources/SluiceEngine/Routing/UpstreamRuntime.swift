@@ -1,4 +1,6 @@
+import Logging
 import NIOCore
+import NIOSSL
 import SluiceConfig
 
 /// An upstream as the engine uses it: its settings, its balancer, and the counters of it and its nodes.
@@ -13,8 +15,12 @@ public final class UpstreamRuntime: Sendable {
     let nodeCounters: [TrafficCounters]
     /// Nodes given as IP addresses, resolved once here so connects skip the resolver (nil for host names).
     let nodeAddresses: [SocketAddress?]
+    /// The TLS client context when `scheme: tls`; nil otherwise (or when it could not be built: then connects fail).
+    let tlsContext: NIOSSLContext?
+    /// Why `scheme: tls` has no context, for the log.
+    let tlsProblem: String?
 
-    init(resolved: ResolvedUpstream, counterTable: CounterTable) {
+    init(resolved: ResolvedUpstream, counterTable: CounterTable, logger: Logger) {
         key = resolved.key
         upstream = resolved.upstream
         let nodes = resolved.upstream.nodes.map {
@@ -24,6 +30,17 @@ public final class UpstreamRuntime: Sendable {
         counters = counterTable.counters(resolved.key)
         nodeCounters = resolved.upstream.nodes.map { counterTable.counters(Self.nodeCounterName(resolved.key, $0)) }
         nodeAddresses = resolved.upstream.nodes.map { try? SocketAddress(ipAddress: $0.host, port: $0.port) }
+        var context: NIOSSLContext?
+        var problem: String?
+        if resolved.upstream.scheme == "tls" {
+            do { context = try UpstreamTLSContext.make(resolved.upstream.tls) } catch {
+                problem = "\(error)"
+                logger.error("Upstream TLS settings not usable; connects to it fail",
+                             metadata: ["upstream": "\(resolved.key)", "error": "\(error)"])
+            }
+        }
+        tlsContext = context
+        tlsProblem = problem
     }
 
     static func nodeCounterName(_ key: String, _ node: UpstreamNode) -> String { "\(key)|\(node.address)" }
@@ -35,6 +52,9 @@ public final class UpstreamRuntime: Sendable {
         case .leastConn: .leastConn
         }
     }
+
+    /// True when the upstream wants TLS to its nodes.
+    var wantsTLS: Bool { upstream.scheme == "tls" }
 
     /// The next node to try, or nil when every eligible node was tried.
     func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {

@@ -8,6 +8,7 @@ public enum CloseReason: String, Sendable {
     case upstreamClosed = "upstream_closed"
     case idleTimeout = "idle_timeout"
     case connectFailed = "connect_failed"
+    case upstreamTLSFailed = "upstream_tls_failed"
     case noRoute = "no_route"
     case killed
     case shutdown
