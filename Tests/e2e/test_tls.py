@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from harness import LOOPBACK, free_port, named_server, route, wait_until
+from harness import LOOPBACK, free_port, named_server, recv_line, route, wait_until
 from tlsutil import CA, client_context, peer_cn
 
 
@@ -34,13 +34,7 @@ def talk(port: int, name: str | None, ctx: ssl.SSLContext, word: str = "ping") -
     raw = socket.create_connection((LOOPBACK, port), timeout=5)
     with ctx.wrap_socket(raw, server_hostname=name) as s:
         s.sendall(word.encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(100)
-            if not chunk:
-                break
-            buf += chunk
-        return peer_cn(s), buf.decode().strip()
+        return peer_cn(s), recv_line(s).decode().strip()
 
 
 @pytest.fixture
@@ -174,13 +168,9 @@ def ask_plain(port: int, word: str = "ping") -> bytes:
     s = socket.create_connection((LOOPBACK, port), timeout=5)
     try:
         s.sendall(word.encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(100)
-            if not chunk:
-                break
-            buf += chunk
-        return buf
+        return recv_line(s)
+    except EOFError:
+        return b""
     finally:
         s.close()
 

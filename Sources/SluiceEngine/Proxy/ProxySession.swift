@@ -17,17 +17,16 @@ final class ProxySession {
     private let client: Channel
     private let route: CompiledRoute
     private let runtime: UpstreamRuntime
-    private let record: ConnectionRecord
+    private var record: ConnectionRecord { accounting.record }
     private let facts: ConnectionFacts
-    private let listenerCounters: TrafficCounters
-    private let routeCounters: TrafficCounters
+    private let accounting: SessionAccounting
     /// Holds the client's first bytes until the glue is in place.
     private let starter: SessionStarter
     private let start = NIODeadline.now()
     private let startDate = Date()
 
     private var upstream: Channel?
-    private var nodeIndex: Int?
+    private var nodeIndex: Int? { accounting.nodeIndex }
     private var triedIndices: Set<Int> = []
     private var triedAddresses: [String] = []
     private var connectTime: Double?
@@ -49,11 +48,10 @@ final class ProxySession {
         self.route = route
         self.runtime = runtime
         self.facts = facts
-        self.listenerCounters = listenerCounters
-        self.routeCounters = context.counters.counters("route:\(route.route.id)")
-        self.record = ConnectionRecord(id: context.registry.makeID(),
-                                       client: client.remoteAddress.map(Self.describe) ?? "?",
-                                       listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key)
+        let record = ConnectionRecord(id: context.registry.makeID(), client: client.remoteAddress.map(Self.describe) ?? "?",
+                                      listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key)
+        accounting = SessionAccounting(context: context, record: record, listener: listenerCounters,
+                                       routeID: route.route.id, upstream: runtime)
     }
 
     static func describe(_ address: SocketAddress) -> String {
@@ -64,13 +62,8 @@ final class ProxySession {
     // MARK: start and connect
 
     func begin() {
-        routeCounters.opened()
-        runtime.counters.opened()
-        context.registry.add(record)
         let loopBound = NIOLoopBound(self, eventLoop: client.eventLoop)
-        record.setCloser { reason in
-            loopBound.eventLoop.execute { loopBound.value.close(reason) }
-        }
+        accounting.begin { reason in loopBound.eventLoop.execute { loopBound.value.close(reason) } }
         client.closeFuture.assumeIsolated().whenComplete { _ in self.channelClosed(.client) }
         connectNext()
     }
@@ -107,8 +100,7 @@ final class ProxySession {
                 case .success(let channel):
                     self.connected(channel, index: index, took: NIODeadline.now() - attemptStart)
                 case .failure(let error):
-                    self.runtime.nodeCounters[index].connectFailures.wrappingIncrement(ordering: .relaxed)
-                    self.runtime.counters.connectFailures.wrappingIncrement(ordering: .relaxed)
+                    self.accounting.connectFailed(node: index)
                     self.context.logger.info("Upstream connect failed", metadata: [
                         "connection.id": "\(self.record.id)", "upstream": "\(self.runtime.key)",
                         "node": "\(node.address)", "error": "\(error)",
@@ -138,10 +130,8 @@ final class ProxySession {
             return
         }
         upstream = channel
-        nodeIndex = index
         connectTime = Double(took.nanoseconds) / 1e9
-        runtime.nodeCounters[index].opened()
-        record.update(node: runtime.upstream.nodes[index].address, state: .proxying)
+        accounting.chose(node: index, state: .proxying)
         let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self)
         do {
             if runtime.wantsTLS {
@@ -181,11 +171,6 @@ final class ProxySession {
             bytesToClient += n
             record.bytesOut.wrappingIncrement(by: n, ordering: .relaxed)
         }
-    }
-
-    private func addTotals(to counters: TrafficCounters) {
-        counters.bytesIn.wrappingIncrement(by: bytesFromClient, ordering: .relaxed)
-        counters.bytesOut.wrappingIncrement(by: bytesToClient, ordering: .relaxed)
     }
 
     func inputClosed(on side: Side) {
@@ -245,17 +230,8 @@ final class ProxySession {
         finished = true
         idleTimer?.cancel()
         idleTimer = nil
-        record.setCloser(nil)
-        var shared = [listenerCounters, routeCounters, runtime.counters]
-        if let nodeIndex { shared.append(runtime.nodeCounters[nodeIndex]) }
-        for counters in shared { addTotals(to: counters) }
-        // Totals first, then leave the registry: a snapshot may count these bytes twice for an instant, never zero times.
-        context.registry.remove(record.id)
-        for counters in shared { counters.closed() }
-        if reason == .connectFailed {
-            listenerCounters.connectFailures.wrappingIncrement(ordering: .relaxed)
-            routeCounters.connectFailures.wrappingIncrement(ordering: .relaxed)
-        }
+        accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient,
+                          connectFailed: reason == .connectFailed)
         context.accessLog?.log(AccessLogRecord(
             connectionID: record.id,
             remoteAddr: client.remoteAddress?.ipAddress ?? "-", remotePort: client.remoteAddress?.port ?? 0,

@@ -13,12 +13,12 @@ final class UDPSession {
     private let route: CompiledRoute
     private let runtime: UpstreamRuntime
     private let listenerCounters: TrafficCounters
-    private let routeCounters: TrafficCounters
-    private let record: ConnectionRecord
+    private let accounting: SessionAccounting
+    private var record: ConnectionRecord { accounting.record }
     private let onEnd: (SocketAddress) -> Void
     private let startDate = Date()
     private var upstream: Channel?
-    private var nodeIndex: Int?
+    private var nodeIndex: Int? { accounting.nodeIndex }
     private var waiting: [ByteBuffer] = []
     private var waitingBytes = 0
     private var lastActivity = NIODeadline.now()
@@ -40,28 +40,24 @@ final class UDPSession {
         self.route = route
         self.runtime = runtime
         self.listenerCounters = listenerCounters
-        self.routeCounters = context.counters.counters("route:\(route.route.id)")
         self.onEnd = onEnd
-        record = ConnectionRecord(id: context.registry.makeID(), client: ProxySession.describe(client),
-                                  listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key,
-                                  transport: "udp")
+        let record = ConnectionRecord(id: context.registry.makeID(), client: ProxySession.describe(client),
+                                      listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key,
+                                      transport: "udp")
+        accounting = SessionAccounting(context: context, record: record, listener: listenerCounters,
+                                       routeID: route.route.id, upstream: runtime)
     }
 
     func begin(hashKey: String?) {
         listenerCounters.opened()
-        routeCounters.opened()
-        runtime.counters.opened()
-        context.registry.add(record)
         let bound = NIOLoopBound(self, eventLoop: listener.eventLoop)
-        record.setCloser { reason in bound.eventLoop.execute { bound.value.close(reason) } }
+        accounting.begin { reason in bound.eventLoop.execute { bound.value.close(reason) } }
         guard let index = runtime.pick(hashKey: hashKey, excluding: []) else {
             status = 502
             close(.connectFailed)
             return
         }
-        nodeIndex = index
-        runtime.nodeCounters[index].opened()
-        record.update(node: runtime.upstream.nodes[index].address, state: .connecting)
+        accounting.chose(node: index, state: .connecting)
         let node = runtime.upstream.nodes[index]
         let bootstrap = DatagramBootstrap(group: listener.eventLoop)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
@@ -73,7 +69,7 @@ final class UDPSession {
                 switch result {
                 case .success(let channel): self.connected(channel)
                 case .failure(let error):
-                    self.runtime.nodeCounters[index].connectFailures.wrappingIncrement(ordering: .relaxed)
+                    self.accounting.connectFailed(node: index)
                     self.context.logger.info("UDP upstream socket failed", metadata: ["error": "\(error)"])
                     self.status = 502
                     self.close(.connectFailed)
@@ -132,7 +128,7 @@ final class UDPSession {
     }
 
     func upstreamError(_ error: Error) {
-        if let index = nodeIndex { runtime.nodeCounters[index].connectFailures.wrappingIncrement(ordering: .relaxed) }
+        if let index = nodeIndex { accounting.connectFailed(node: index) }
         context.logger.debug("UDP upstream error", metadata: ["connection.id": "\(record.id)", "error": "\(error)"])
         status = 502
         close(.upstreamClosed)
@@ -153,17 +149,10 @@ final class UDPSession {
         reason = reason ?? why
         idleTimer?.cancel()
         idleTimer = nil
-        record.setCloser(nil)
         upstream?.close(promise: nil)
         onEnd(client)
-        var shared = [listenerCounters, routeCounters, runtime.counters]
-        if let nodeIndex { shared.append(runtime.nodeCounters[nodeIndex]) }
-        for counters in shared {
-            counters.bytesIn.wrappingIncrement(by: bytesFromClient, ordering: .relaxed)
-            counters.bytesOut.wrappingIncrement(by: bytesToClient, ordering: .relaxed)
-        }
-        context.registry.remove(record.id)
-        for counters in shared { counters.closed() }
+        accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient,
+                          connectFailed: why == .connectFailed)
         let node = nodeIndex.map { runtime.upstream.nodes[$0].address }
         context.accessLog?.log(AccessLogRecord(
             connectionID: record.id, remoteAddr: client.ipAddress ?? "-", remotePort: client.port ?? 0,
