@@ -55,6 +55,7 @@ SOCK="sluice-shots-$$"
 TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
 DEMO_PID=""
 SLUICE_PID=""
+TMUX_SOCKET=""
 
 cleanup() {
   set +e
@@ -64,6 +65,7 @@ cleanup() {
     kill -KILL "$SLUICE_PID" 2>/dev/null
   fi
   "${TMUX_CMD[@]}" kill-server 2>/dev/null
+  [ -z "$TMUX_SOCKET" ] || rm -f "$TMUX_SOCKET"   # tmux 3.3 leaves the socket file behind
   if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then
     kill -TERM "$DEMO_PID" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
@@ -307,6 +309,7 @@ for _ in $(seq 100); do [ -f "$WORK/ports.env" ] && break; sleep 0.05; done
   -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TERM=tmux-256color -e NO_COLOR= \
   "cd '$WORK' && exec '$BIN' --config '$WORK/config.yaml'"
 "${TMUX_CMD[@]}" set-option -t shots remain-on-exit on >/dev/null
+TMUX_SOCKET="$("${TMUX_CMD[@]}" display-message -p -t shots '#{socket_path}')"
 SLUICE_PID="$("${TMUX_CMD[@]}" display-message -p -t shots '#{pane_pid}')"
 
 screen() { "${TMUX_CMD[@]}" capture-pane -p -t shots; }

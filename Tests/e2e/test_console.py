@@ -1,0 +1,501 @@
+"""The operator console, end to end: `sluice` (no --headless) in a private tmux server.
+
+Each test starts its own tmux server (`tmux -L <unique socket>`) running
+`sluice --config …` in an 80×24 pane, drives it with `send-keys` and reads it
+with `capture-pane`; every wait polls the screen against a deadline.  After
+sluice exits, the pane's shell writes its exit status to `console.rc` and
+prints `EXITED <status>`.
+
+Without tmux the tests are skipped; under CI ($CI set) that is a failure
+(scripts/install-test-deps.sh installs tmux).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness import LOOPBACK, Timeout, ask_new, connect, echo_roundtrip, named_server, wait_closed, wait_until
+
+COLOR_SGR = re.compile(r"^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$")  # 39/49 (default colours) are not colours
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+BYTES = re.compile(r"(\d+(?:\.\d+)? (?:B|KiB|MiB|GiB))(?!/s)")
+
+
+@pytest.fixture(scope="session")
+def tmux_bin() -> str:
+    exe = shutil.which("tmux")
+    if not exe:
+        msg = "tmux is not installed (scripts/install-test-deps.sh installs it); the console tests need a terminal"
+        if os.environ.get("CI"):
+            pytest.fail(msg + " — required under CI", pytrace=False)
+        pytest.skip(msg)
+    return exe
+
+
+class PaneProcess:
+    """sluice running in a tmux pane, as a Popen-like object (it is the pane shell's child, not ours):
+    enough for harness.Sluice (alive, pid, signals) and harness.kill_everything."""
+
+    def __init__(self, pid: int, rc_path: Path):
+        self.pid = pid
+        self.rc_path = rc_path
+        self.returncode: int | None = None
+
+    def _gone(self) -> bool:
+        try:
+            with open(f"/proc/{self.pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            return state in ("Z", "X")
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return True
+
+    def poll(self) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        if not self._gone():
+            return None
+        # the pane's shell writes the status right after sluice exits
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                text = self.rc_path.read_text().strip()
+                if text:
+                    self.returncode = int(text)
+                    return self.returncode
+            except (FileNotFoundError, ValueError):
+                pass
+            time.sleep(0.02)
+        self.returncode = -1  # the shell died too (tmux server gone): status unknown
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"sluice pid {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if not self._gone():
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class Console:
+    """A tmux server with one pane running `sluice --config DIR/config.yaml`."""
+
+    def __init__(self, tmux: str, sl: harness.Sluice, cols: int = 80, rows: int = 24,
+                 no_color: bool = False):
+        self.tmux = tmux
+        self.sl = sl
+        self.cols, self.rows = cols, rows
+        self.no_color = no_color
+        self.socket = f"sluice-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.rc_path = sl.dir / "console.rc"
+        self.target = "console"
+        self.server_up = False
+        self.socket_path = ""
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TMUX", "TMUX_PANE")}
+        env["SHELL"] = "/bin/sh"
+        self.env = env
+
+    # -- tmux ----------------------------------------------------------------
+    def tmux_cmd(self, *args: str, check: bool = True) -> str:
+        p = subprocess.run([self.tmux, "-L", self.socket, "-f", "/dev/null", *args], env=self.env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=10)
+        if check and p.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)} failed: {p.stderr.decode(errors='replace')}")
+        return p.stdout.decode("utf-8", errors="replace")
+
+    def start(self) -> "Console":
+        sl = self.sl
+        q = shlex.quote
+        cmd = (f"cd {q(str(sl.dir))} && {q(sl.binary)} --config {q(str(sl.config_path))}; "
+               f"rc=$?; echo $rc > {q(str(self.rc_path))}; echo EXITED $rc; exec sleep 600")
+        env_args = ["-e", "LANG=C.UTF-8", "-e", "LC_ALL=C.UTF-8", "-e", "TERM=tmux-256color"]
+        if self.no_color:
+            env_args += ["-e", "NO_COLOR=1"]
+        self.tmux_cmd("-u", "new-session", "-d", "-s", self.target, "-x", str(self.cols), "-y", str(self.rows),
+                      *env_args, cmd)
+        self.server_up = True
+        harness.register_closer(self.kill_server)
+        self.socket_path = self.display("#{socket_path}")
+        shell_pid = int(self.tmux_cmd("display-message", "-p", "-t", self.target, "#{pane_pid}").strip())
+        pid = wait_until(lambda: self._child_of(shell_pid), 10, "sluice to start in the tmux pane")
+        sl.proc = PaneProcess(pid, self.rc_path)
+        harness.register_process(sl.proc)
+        for p in sl.ports + [sl.admin_port]:
+            sl.wait_listening(p, 15)
+        return self
+
+    @staticmethod
+    def _child_of(ppid: int) -> int | None:
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    rest = f.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{d}/comm") as f:
+                    comm = f.read().strip()
+            except OSError:
+                continue
+            if int(rest[1]) == ppid and comm.startswith("sluice"):
+                return int(d)
+        return None
+
+    def kill_server(self) -> None:
+        if self.server_up:
+            self.server_up = False
+            self.tmux_cmd("kill-server", check=False)
+            if self.socket_path:  # tmux 3.3 leaves the socket file behind
+                try:
+                    os.unlink(self.socket_path)
+                except OSError:
+                    pass
+
+    def keys(self, *names: str) -> None:
+        """tmux key names: Down, Enter, Escape, F2, Space, or single characters."""
+        self.tmux_cmd("send-keys", "-t", self.target, *names)
+
+    def type(self, text: str) -> None:
+        self.tmux_cmd("send-keys", "-t", self.target, "-l", "--", text)
+
+    def resize(self, cols: int, rows: int) -> None:
+        self.tmux_cmd("resize-window", "-t", self.target, "-x", str(cols), "-y", str(rows))
+
+    def display(self, fmt: str) -> str:
+        return self.tmux_cmd("display-message", "-p", "-t", self.target, fmt).strip()
+
+    # -- the screen ----------------------------------------------------------
+    def screen(self) -> str:
+        return self.tmux_cmd("capture-pane", "-p", "-t", self.target)
+
+    def lines(self) -> list[str]:
+        return self.screen().split("\n")
+
+    def screen_sgr(self) -> str:
+        return self.tmux_cmd("capture-pane", "-p", "-e", "-t", self.target)
+
+    def wait_for(self, cond, timeout: float = 10.0, what: str | None = None):
+        """Poll the screen until `cond` (a substring, or a function of the screen text) holds."""
+        check = (lambda s: cond in s) if isinstance(cond, str) else cond
+        last = [""]
+
+        def probe():
+            last[0] = self.screen()
+            return check(last[0])
+        try:
+            return wait_until(probe, timeout, what or f"{cond!r} on the console", interval=0.05)
+        except Timeout as e:
+            raise Timeout(f"{e}; the screen:\n{last[0]}") from None
+
+    def wait_gone(self, text: str, timeout: float = 10.0):
+        return self.wait_for(lambda s: text not in s, timeout, f"{text!r} to leave the console")
+
+    def row(self, prefix: str) -> str | None:
+        for line in self.lines():
+            if line.startswith(prefix):
+                return line
+        return None
+
+    def sluice_log(self, n: int = 30) -> str:
+        try:
+            return "\n".join((self.sl.dir / "logs" / "sluice.log").read_text(errors="replace").splitlines()[-n:])
+        except FileNotFoundError:
+            return "(no logs/sluice.log)"
+
+
+@pytest.fixture
+def console(tmux_bin, sluice, request):
+    """Factory: `console(gateway=…, listeners=…, cols=80, rows=24, no_color=False)` writes a config folder
+    (harness.Sluice), starts sluice in a fresh tmux server and waits for its listeners."""
+    made: list[Console] = []
+
+    def make(*, cols: int = 80, rows: int = 24, no_color: bool = False, gateway=None, **kw) -> Console:
+        kw.setdefault("drain_timeout", 1)
+        sl = sluice(start=False, **kw)
+        if callable(gateway):
+            gateway = gateway(sl)
+        if gateway is not None:
+            sl.write_gateway(gateway)
+        c = Console(tmux_bin, sl, cols=cols, rows=rows, no_color=no_color)
+        made.append(c)
+        return c.start()
+
+    yield make
+
+    rep = getattr(request.node, "rep_call", None)
+    failed = rep is None or rep.failed
+    problems = []
+    for c in made:
+        if failed:
+            try:
+                print(f"--- console screen ({c.socket}) ---\n{c.screen() if c.server_up else '(server gone)'}")
+            except Exception as e:  # noqa: BLE001
+                print(f"--- console screen unavailable: {e}")
+            print(f"--- logs/sluice.log ---\n{c.sluice_log()}")
+        sl = c.sl
+        if sl.proc is not None and sl.alive():
+            # stop it while its terminal still exists (a hung-up console does not exit by itself)
+            sl.signal(signal.SIGTERM)
+            try:
+                rc = sl.proc.wait(timeout=sl.drain_timeout + 10)
+                if rc != 0 and not failed:
+                    problems.append(f"sluice exited with status {rc} on SIGTERM")
+            except subprocess.TimeoutExpired:
+                problems.append("sluice did not exit on SIGTERM")
+                sl.proc.kill()
+        c.kill_server()
+    if problems:
+        pytest.fail("at teardown: " + "; ".join(problems), pytrace=False)
+
+
+def one_route(port_index: int = 0, **extra):
+    """gateway factory: route `db` (数据库) on the instance's listener → the given server."""
+    def make(server):
+        def gw(sl):
+            r = harness.route("db", [server.addr], name="数据库", server_port=sl.ports[port_index], **extra)
+            return {"stream_routes": [r]}
+        return gw
+    return make
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_dashboard_shows_listener_and_route(console, echo):
+    c = console(gateway=one_route()(echo))
+    port = c.sl.port
+    c.wait_for(lambda s: f"{LOOPBACK}:{port}" in s and "db 数据库" in s and f"port {port}" in s,
+               what="the listener and route db on the dashboard")
+    lines = c.lines()
+    assert lines[0].startswith(" Sluice") and "1 Dashboard" in lines[0]
+    assert "1 listeners" in lines[1]
+    assert f"{echo.addr}" in c.screen(), "the upstream node is listed"
+    # colours are on by default (the NO_COLOR test checks the opposite)
+    codes = {p for m in SGR.finditer(c.screen_sgr()) for p in re.split("[;:]", m.group(1))}
+    assert any(COLOR_SGR.match(x) for x in codes), f"no colour SGR in the capture: {sorted(codes)}"
+
+
+def test_traffic_moves_dashboard_counters(console, echo):
+    c = console(gateway=one_route()(echo))
+    prefix = f"{LOOPBACK}:{c.sl.port}"
+    c.wait_for(prefix)
+
+    def counters(line_prefix):
+        def cond(_s):
+            row = c.row(line_prefix)
+            return BYTES.findall(row)[:2] if row else None
+        return cond
+
+    assert c.wait_for(counters(prefix), what="the listener row") == ["0 B", "0 B"]
+    s = connect(c.sl.port)
+    payload = os.urandom(300_000)
+    assert echo_roundtrip(s, payload) == payload
+    c.wait_for(lambda _s: counters(prefix)(_s) == ["293 KiB", "293 KiB"], 10,
+               "the listener's IN/OUT to reach 293 KiB")
+    c.wait_for(lambda _s: counters("db 数据库")(_s) == ["293 KiB", "293 KiB"], 10,
+               "route db's IN/OUT to reach 293 KiB")
+    assert echo_roundtrip(s, payload) == payload
+    c.wait_for(lambda _s: counters(prefix)(_s) == ["586 KiB", "586 KiB"], 10,
+               "the listener's IN/OUT to move on to 586 KiB")
+
+
+def test_connections_screen_kills_the_selected_connection(console, echo):
+    c = console(gateway=one_route()(echo))
+    a = connect(c.sl.port)
+    b = connect(c.sl.port)
+    assert echo_roundtrip(a, b"hello") == b"hello"
+    assert echo_roundtrip(b, b"goodbye") == b"goodbye"
+    a_client = f"{LOOPBACK}:{a.getsockname()[1]}"
+    b_client = f"{LOOPBACK}:{b.getsockname()[1]}"
+    c.keys("2")
+    c.wait_for(lambda s: a_client in s and b_client in s and "2 of 2" in s, 10, "both connections listed")
+    # sorted by id: a (opened first) is selected; move to b and kill it
+    c.keys("Down")
+    c.keys("k")
+    msg = c.wait_for(lambda s: next((l for l in s.split("\n") if "Kill connection" in l), None), 5,
+                     "the kill confirmation")
+    assert b_client in msg, f"Down then k should offer to kill {b_client}: {msg!r}"
+    c.keys("y")
+    c.wait_for(re.compile(r"connection \d+ killed").search, 5, "the 'killed' message")
+    wait_closed(b, 5)
+    assert echo_roundtrip(a, b"still here") == b"still here", "the other connection is untouched"
+    c.wait_for(lambda s: b_client not in s and "1 of 1" in s, 5, "the killed connection to leave the list")
+    killed = c.sl.wait_log(1, 5, where=lambda e: e.get("close_reason") == "killed")
+    assert len(killed) == 1, [e["raw"] for e in killed]
+    assert killed[0]["bytes_received"] == str(len(b"goodbye")), killed[0]["raw"]
+    assert killed[0]["route_id"] == "db"
+
+
+def test_route_form_creates_a_route_that_carries_traffic(console):
+    a = named_server("A")
+    b = named_server("B")
+    c = console(listeners=2, gateway=one_route()(a))
+    new_port = c.sl.ports[1]
+    assert ask_new(c.sl.port) == "A:ping"
+    c.keys("3")
+    c.wait_for("Stream routes")
+    c.keys("n")
+    c.wait_for(lambda s: "New stream route" in s and "server port" in s, 5, "the new-route form")
+    c.keys("Down", "Down")                       # id → name → server port
+    c.type(str(new_port))
+    c.keys(*["Down"] * 9)                        # server port → nodes
+    c.type(f"{b.addr}=1")
+    c.wait_for(f"{b.addr}=1")
+    c.keys("F2")
+    c.wait_for(re.compile(r"saved stream route \S+ \(revision 2\)").search, 5, "the save message")
+    c.wait_for(lambda s: f"port {new_port}" in s and "Stream routes" in s, 5, "the new route in the list")
+    text = c.sl.data_path.read_text()
+    assert str(new_port) in text and b.addr in text, f"gateway.yaml lacks the new route:\n{text}"
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes")
+    assert st == 200 and body["total"] == 2, body
+    new = [i["value"] for i in body["list"] if i["value"].get("server_port") == new_port]
+    assert len(new) == 1 and new[0]["upstream"]["nodes"] == {b.addr: 1}, body
+    assert wait_until(lambda: ask_new(new_port) == "B:ping", 5, "traffic through the new route")
+    assert ask_new(c.sl.port) == "A:ping", "the old route is unchanged"
+
+
+def test_service_scheme_cannot_be_changed(console, echo):
+    def gw(sl):
+        return {
+            "upstreams": [{"id": "u1", "type": "roundrobin", "nodes": {echo.addr: 1}}],
+            "services": [{"id": "s1", "name": "kv", "type": "stream", "scheme": "tcp", "upstream_id": "u1"}],
+            "stream_routes": [{"id": "r1", "server_port": sl.port, "service_id": "s1"}],
+        }
+    c = console(gateway=gw)
+    before = c.sl.data_path.read_bytes()
+    c.keys("4")
+    c.wait_for(lambda s: "Services" in s and "s1" in s, 5, "the services list")
+    c.keys("Enter")
+    c.wait_for("Edit service s1")
+    assert len(re.findall("fixed after creation", c.screen())) >= 2, "type and scheme are marked read-only"
+    c.keys("Down", "Down")                       # name → type → scheme
+    c.keys("Space")
+    c.wait_for("scheme is fixed after creation", 5)
+    c.keys("Right")
+    c.keys("Left")
+    c.keys("Space")
+    scheme_row = c.wait_for(lambda s: next((l for l in s.split("\n") if l.lstrip().startswith("scheme")), None))
+    assert "tcp" in scheme_row and "udp" not in c.screen(), scheme_row
+    c.keys("Escape")
+    c.wait_for(lambda s: "Services" in s and "Edit service" not in s, 5, "the form to close")
+    assert c.sl.data_path.read_bytes() == before, "gateway.yaml changed"
+    st, _, body = c.sl.admin("GET", "/apisix/admin/services/s1")
+    assert st == 200 and body["value"]["scheme"] == "tcp", body
+    assert ask_new(c.sl.port, timeout=5) is not None
+
+
+def test_layout_follows_a_resize(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.wait_for("Listeners")
+    lines = c.lines()
+    assert "NO ROUTE" not in c.screen(), "at 80 columns the listeners' NO ROUTE column does not fit"
+    assert "? help" in lines[23], f"footer on row 24: {lines[23]!r}"
+    c.resize(100, 30)
+    c.wait_for(lambda s: "NO ROUTE" in s and len(s.split("\n")) >= 30 and "? help" in s.split("\n")[29],
+               10, "the layout at 100×30 (NO ROUTE column, footer on row 30)")
+    assert "? help" not in c.lines()[23]
+    c.resize(80, 24)
+    c.wait_for(lambda s: "NO ROUTE" not in s and "? help" in s.split("\n")[23], 10, "the layout back at 80×24")
+
+
+def test_too_small_window_waits_and_keeps_running(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.wait_for("Listeners")
+    c.resize(60, 20)
+    c.wait_for("Terminal too small: 60×20, need 80×24", 10)
+    assert "Listeners" not in c.screen()
+    assert c.sl.alive()
+    s = connect(c.sl.port)
+    assert echo_roundtrip(s, b"still serving") == b"still serving"
+    c.resize(80, 24)
+    c.wait_for(lambda s: "Listeners" in s and "too small" not in s, 10, "the dashboard again at 80×24")
+    assert c.sl.alive()
+
+
+def test_quit_asks_drains_exits_zero_and_restores_the_terminal(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.wait_for("Listeners")
+    assert c.display("#{alternate_on}") == "1", "the console draws on the alternate screen"
+    s = connect(c.sl.port)
+    assert echo_roundtrip(s, b"hi") == b"hi"
+    c.keys("q")
+    c.wait_for("Quit?", 5)
+    c.keys("y")
+    c.wait_for("EXITED 0", c.sl.drain_timeout + 10, "sluice to exit 0 after q, y")
+    assert c.sl.proc.wait(timeout=5) == 0
+    assert c.rc_path.read_text().strip() == "0"
+    wait_closed(s, 5)  # the drain ended the open connection
+    screen = c.screen()
+    assert "Listeners" not in screen and "1 Dashboard" not in screen, f"the console is still shown:\n{screen}"
+    assert c.display("#{alternate_on}") == "0", "the terminal is back on the normal screen"
+    assert c.display("#{cursor_flag}") == "1", "the cursor is visible again"
+
+
+def test_no_color_draws_without_colour_codes(console, echo):
+    c = console(gateway=one_route()(echo), no_color=True)
+    c.wait_for(lambda s: "Listeners" in s and "db 数据库" in s, what="the dashboard")
+    c.keys("2")
+    c.wait_for("sorted by")
+    for capture in (c.screen_sgr(),):
+        params = [m.group(1) for m in SGR.finditer(capture)]
+        codes = {p for ps in params for p in re.split("[;:]", ps) if p}
+        colours = sorted(x for x in codes if COLOR_SGR.match(x))
+        assert not colours, f"colour SGR codes under NO_COLOR: {colours} (all: {sorted(codes)})"
+        assert "7" in codes or "1" in codes, f"no bold/reverse either: {sorted(codes)}"
+
+
+def _cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "console bug: when its terminal goes away (tmux kill-server, a closed terminal window, a dropped ssh "
+    "session) sluice gets SIGHUP, treats it as a reload, and its console loop then spins on the dead tty "
+    "(~85% of a CPU) forever instead of exiting or idling"))
+def test_terminal_hangup_does_not_leave_a_spinning_console(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.wait_for("Listeners")
+    pid = c.sl.pid
+    c.kill_server()  # the terminal disappears
+    try:
+        time.sleep(1.0)  # measuring a rate: let the process react to the hangup first
+        if c.sl.alive():
+            t0 = _cpu_ticks(pid)
+            time.sleep(1.0)
+            used = (_cpu_ticks(pid) - t0) / os.sysconf("SC_CLK_TCK")
+            assert used < 0.2, f"sluice used {used:.2f} s of CPU in 1 s with no terminal"
+    finally:
+        if c.sl.alive():
+            c.sl.signal(signal.SIGTERM)
+            wait_until(lambda: not c.sl.alive(), c.sl.drain_timeout + 10, "sluice to stop on SIGTERM")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "console bug (cosmetic): Canvas.fillRow writes `cols` spaces on the last row, CursesTerminal.put clips the "
+    "last row to cols-1 cells, and CellWidth.clip marks the cut with `…` — so every footer ends in a stray `…` "
+    "near the bottom-right corner"))
+def test_footer_has_no_stray_ellipsis(console, echo):
+    c = console(gateway=one_route()(echo), cols=100, rows=30)
+    c.wait_for(lambda s: "? help" in s.split("\n")[29], what="the footer on row 30")
+    footer = c.lines()[29].rstrip()
+    assert "quit (stops the gateway)" in footer, footer
+    assert not re.search(r"\s{3,}…$", footer), f"footer ends with a stray ellipsis: {footer!r}"
