@@ -72,7 +72,7 @@ cleanup() {
     kill -KILL "$DEMO_PID" 2>/dev/null
   fi
   wait 2>/dev/null
-  rm -rf "$WORK"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "screenshots: kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -395,8 +395,8 @@ kill -TERM "$DEMO_PID" 2>/dev/null || true
 keys q
 wait_for "Quit\?"
 keys y
-for _ in $(seq 100); do kill -0 "$SLUICE_PID" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$SLUICE_PID" 2>/dev/null && die "sluice did not exit after q, y"
+for _ in $(seq 300); do kill -0 "$SLUICE_PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$SLUICE_PID" 2>/dev/null && { ps -o pid,stat,wchan:30,cmd -p "$SLUICE_PID" >&2; die "sluice did not exit within 15 s of q, y"; }
 status="$("${TMUX_CMD[@]}" display-message -p -t shots '#{pane_dead_status}')"
 [ "$status" = 0 ] || die "sluice exited with status $status"
 SLUICE_PID=""

@@ -461,38 +461,21 @@ def test_no_color_draws_without_colour_codes(console, echo):
         assert "7" in codes or "1" in codes, f"no bold/reverse either: {sorted(codes)}"
 
 
-def _cpu_ticks(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "console bug: when its terminal goes away (tmux kill-server, a closed terminal window, a dropped ssh "
-    "session) sluice gets SIGHUP, treats it as a reload, and its console loop then spins on the dead tty "
-    "(~85% of a CPU) forever instead of exiting or idling"))
-def test_terminal_hangup_does_not_leave_a_spinning_console(console, echo):
+def test_terminal_hangup_stops_the_gateway_instead_of_spinning(console, echo):
+    """The console owns the process: when its terminal goes away (tmux kill-server, a closed window, a dropped
+    ssh session) sluice drains and exits rather than running on unseen (--headless is for that)."""
     c = console(gateway=one_route()(echo))
     c.wait_for("Listeners")
     pid = c.sl.pid
     c.kill_server()  # the terminal disappears
     try:
-        time.sleep(1.0)  # measuring a rate: let the process react to the hangup first
-        if c.sl.alive():
-            t0 = _cpu_ticks(pid)
-            time.sleep(1.0)
-            used = (_cpu_ticks(pid) - t0) / os.sysconf("SC_CLK_TCK")
-            assert used < 0.2, f"sluice used {used:.2f} s of CPU in 1 s with no terminal"
+        wait_until(lambda: not c.sl.alive(), c.sl.drain_timeout + 10, "sluice to stop after its terminal hung up")
     finally:
         if c.sl.alive():
             c.sl.signal(signal.SIGTERM)
             wait_until(lambda: not c.sl.alive(), c.sl.drain_timeout + 10, "sluice to stop on SIGTERM")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "console bug (cosmetic): Canvas.fillRow writes `cols` spaces on the last row, CursesTerminal.put clips the "
-    "last row to cols-1 cells, and CellWidth.clip marks the cut with `…` — so every footer ends in a stray `…` "
-    "near the bottom-right corner"))
 def test_footer_has_no_stray_ellipsis(console, echo):
     c = console(gateway=one_route()(echo), cols=100, rows=30)
     c.wait_for(lambda s: "? help" in s.split("\n")[29], what="the footer on row 30")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceConfig
 import SluiceEngine
 
@@ -12,6 +13,8 @@ public final class ConsoleRunner {
     private let accessLogPath: String?
     /// Seconds between snapshots.
     private let tick: TimeInterval = 0.5
+
+    private let logger = Logger(label: "sluice.console")
 
     public init(engine: Engine, store: Store, logBuffer: LogBuffer, accessLogPath: String?) {
         self.engine = engine
@@ -32,8 +35,9 @@ public final class ConsoleRunner {
         ]
     }
 
-    /// Blocks until the operator quits or `shouldStop()` turns true (SIGTERM/SIGINT); the terminal is restored
-    /// before it returns.
+    /// Blocks until the operator quits, `shouldStop()` turns true (SIGTERM/SIGINT), or the terminal is lost
+    /// (the console owns the process: a gateway nobody can see is not left running; use `--headless` for that).
+    /// The terminal is restored before it returns.
     public func run(shouldStop: () -> Bool) {
         let terminal = CursesTerminal()
         defer { terminal.restore() }
@@ -43,7 +47,7 @@ public final class ConsoleRunner {
         let app = ConsoleApp(tabs: Self.tabs(engine: engine, store: store, accessLogPath: accessLogPath),
                              data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent))
         var nextTick = Date().addingTimeInterval(tick)
-        while !app.wantsQuit && !shouldStop() {
+        while !app.wantsQuit && !shouldStop() && !terminal.isLost {
             app.render(on: terminal)
             terminal.present()
             let wait = max(1, Int32(nextTick.timeIntervalSinceNow * 1000))
@@ -58,6 +62,7 @@ public final class ConsoleRunner {
                 nextTick = Date().addingTimeInterval(tick)
             }
         }
+        if terminal.isLost { logger.warning("Terminal lost (hung up): stopping the gateway") }
     }
 }
 

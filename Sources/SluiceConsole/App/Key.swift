@@ -40,12 +40,16 @@ public struct KeyBinding: Sendable {
     /// Asks for confirmation before acting.
     public var dangerous: Bool
 
-    public init(_ keys: [Key], _ description: String, footer: Bool = true, dangerous: Bool = false) {
+    private let customLabel: String?
+
+    /// - Parameter label: how to name the keys when listing them would mislead (`1…6`).
+    public init(_ keys: [Key], _ description: String, label: String? = nil, footer: Bool = true, dangerous: Bool = false) {
         self.keys = keys
         self.description = description
+        customLabel = label
         inFooter = footer
         self.dangerous = dangerous
     }
 
-    public var label: String { keys.map(\.label).joined(separator: "/") }
+    public var label: String { customLabel ?? keys.map(\.label).joined(separator: "/") }
 }

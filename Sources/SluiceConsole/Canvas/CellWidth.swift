@@ -20,15 +20,20 @@ public enum CellWidth {
     public static func clip(_ s: String, to width: Int) -> String {
         guard width > 0 else { return "" }
         if of(s) <= width { return s }
+        return prefix(s, fitting: width - 1) + "…"
+    }
+
+    /// The longest prefix of `s` that fits in `width` cells, cut without a mark.
+    public static func prefix(_ s: String, fitting width: Int) -> String {
         var out = ""
         var used = 0
         for c in s {
             let w = of(c)
-            if used + w > width - 1 { break }
+            if used + w > width { break }
             out.append(c)
             used += w
         }
-        return out + "…"
+        return out
     }
 
     /// `s` padded with spaces (or clipped) to exactly `width` cells.

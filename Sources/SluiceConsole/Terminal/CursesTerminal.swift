@@ -64,9 +64,10 @@ public final class CursesTerminal: Canvas {
         guard row >= 0, row < rows, col >= 0, col < cols else { return }
         let attr = attributes[style] ?? 0
         wattr_on(screen, attr, nil)
-        // The last cell of the last row would scroll the screen: never write it.
+        // The last cell of the last row would scroll the screen: never write it (callers clipped already, so
+        // this only trims what would reach that cell, without a mark).
         let room = row == rows - 1 ? cols - col - 1 : cols - col
-        mvwaddstr(screen, Int32(row), Int32(col), CellWidth.clip(text, to: room))
+        mvwaddstr(screen, Int32(row), Int32(col), CellWidth.prefix(text, fitting: room))
         wattr_off(screen, attr, nil)
     }
 
@@ -76,12 +77,24 @@ public final class CursesTerminal: Canvas {
         doupdate()
     }
 
+    /// True once reads fail at once again and again: the terminal hung up (window closed, ssh dropped).
+    public private(set) var isLost = false
+    private var instantFailures = 0
+
     /// Waits up to `timeoutMs` for a key; nil on timeout.
     public func readKey(timeoutMs: Int32) -> Key? {
         wtimeout(screen, timeoutMs)
         var ch: wint_t = 0
+        let started = DispatchTime.now().uptimeNanoseconds
         let rc = wget_wch(screen, &ch)
-        if rc == ERR { return nil }
+        if rc == ERR {
+            // A live terminal makes us wait for the timeout; a hung-up one fails at once, every time.
+            let waitedMs = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+            instantFailures = timeoutMs > 20 && waitedMs < 2 ? instantFailures + 1 : 0
+            if instantFailures >= 50 { isLost = true }
+            return nil
+        }
+        instantFailures = 0
         if rc == sluice_key_code_yes() { return decodeFunctionKey(Int32(ch)) }
         switch ch {
         case 27: return .escape
