@@ -200,3 +200,17 @@ def test_the_clients_sni_is_passed_to_a_tls_upstream(sluice, tmp_path, ca):
                                         "ssls": [ssl_obj("w", ca.issue("*.example.com"), ["*.example.com"])]})
     assert talk(sl.tls_port, "shop.example.com", client_context(ca))[1] == "T:ping"
     assert up.names[-1] == "shop.example.com"
+
+
+@pytest.mark.time_limit(90)
+def test_apisix_doc_sni_example_through_the_admin_api(sluice, tmp_path, ca):
+    """APISIX's stream-proxy doc: an ssl object and a stream route by `sni`, created with curl-style PUTs."""
+    a = named_server("A")
+    cert, key = ca.issue("a.test.com")
+    sl = tls_sluice(sluice, tmp_path, {})
+    st, _, body = sl.admin("PUT", "/apisix/admin/ssls/1", {"cert": cert, "key": key, "snis": ["a.test.com"]})
+    assert st == 201, body
+    st, _, body = sl.admin("PUT", "/apisix/admin/stream_routes/1",
+                           {"sni": "a.test.com", "upstream": {"nodes": {a.addr: 1}, "type": "roundrobin"}})
+    assert st == 201, body
+    assert talk(sl.tls_port, "a.test.com", client_context(ca)) == ("a.test.com", "A:ping")

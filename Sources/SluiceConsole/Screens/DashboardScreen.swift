@@ -10,6 +10,12 @@ public final class DashboardScreen: Screen {
 
     public init() {}
 
+    /// `tcp`, `udp`, `tls` (terminated), `sni` (passthrough), with `+pp` when a PROXY header is expected.
+    static func kind(_ spec: ListenerSpec) -> String {
+        let base = spec.transport == .udp ? "udp" : spec.tls ? "tls" : spec.tlsPassthrough ? "sni" : "tcp"
+        return spec.proxyProtocol ? base + "+pp" : base
+    }
+
     /// `port 9100 · from 10.0.0.0/8`, or `any` for a route without filters.
     static func matchSummary(_ route: StreamRoute) -> String {
         var parts: [String] = []
@@ -30,7 +36,7 @@ public final class DashboardScreen: Screen {
         canvas.text(row, 0, "Listeners", width: canvas.cols, .title)
         row += 1
         Table(columns: [
-            TableColumn("ADDRESS", min: 16, max: 30), TableColumn("PROTO", min: 5, max: 5),
+            TableColumn("ADDRESS", min: 16, max: 30), TableColumn("PROTO", min: 6, max: 6),
             TableColumn("ACTIVE", min: 6, max: 8, right: true), TableColumn("TOTAL", min: 7, max: 10, right: true),
             TableColumn("IN", min: 9, max: 10, right: true), TableColumn("OUT", min: 9, max: 10, right: true),
             TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
@@ -38,7 +44,7 @@ public final class DashboardScreen: Screen {
         ], rows: e.listeners.map { l in
             let r = data.rates.rate(RateTracker.listenerKey(l))
             let spec = l.spec
-            return ["\(spec.host.contains(":") ? "[\(spec.host)]" : spec.host):\(spec.port)", spec.transport.rawValue,
+            return ["\(spec.host.contains(":") ? "[\(spec.host)]" : spec.host):\(spec.port)", Self.kind(spec),
                     Format.count(l.traffic.active), Format.count(l.traffic.total), Format.bytes(l.traffic.bytesIn),
                     Format.bytes(l.traffic.bytesOut), Format.rate(r.bytesIn), Format.rate(r.bytesOut),
                     Format.count(l.traffic.noRoute)]
