@@ -405,14 +405,14 @@ def test_layout_follows_a_resize(console, echo):
     c = console(gateway=one_route()(echo))
     c.wait_for("Listeners")
     lines = c.lines()
-    assert "NO ROUTE" not in c.screen(), "at 80 columns the listeners' NO ROUTE column does not fit"
+    assert "REFUSED" not in c.screen(), "at 80 columns the listeners' REFUSED column does not fit"
     assert "? help" in lines[23], f"footer on row 24: {lines[23]!r}"
     c.resize(100, 30)
-    c.wait_for(lambda s: "NO ROUTE" in s and len(s.split("\n")) >= 30 and "? help" in s.split("\n")[29],
-               10, "the layout at 100×30 (NO ROUTE column, footer on row 30)")
+    c.wait_for(lambda s: "REFUSED" in s and len(s.split("\n")) >= 30 and "? help" in s.split("\n")[29],
+               10, "the layout at 100×30 (REFUSED column, footer on row 30)")
     assert "? help" not in c.lines()[23]
     c.resize(80, 24)
-    c.wait_for(lambda s: "NO ROUTE" not in s and "? help" in s.split("\n")[23], 10, "the layout back at 80×24")
+    c.wait_for(lambda s: "REFUSED" not in s and "? help" in s.split("\n")[23], 10, "the layout back at 80×24")
 
 
 def test_too_small_window_waits_and_keeps_running(console, echo):

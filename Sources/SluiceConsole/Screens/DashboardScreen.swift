@@ -40,14 +40,14 @@ public final class DashboardScreen: Screen {
             TableColumn("ACTIVE", min: 6, max: 8, right: true), TableColumn("TOTAL", min: 7, max: 10, right: true),
             TableColumn("IN", min: 9, max: 10, right: true), TableColumn("OUT", min: 9, max: 10, right: true),
             TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
-            TableColumn("NO ROUTE", min: 8, max: 8, right: true),
+            TableColumn("REFUSED", min: 8, max: 8, right: true),
         ], rows: e.listeners.map { l in
             let r = data.rates.rate(RateTracker.listenerKey(l))
             let spec = l.spec
             return ["\(spec.host.contains(":") ? "[\(spec.host)]" : spec.host):\(spec.port)", Self.kind(spec),
                     Format.count(l.traffic.active), Format.count(l.traffic.total), Format.bytes(l.traffic.bytesIn),
                     Format.bytes(l.traffic.bytesOut), Format.rate(r.bytesIn), Format.rate(r.bytesOut),
-                    Format.count(l.traffic.noRoute)]
+                    Format.count(l.traffic.noRoute + l.traffic.sessionsDropped + l.traffic.refusals.values.reduce(0, +))]
         }).draw(on: canvas, top: row, width: canvas.cols, height: listenerRows + 1)
         row += listenerRows + 2
 

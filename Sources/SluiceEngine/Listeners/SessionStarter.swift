@@ -102,7 +102,6 @@ final class SessionStarter: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireErrorCaught(error)
             return
         }
-        listenerCounters.handshakeFailures.wrappingIncrement(ordering: .relaxed)
         refuse(status: 400, reason: listener.tls ? "handshake_failed" : "error", why: "Connection failed before routing",
                error: error)
     }
@@ -136,7 +135,11 @@ final class SessionStarter: ChannelDuplexHandler, RemovableChannelHandler {
     func refuse(status: Int, reason: String, why: String, error: Error? = nil) {
         guard let ctx = handlerContext else { return }
         let channel = ctx.channel
-        if status == 404 { listenerCounters.noRoute.wrappingIncrement(ordering: .relaxed) }
+        if status == 404 {
+            listenerCounters.noRoute.wrappingIncrement(ordering: .relaxed)
+        } else {
+            listenerCounters.refused(reason)
+        }
         var metadata: Logger.Metadata = [
             "client": "\(channel.remoteAddress.map(ProxySession.describe) ?? "?")", "listener": "\(listener)",
             "close_reason": "\(reason)",

@@ -1,4 +1,5 @@
 import Atomics
+import Synchronization
 
 /// Cumulative counters of one listener, route, upstream or node (Envoy-style names in the snapshot).
 ///
@@ -16,9 +17,11 @@ public final class TrafficCounters: Sendable {
     let connectFailures = ManagedAtomic<UInt64>(0)
     /// Connections closed because no route matched (listeners only).
     let noRoute = ManagedAtomic<UInt64>(0)
-    /// Connections that failed before routing: TLS handshakes (bad client certificate, no certificate for the
-    /// name, protocol errors) and broken prereads.
-    let handshakeFailures = ManagedAtomic<UInt64>(0)
+    /// Connections that failed before routing, by reason: `no_certificate`, `handshake_failed` (a bad client
+    /// certificate, a protocol error), `preread_timeout`, `bad_proxy_header`, `bad_client_hello`…
+    private let refusals = Mutex<[String: UInt64]>([:])
+
+    func refused(_ reason: String) { refusals.withLock { $0[reason, default: 0] += 1 } }
     /// UDP datagrams from new clients dropped because the listener's session limit was reached.
     let sessionsDropped = ManagedAtomic<UInt64>(0)
 
@@ -38,7 +41,7 @@ public final class TrafficCounters: Sendable {
                       connectFailures: connectFailures.load(ordering: .relaxed),
                       noRoute: noRoute.load(ordering: .relaxed),
                       sessionsDropped: sessionsDropped.load(ordering: .relaxed),
-                      handshakeFailures: handshakeFailures.load(ordering: .relaxed))
+                      refusals: refusals.withLock { $0 })
     }
 }
 
@@ -51,5 +54,6 @@ public struct TrafficValues: Sendable, Equatable {
     public var connectFailures: UInt64
     public var noRoute: UInt64
     public var sessionsDropped: UInt64 = 0
-    public var handshakeFailures: UInt64 = 0
+    /// Connections refused before routing, by reason (TLS handshake failures and the like).
+    public var refusals: [String: UInt64] = [:]
 }
