@@ -38,6 +38,7 @@ public final class Engine: Sendable {
     /// - Throws: the first bind or access-log error; listeners bound before it stay open (call `stopAccepting`).
     public func start() throws {
         let settings = settingsBox.withLock { $0 }
+        context.trustedProxies = settings.realIPFrom
         try openAccessLog(settings.accessLog)
         try bind(settings.listeners)
     }
@@ -51,6 +52,7 @@ public final class Engine: Sendable {
             return s
         }
         var firstError: Error?
+        context.trustedProxies = settings.realIPFrom
         if old.accessLog != settings.accessLog {
             do { try openAccessLog(settings.accessLog) } catch { firstError = error }
         } else {

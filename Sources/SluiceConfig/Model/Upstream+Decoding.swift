@@ -44,6 +44,7 @@ extension Upstream {
             }
             tr.rejectUnknownFields()
         }
+        up.sendProxyProtocol = r.oneOf("proxy_protocol", ["v1", "v2"])
         up.scheme = r.oneOf("scheme", ["http", "https", "grpc", "grpcs", "tcp", "tls", "udp", "kafka"])
         if let t = r.raw("tls"), var tr = FieldReader(t, path: r.child("tls"), problems: problems) {
             up.tls.verify = tr.bool("verify") ?? false

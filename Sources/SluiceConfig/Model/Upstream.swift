@@ -70,6 +70,8 @@ public struct Upstream: Sendable, Equatable {
     /// `tcp` (default), `tls` or `udp`; HTTP schemes are stored and ignored by stream routes.
     public var scheme: String?
     public var tls = UpstreamTLS()
+    /// Send a PROXY protocol header (`v1` or `v2`) to the node first, like HAProxy's `send-proxy`.
+    public var sendProxyProtocol: String?
     /// The document as written, kept so that nothing an operator wrote is lost on a rewrite.
     public var raw: ConfigValue
 

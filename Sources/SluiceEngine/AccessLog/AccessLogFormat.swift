@@ -130,6 +130,10 @@ public struct AccessLogFormat: Sendable {
         case .hostname: out += AccessLogVariable.hostName
         case .routeID: out += r.routeID ?? "-"
         case .closeReason: out += r.closeReason.isEmpty ? "-" : r.closeReason
+        case .sslServerName: out += r.sslServerName ?? "-"
+        case .sslProtocol: out += r.sslProtocol ?? "-"
+        case .sslCipher: out += "-"
+        case .proxyProtocolAddr: out += r.proxyProtocolAddr ?? "-"
         }
     }
 

@@ -39,13 +39,20 @@ public struct AccessLogRecord: Sendable {
     /// Why the session ended: `client_closed`, `upstream_closed`, `idle_timeout`, `connect_failed`, `no_route`,
     /// `killed`, `shutdown`, … (`$close_reason`).
     public var closeReason: String
+    /// The server name of the client's TLS handshake or ClientHello (`$ssl_server_name`).
+    public var sslServerName: String?
+    /// `TLSv1.3` … when Sluice terminated TLS (`$ssl_protocol`).
+    public var sslProtocol: String?
+    /// The address that sent a PROXY protocol header (`$proxy_protocol_addr`): the load balancer in front.
+    public var proxyProtocolAddr: String?
 
     /// Creates a record; counters default to zero and upstream details to "none".
     public init(connectionID: UInt64, remoteAddr: String, remotePort: Int, serverAddr: String, serverPort: Int,
                 transport: String = "TCP", status: Int = 200, bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0,
                 start: Date, end: Date, upstreamAddr: String? = nil, upstreamAddrsTried: [String] = [],
                 upstreamBytesSent: UInt64 = 0, upstreamBytesReceived: UInt64 = 0, upstreamConnectTime: Double? = nil,
-                routeID: String? = nil, closeReason: String) {
+                routeID: String? = nil, closeReason: String, sslServerName: String? = nil, sslProtocol: String? = nil,
+                proxyProtocolAddr: String? = nil) {
         self.connectionID = connectionID
         self.remoteAddr = remoteAddr
         self.remotePort = remotePort
@@ -64,5 +71,8 @@ public struct AccessLogRecord: Sendable {
         self.upstreamConnectTime = upstreamConnectTime
         self.routeID = routeID
         self.closeReason = closeReason
+        self.sslServerName = sslServerName
+        self.sslProtocol = sslProtocol
+        self.proxyProtocolAddr = proxyProtocolAddr
     }
 }

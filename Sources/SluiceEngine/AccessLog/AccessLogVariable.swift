@@ -30,6 +30,11 @@ enum AccessLogVariable: String, Sendable, CaseIterable {
     case hostname
     case routeID = "route_id"
     case closeReason = "close_reason"
+    case sslServerName = "ssl_server_name"
+    case sslProtocol = "ssl_protocol"
+    /// Always `-`: swift-nio-ssl does not report the negotiated cipher.
+    case sslCipher = "ssl_cipher"
+    case proxyProtocolAddr = "proxy_protocol_addr"
 
     /// Looks a name up like nginx does: case-insensitively.
     init?(named name: String) {

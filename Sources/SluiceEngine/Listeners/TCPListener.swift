@@ -18,6 +18,9 @@ enum TCPListener {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let starter = SessionStarter(context: context, listener: spec, listenerCounters: counters)
+                    if spec.proxyProtocol {
+                        try channel.pipeline.syncOperations.addHandler(ProxyProtocolReceiver(starter: starter))
+                    }
                     if spec.tls {
                         try channel.pipeline.syncOperations.addHandler(
                             TLSTermination.sniStep(channel: channel, context: context, starter: starter))

@@ -11,6 +11,13 @@ final class EngineContext: Sendable {
     private let table: Mutex<RoutingTable?> = Mutex(nil)
     private let certificateBox: Mutex<CertificateStore?> = Mutex(nil)
     private let accessLogBox: Mutex<AccessLogger?> = Mutex(nil)
+    private let trustedProxiesBox: Mutex<[CIDR]> = Mutex([])
+
+    /// `real_ip_from`: senders whose PROXY headers are believed.
+    var trustedProxies: [CIDR] {
+        get { trustedProxiesBox.withLock { $0 } }
+        set { trustedProxiesBox.withLock { $0 = newValue } }
+    }
 
     init(logger: Logger) { self.logger = logger }
 

@@ -48,7 +48,9 @@ final class ProxySession {
         self.route = route
         self.runtime = runtime
         self.facts = facts
-        let record = ConnectionRecord(id: context.registry.makeID(), client: client.remoteAddress.map(Self.describe) ?? "?",
+        let clientText = facts.clientHost.contains(":") ? "[\(facts.clientHost)]:\(facts.clientPort)"
+            : "\(facts.clientHost):\(facts.clientPort)"
+        let record = ConnectionRecord(id: context.registry.makeID(), client: clientText,
                                       listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key)
         accounting = SessionAccounting(context: context, record: record, listener: listenerCounters,
                                        routeID: route.route.id, upstream: runtime)
@@ -110,6 +112,14 @@ final class ProxySession {
             }
     }
 
+    /// HAProxy's `send-proxy`: the client and the address it connected to, as this session knows them.
+    private func proxyHeader(_ version: String) -> [UInt8] {
+        let source = ProxyProtocolEndpoint(host: facts.clientHost, port: facts.clientPort)
+        let destination = ProxyProtocolEndpoint(host: facts.serverHost, port: facts.serverPort)
+        return version == "v2" ? ProxyProtocolEncoder.v2(source: source, destination: destination, transport: .tcp)
+            : ProxyProtocolEncoder.v1(source: source, destination: destination)
+    }
+
     private func hashKey() -> String? {
         switch runtime.upstream.hashKey {
         case "server_addr": facts.serverAddress?.description
@@ -134,6 +144,10 @@ final class ProxySession {
         accounting.chose(node: index, state: .proxying)
         let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self)
         do {
+            // A PROXY header goes first on the wire, before any TLS to the node.
+            if let version = runtime.upstream.sendProxyProtocol {
+                channel.writeAndFlush(channel.allocator.buffer(bytes: proxyHeader(version)), promise: nil)
+            }
             if runtime.wantsTLS {
                 guard let tls = runtime.tlsContext else { throw EngineError.upstreamTLS(runtime.tlsProblem ?? "no context") }
                 let name = UpstreamTLSContext.serverName(clientSNI: facts.sni, tls: runtime.upstream.tls,
@@ -234,14 +248,15 @@ final class ProxySession {
                           connectFailed: reason == .connectFailed)
         context.accessLog?.log(AccessLogRecord(
             connectionID: record.id,
-            remoteAddr: client.remoteAddress?.ipAddress ?? "-", remotePort: client.remoteAddress?.port ?? 0,
-            serverAddr: client.localAddress?.ipAddress ?? "-", serverPort: client.localAddress?.port ?? 0,
+            remoteAddr: facts.clientHost, remotePort: facts.clientPort, serverAddr: facts.serverHost,
+            serverPort: facts.serverPort,
             transport: "TCP", status: status, bytesSent: bytesToClient, bytesReceived: bytesFromClient,
             start: startDate, end: Date(),
             upstreamAddr: nodeIndex.map { runtime.upstream.nodes[$0].address },
             upstreamAddrsTried: triedAddresses,
             upstreamBytesSent: bytesFromClient, upstreamBytesReceived: bytesToClient,
             upstreamConnectTime: connectTime, routeID: route.route.id,
-            closeReason: (reason ?? .clientClosed).rawValue))
+            closeReason: (reason ?? .clientClosed).rawValue, sslServerName: facts.sni, sslProtocol: facts.tlsVersion,
+            proxyProtocolAddr: facts.proxyProtocolAddr))
     }
 }

@@ -8,6 +8,15 @@ public struct ConnectionFacts: Sendable {
     /// The TLS server name, when the listener saw one.
     public var sni: String?
     public var transport: ListenerSpec.Transport
+    /// The client as logged and shown: the socket's peer, or what a trusted PROXY header said.
+    public var clientHost = "-"
+    public var clientPort = 0
+    /// The listener address the connection came to (or the PROXY header's destination, when trusted).
+    public var serverHost = "-"
+    /// The peer that sent a PROXY header, when there was one.
+    public var proxyProtocolAddr: String?
+    /// `TLSv1.3` … when Sluice terminated TLS.
+    public var tlsVersion: String?
 
     public init(remoteAddress: IPAddress?, serverAddress: IPAddress?, serverPort: Int, sni: String? = nil,
                 transport: ListenerSpec.Transport = .tcp) {
