@@ -61,3 +61,50 @@ struct NodeSettingsTests {
         #expect(throws: ConfigErrors.self) { try decode("stream_proxy: {}\n") }
     }
 }
+
+/// Listener options: TLS, passthrough, PROXY protocol, UDP replies; and which combinations are refused.
+struct ListenerOptionTests {
+    func decode(_ yaml: String) throws -> NodeSettings {
+        try NodeSettings.decode(try ConfigValue.parseYAML(yaml, file: "config.yaml"), file: "config.yaml", directory: "/c")
+    }
+
+    @Test func optionsAreCarriedToEachPortOfARange() throws {
+        let s = try decode("""
+        sluice:
+          stream_proxy:
+            tcp:
+              - {addr: "127.0.0.1:9443-9444", tls: true, proxy_protocol: true}
+              - {addr: 9445, tls_passthrough: true}
+            udp:
+              - {addr: 53, proxy_responses: 1}
+            real_ip_from: ["127.0.0.0/8", "::1"]
+        """)
+        #expect(s.listeners.filter(\.tls).map(\.port) == [9443, 9444])
+        #expect(s.listeners.filter(\.proxyProtocol).count == 2)
+        #expect(s.listeners.first { $0.port == 9445 }?.tlsPassthrough == true)
+        #expect(s.listeners.first { $0.transport == .udp }?.udpResponses == 1)
+        #expect(s.realIPFrom.count == 2)
+    }
+
+    @Test func conflictingOptionsAreRefused() {
+        do {
+            _ = try decode("""
+            sluice:
+              stream_proxy:
+                tcp:
+                  - {addr: 9443, tls: true, tls_passthrough: true}
+                  - {addr: 9444, proxy_responses: 2}
+                udp:
+                  - {addr: 53, tls: true}
+            """)
+            Issue.record("accepted")
+        } catch let e as ConfigErrors {
+            let text = e.description
+            #expect(text.contains("tls_passthrough: cannot be combined with tls: true"))
+            #expect(text.contains("proxy_responses: is for UDP listeners only"))
+            #expect(text.contains("tls: is for TCP listeners only"))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}

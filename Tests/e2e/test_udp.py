@@ -162,3 +162,22 @@ def test_dns_through_dnsmasq_with_dig(sluice, tmp_path):
         return out == "10.1.2.3"
     wait_until(answer, 10, "dig through sluice to answer bench.test")
     proc.kill()
+
+
+@pytest.mark.time_limit(60)
+def test_proxy_responses_ends_a_session_after_the_expected_replies(sluice):
+    up = UdpNamedEcho()
+    port = free_port()
+    sl = sluice(start=False, gateway={"stream_routes": [udp_route("u", up.addr)]})
+    text = sl.config_path.read_text()
+    extra = f'    udp:\n      - addr: "{LOOPBACK}:{port}"\n        proxy_responses: 1\n'
+    sl.config_path.write_text(text.replace("  admin:\n", extra + "  admin:\n", 1))
+    sl.start()
+    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for i in range(3):
+            assert ask_udp(port, f"q{i}".encode(), sock=c) == f"U:q{i}".encode()
+    finally:
+        c.close()
+    entries = sl.wait_log(3, where=lambda e: e["close_reason"] == "responses_received")
+    assert all(e["bytes_received"] == "2" for e in entries)

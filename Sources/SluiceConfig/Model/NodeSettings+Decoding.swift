@@ -101,6 +101,8 @@ extension NodeSettings {
                 let tls = o.bool("tls") ?? false
                 let passthrough = o.bool("tls_passthrough") ?? false
                 let proxyProtocol = o.bool("proxy_protocol") ?? false
+                let responses = o.int("proxy_responses", in: 1...1_000_000)
+                if responses != nil && transport == .tcp { o.report("proxy_responses", "is for UDP listeners only") }
                 if tls && passthrough { o.report("tls_passthrough", "cannot be combined with tls: true") }
                 if transport == .udp && (tls || passthrough || proxyProtocol) {
                     o.report(tls ? "tls" : passthrough ? "tls_passthrough" : "proxy_protocol", "is for TCP listeners only")
@@ -110,6 +112,7 @@ extension NodeSettings {
                     spec.tls = tls
                     spec.tlsPassthrough = passthrough
                     spec.proxyProtocol = proxyProtocol
+                    spec.udpResponses = responses
                     return spec
                 }
                 o.rejectUnknownFields()

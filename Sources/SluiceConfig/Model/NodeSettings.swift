@@ -7,6 +7,8 @@ public struct ListenerSpec: Sendable, Hashable, CustomStringConvertible {
     public var tls = false
     public var tlsPassthrough = false
     public var proxyProtocol = false
+    /// UDP: end a client's session after this many replies (nginx `proxy_responses`, for DNS-like traffic).
+    public var udpResponses: Int?
 
     public init(transport: Transport, host: String, port: Int) {
         self.transport = transport

@@ -9,6 +9,8 @@ public enum CloseReason: String, Sendable {
     case idleTimeout = "idle_timeout"
     case connectFailed = "connect_failed"
     case upstreamTLSFailed = "upstream_tls_failed"
+    /// A UDP session got the replies its listener's `proxy_responses` expects.
+    case responsesReceived = "responses_received"
     case noRoute = "no_route"
     case killed
     case shutdown

@@ -57,7 +57,7 @@ final class UDPListenerHandler: ChannelInboundHandler {
         }
         let loopBound = NIOLoopBound(self, eventLoop: ctx.eventLoop)
         let session = UDPSession(context: context, listener: ctx.channel, client: client, route: route, runtime: upstream,
-                                 listenerName: "\(spec)", listenerCounters: counters,
+                                 listenerName: "\(spec)", listenerCounters: counters, expectedReplies: spec.udpResponses,
                                  onEnd: { loopBound.value.sessions[$0] = nil })
         sessions[client] = session
         session.begin(hashKey: facts.remoteAddress?.description)

@@ -28,12 +28,15 @@ final class UDPSession {
     private var finished = false
     private var bytesFromClient: UInt64 = 0
     private var bytesToClient: UInt64 = 0
+    private var repliesLeft: Int?
 
     /// Datagrams held while the upstream socket is being set up, at most.
     static let maxWaitingBytes = 256 * 1024
 
     init(context: EngineContext, listener: Channel, client: SocketAddress, route: CompiledRoute, runtime: UpstreamRuntime,
-         listenerName: String, listenerCounters: TrafficCounters, onEnd: @escaping (SocketAddress) -> Void) {
+         listenerName: String, listenerCounters: TrafficCounters, expectedReplies: Int?,
+         onEnd: @escaping (SocketAddress) -> Void) {
+        repliesLeft = expectedReplies
         self.context = context
         self.listener = listener
         self.client = client
@@ -125,6 +128,10 @@ final class UDPSession {
         bytesToClient += UInt64(data.readableBytes)
         record.bytesOut.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
         listener.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
+        if let left = repliesLeft {
+            repliesLeft = left - 1
+            if left <= 1 { close(.responsesReceived) }
+        }
     }
 
     func upstreamError(_ error: Error) {
