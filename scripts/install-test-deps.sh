@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suites need, only when missing (idempotent, quiet):
-#   redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils, and pytest for `python3 -m pytest`.
+#   redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl, and pytest for `python3 -m pytest`.
 # Tests start their own redis-server on a loopback test port; no system service is needed.
 set -euo pipefail
 
-pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils)
+pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
