@@ -103,3 +103,36 @@ struct FormTests {
         #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7000)
     }
 }
+
+/// The SSL form reads PEMs from files and never shows the key.
+struct SSLFormTests {
+    @Test func newCertificateFromFilesAndAMissingFileIsNamed() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let dir = NSTemporaryDirectory() + "sluice-pem-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".write(toFile: dir + "/c.pem", atomically: true, encoding: .utf8)
+        try "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n".write(toFile: dir + "/k.pem", atomically: true, encoding: .utf8)
+        let form = FormScreen(spec: SSLFormSpec(), store: store, existing: nil)
+        func fill(_ key: String, _ text: String) {
+            while form.fields[form.focus].key != key { _ = form.handle(.down, data: data) }
+            for c in text { _ = form.handle(.char(c), data: data) }
+        }
+        fill("snis", "a.example.com, *.example.com")
+        fill("cert", dir + "/c.pem")
+        fill("key", dir + "/missing.pem")
+        _ = form.handle(.function(2), data: data)
+        #expect(form.fields.first { $0.key == "key" }?.error == "cannot read \(dir)/missing.pem")
+        while form.fields[form.focus].key != "key" { _ = form.handle(.up, data: data) }
+        for _ in 0..<"missing.pem".count { _ = form.handle(.backspace, data: data) }
+        for c in "k.pem" { _ = form.handle(.char(c), data: data) }
+        _ = form.handle(.function(2), data: data)
+        let ssl = try #require(store.snapshot.config.ssls.first)
+        #expect(ssl.snis == ["a.example.com", "*.example.com"])
+        #expect(ssl.key.contains("PRIVATE KEY"))
+        let canvas = MemoryCanvas(rows: 24, cols: 80)
+        FormScreen(spec: SSLFormSpec(), store: store, existing: store.snapshot.config.documents(.ssls)[0])
+            .draw(on: canvas, top: 2, height: 20, data: data)
+        #expect(!canvas.screen.contains("PRIVATE KEY"))
+    }
+}

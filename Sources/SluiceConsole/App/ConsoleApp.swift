@@ -20,7 +20,7 @@ public final class ConsoleApp {
         KeyBinding([.char("?")], "help"),
         KeyBinding([.char(":")], "jump to a screen (:routes, :conn …)"),
         KeyBinding([.tab, .backTab], "next / previous screen", footer: false),
-        KeyBinding([.char("1"), .char("6")], "screen by number", label: "1…6", footer: false),
+        KeyBinding([.char("1"), .char("7")], "screen by number", label: "1…7", footer: false),
         KeyBinding([.escape], "back / cancel", footer: false),
         KeyBinding([.char("q")], "quit (stops the gateway)", dangerous: true),
     ]

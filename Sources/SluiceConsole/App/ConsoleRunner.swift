@@ -31,6 +31,7 @@ public final class ConsoleRunner {
             ObjectListScreen(kind: .streamRoutes, store: store),
             ObjectListScreen(kind: .services, store: store),
             ObjectListScreen(kind: .upstreams, store: store),
+            ObjectListScreen(kind: .ssls, store: store),
             LogScreen(accessLogTail: { accessLogPath.map { FileTail.lines(of: $0, max: 200) } ?? [] }),
         ]
     }

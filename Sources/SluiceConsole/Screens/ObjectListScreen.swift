@@ -24,7 +24,7 @@ public final class ObjectListScreen: Screen {
         case .streamRoutes: (name, title, spec) = ("routes", "Stream routes", RouteFormSpec())
         case .services: (name, title, spec) = ("services", "Services", ServiceFormSpec())
         case .upstreams: (name, title, spec) = ("upstreams", "Upstreams", UpstreamFormSpec())
-        case .ssls: (name, title, spec) = ("ssl", "SSL certificates", UpstreamFormSpec())
+        case .ssls: (name, title, spec) = ("ssl", "SSL certificates", SSLFormSpec())
         }
     }
 
@@ -55,8 +55,13 @@ public final class ObjectListScreen: Screen {
                      TableColumn("TYPE", min: 10, max: 10), TableColumn("NODES", min: 20, max: 80)],
                     rows, config.upstreams.compactMap(\.id))
         case .ssls:
-            let rows = config.ssls.map { [$0.id, $0.snis.joined(separator: ", ")] }
-            return ([TableColumn("ID", min: 6, max: 20), TableColumn("SNIS", min: 20, max: 80)], rows, config.ssls.map(\.id))
+            let rows = config.ssls.map { s in
+                [s.id, s.snis.joined(separator: ", "), s.clientCA == nil ? "-" : "mTLS", s.enabled ? "on" : "off",
+                 s.protocols.joined(separator: " ")]
+            }
+            return ([TableColumn("ID", min: 6, max: 20), TableColumn("SNIS", min: 20, max: 60),
+                     TableColumn("CLIENT", min: 6, max: 6), TableColumn("STATUS", min: 6, max: 6),
+                     TableColumn("PROTOCOLS", min: 9, max: 20)], rows, config.ssls.map(\.id))
         }
     }
 
@@ -76,10 +81,8 @@ public final class ObjectListScreen: Screen {
         case .up: if index > 0 { selectedID = docs[index - 1].id }
         case .down: if index + 1 < docs.count { selectedID = docs[index + 1].id }
         case .char("n"):
-            guard kind != .ssls else { return .flash("SSL objects are edited through the Admin API for now", isError: true) }
             return .push(FormScreen(spec: spec, store: store, existing: nil))
         case .char("e"), .enter:
-            guard kind != .ssls else { return .flash("SSL objects are edited through the Admin API for now", isError: true) }
             guard let doc = docs.first(where: { $0.id == selectedID }) else { return .none }
             return .push(FormScreen(spec: spec, store: store, existing: doc))
         case .char("d"):
