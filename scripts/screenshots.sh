@@ -395,8 +395,10 @@ kill -TERM "$DEMO_PID" 2>/dev/null || true
 keys q
 wait_for "Quit\?"
 keys y
-for _ in $(seq 300); do kill -0 "$SLUICE_PID" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$SLUICE_PID" 2>/dev/null && { ps -o pid,stat,wchan:30,cmd -p "$SLUICE_PID" >&2; die "sluice did not exit within 15 s of q, y"; }
+# Exited = gone or a zombie tmux has not reaped yet (kill -0 alone would count a zombie as alive).
+alive() { local st; st="$(ps -o stat= -p "$SLUICE_PID" 2>/dev/null)"; [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
+for _ in $(seq 300); do alive || break; sleep 0.05; done
+alive && { ps -o pid,stat,wchan:30,cmd -p "$SLUICE_PID" >&2; die "sluice did not exit within 15 s of q, y"; }
 status="$("${TMUX_CMD[@]}" display-message -p -t shots '#{pane_dead_status}')"
 [ "$status" = 0 ] || die "sluice exited with status $status"
 SLUICE_PID=""

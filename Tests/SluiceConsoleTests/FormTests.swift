@@ -33,10 +33,11 @@ struct FormTests {
         let data = try Fixtures.data()
         let form = FormScreen(spec: RouteFormSpec(), store: store, existing: nil)
         #expect(form.fields[0].key == "id" && form.fields[0].value == "3")
-        focus("upstream.nodes", in: form, data: data)
+        focus("upstream.nodes#0", in: form, data: data)
         type("127.0.0.1:70000=1", into: form, data: data)
+        #expect(form.fields.contains { $0.key == "upstream.nodes#1" && $0.label == "+ node" }, "a new empty row")
         _ = form.handle(.function(2), data: data)
-        let nodes = try #require(form.fields.first { $0.key == "upstream.nodes" })
+        let nodes = try #require(form.fields.first { $0.key == "upstream.nodes#0" })
         #expect(nodes.error == "must be 1…65535, got 70000")
         #expect(store.snapshot.config.streamRoutes.count == 2)
         for _ in 0..<"70000=1".count { _ = form.handle(.backspace, data: data) }
@@ -50,6 +51,23 @@ struct FormTests {
         #expect(saved.upstream?.nodes.first?.port == 6380)
         let text = try String(contentsOfFile: store.dataFile, encoding: .utf8)
         #expect(text.contains("127.0.0.1:6380"))
+    }
+
+    @Test func nodeRowsAddAndRemoveNodes() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let doc = try #require(store.snapshot.config.documents(.upstreams).first)
+        let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
+        #expect(form.fields.filter { $0.key.hasPrefix("nodes#") }.map(\.value) == ["127.0.0.1:7000=2", "127.0.0.1:7001=0", ""])
+        focus("nodes#1", in: form, data: data)
+        _ = form.handle(.end, data: data)
+        for _ in 0..<"127.0.0.1:7001=0".count { _ = form.handle(.backspace, data: data) }
+        focus("nodes#2", in: form, data: data)
+        type("127.0.0.1:7002=5", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        let up = try #require(store.snapshot.config.upstream("echo"))
+        #expect(up.nodes.map(\.address) == ["127.0.0.1:7000", "127.0.0.1:7002"])
+        #expect(up.nodes.map(\.weight) == [2, 5])
     }
 
     @Test func editingKeepsFieldsTheFormDoesNotShow() throws {

@@ -58,7 +58,8 @@ public final class ConsoleApp {
         canvas.text(0, col, " Sluice ", width: 8, .title)
         col += 9
         for (i, tab) in tabs.enumerated() {
-            let label = " \(i + 1) \(tab.name.prefix(1).uppercased() + tab.name.dropFirst()) "
+            let name = tab.name.count <= 3 ? tab.name.uppercased() : tab.name.prefix(1).uppercased() + tab.name.dropFirst()
+            let label = " \(i + 1) \(name) "
             let w = CellWidth.of(label)
             guard col + w < canvas.cols else { break }
             canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : .title)

@@ -86,6 +86,7 @@ public final class FormScreen: Screen {
             if fields[focus].edit(key) {
                 fields[focus].error = nil
                 if fields[focus].key == "id" { id = fields[focus].value }
+                spec.adjust(&fields)
             } else if case .char = key, !fields[focus].isEditable, case .readOnly(let why) = fields[focus].kind {
                 return .flash("\(fields[focus].label) is \(why)", isError: true)
             }
@@ -145,8 +146,11 @@ public final class FormScreen: Screen {
         return rest
     }
 
-    /// The field whose key is the longest prefix of the error's path (indices ignored).
+    /// The field whose key is the longest prefix of the error's path: a node's own row first
+    /// (`upstream.nodes[1].port` ⇒ `upstream.nodes#1`), else with indices ignored.
     private func bestField(for path: String) -> Int? {
+        let row = path.replacingOccurrences(of: #"nodes\[(\d+)\].*$"#, with: "nodes#$1", options: .regularExpression)
+        if row != path, let i = fields.firstIndex(where: { $0.key == row }) { return i }
         let plain = path.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
         return fields.indices.filter { plain == fields[$0].key || plain.hasPrefix(fields[$0].key + ".") }
             .max { fields[$0].key.count < fields[$1].key.count }

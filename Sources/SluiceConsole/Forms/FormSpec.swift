@@ -10,6 +10,11 @@ public protocol FormSpec {
     func build(_ fields: inout [FormField], base: ConfigValue?) -> ConfigValue?
 }
 
+extension FormSpec {
+    /// Reshapes the fields after an edit (node lists grow a new empty row once the last is typed into).
+    func adjust(_ fields: inout [FormField]) { UpstreamFields.adjust(&fields) }
+}
+
 /// Conversions shared by the specs: empty text removes a field.
 enum FormValues {
     static func text(_ s: String) -> ConfigValue? {

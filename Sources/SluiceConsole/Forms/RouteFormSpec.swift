@@ -40,8 +40,10 @@ struct RouteFormSpec: FormSpec {
             default: break
             }
         }
-        let inlineNodes = fields.first { $0.key == "upstream.nodes" }?.value.trimmingCharacters(in: .whitespaces) ?? ""
-        if upstreamID == Self.inline && !(serviceID != Self.none && inlineNodes.isEmpty) {
+        let hasInlineNodes = fields.contains {
+            $0.key.hasPrefix("upstream.nodes#") && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty
+        }
+        if upstreamID == Self.inline && !(serviceID != Self.none && !hasInlineNodes) {
             if doc["upstream"]?.entries == nil { doc["upstream"] = .map([]) }
             UpstreamFields.apply(&fields, prefix: "upstream.", to: &doc)
         } else {
