@@ -399,6 +399,10 @@ keys y
 alive() { local st; st="$(ps -o stat= -p "$SLUICE_PID" 2>/dev/null)"; [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
 for _ in $(seq 300); do alive || break; sleep 0.05; done
 alive && { ps -o pid,stat,wchan:30,cmd -p "$SLUICE_PID" >&2; die "sluice did not exit within 15 s of q, y"; }
+# tmux records the exit status once it has reaped the process
+for _ in $(seq 100); do
+  [ "$("${TMUX_CMD[@]}" display-message -p -t shots '#{pane_dead}')" = 1 ] && break; sleep 0.05
+done
 status="$("${TMUX_CMD[@]}" display-message -p -t shots '#{pane_dead_status}')"
 [ "$status" = 0 ] || die "sluice exited with status $status"
 SLUICE_PID=""
