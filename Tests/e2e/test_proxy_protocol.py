@@ -4,15 +4,12 @@ and TLS passthrough routed on the ClientHello's SNI."""
 from __future__ import annotations
 
 import socket
-import ssl
 import struct
-import threading
-import time
 
 import pytest
 
-from harness import LOOPBACK, connect, free_port, named_server, recv_line, register_closer, route, wait_closed, wait_until
-from tlsutil import CA, client_context, peer_cn
+from harness import LOOPBACK, TcpServer, connect, free_port, named_server, recv_exact, recv_line, route, wait_closed, wait_until
+from tlsutil import CA, client_context, peer_cn, tls_line_server
 
 
 def listener_sluice(sluice, gateway: dict, *, option: str, real_ip_from: str | None = None):
@@ -85,48 +82,26 @@ def test_garbage_proxy_header_is_closed_and_logged(sluice, garbage):
     assert ask_with_prefix(sl.extra_port, b"PROXY TCP4 127.0.0.9 127.0.0.1 40000 9000\r\n") == "A:ping"
 
 
-class ProxyHeaderEcho:
+def proxy_header_echo():
     """An upstream that reads a PROXY v1 or v2 header and answers `SRC <ip> <port> | <line>`."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind((LOOPBACK, 0))
-        self.sock.listen(16)
-        self.addr = f"{LOOPBACK}:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._run, daemon=True).start()
-        register_closer(self.sock.close)
-
-    def _run(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
-        with conn:
-            first = conn.recv(16, socket.MSG_PEEK)
-            if first.startswith(b"PROXY "):
-                parts = recv_line(conn).decode().split()
-                src = f"{parts[2]} {parts[4]}"
-            else:
-                head = b""
-                while len(head) < 16:
-                    head += conn.recv(16 - len(head))
-                body = b""
-                (length,) = struct.unpack("!H", head[14:16])
-                while len(body) < length:
-                    body += conn.recv(length - len(body))
-                src = f"{socket.inet_ntoa(body[0:4])} {struct.unpack('!H', body[8:10])[0]}"
-            line = recv_line(conn).decode().strip()
-            conn.sendall(f"SRC {src} | {line}\n".encode())
+    def handler(conn, server):
+        first = conn.recv(16, socket.MSG_PEEK)
+        if first.startswith(b"PROXY "):
+            parts = recv_line(conn).decode().split()
+            src = f"{parts[2]} {parts[4]}"
+        else:
+            head = recv_exact(conn, 16)
+            (length,) = struct.unpack("!H", head[14:16])
+            body = recv_exact(conn, length)
+            src = f"{socket.inet_ntoa(body[0:4])} {struct.unpack('!H', body[8:10])[0]}"
+        conn.sendall(f"SRC {src} | {recv_line(conn).decode().strip()}\n".encode())
+    return TcpServer(handler, name="proxy-header-echo")
 
 
 @pytest.mark.time_limit(60)
 @pytest.mark.parametrize("version", ["v1", "v2"])
 def test_proxy_header_sent_to_the_node(sluice, version):
-    up = ProxyHeaderEcho()
+    up = proxy_header_echo()
     sl = sluice(gateway={"stream_routes": [{"id": "1", "upstream": {"proxy_protocol": version,
                                                                     "nodes": {up.addr: 1}}}]})
     s = connect(sl.port, timeout=5)
@@ -139,44 +114,11 @@ def test_proxy_header_sent_to_the_node(sluice, version):
 
 # -- TLS passthrough -----------------------------------------------------------------------------------------
 
-class TLSNamedServer:
-    """A TLS server with its own certificate that answers `<name>:<line>`."""
-
-    def __init__(self, name: str, cert: tuple[str, str], folder):
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "c.crt").write_text(cert[0])
-        (folder / "c.key").write_text(cert[1])
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(str(folder / "c.crt"), str(folder / "c.key"))
-        self.name = name
-        self.sock = socket.socket()
-        self.sock.bind((LOOPBACK, 0))
-        self.sock.listen(16)
-        self.addr = f"{LOOPBACK}:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._run, daemon=True).start()
-        register_closer(self.sock.close)
-
-    def _run(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
-        try:
-            with self.ctx.wrap_socket(conn, server_side=True) as s:
-                s.sendall(f"{self.name}:".encode() + recv_line(s))
-        except (OSError, ssl.SSLError, EOFError):
-            pass
-
-
 @pytest.mark.time_limit(90)
 def test_tls_passthrough_routes_on_sni_and_the_client_sees_the_upstreams_certificate(sluice, tmp_path):
     ca = CA(tmp_path / "pki")
-    db = TLSNamedServer("DB", ca.issue("db.example.com"), tmp_path / "db")
-    web = TLSNamedServer("WEB", ca.issue("web.example.com"), tmp_path / "web")
+    db = tls_line_server("DB", ca.issue("db.example.com"), tmp_path / "db")
+    web = tls_line_server("WEB", ca.issue("web.example.com"), tmp_path / "web")
     sl = listener_sluice(sluice, {"stream_routes": [{**route("db", [db.addr]), "sni": "db.example.com"},
                                                      {**route("web", [web.addr]), "sni": "*.example.com"}]},
                          option="tls_passthrough")

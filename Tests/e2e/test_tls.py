@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from harness import LOOPBACK, free_port, named_server, recv_line, route, wait_until
-from tlsutil import CA, client_context, peer_cn
+from tlsutil import CA, client_context, peer_cn, tls_line_server
 
 
 def tls_sluice(sluice, tmp_path, gateway: dict):
@@ -116,49 +116,6 @@ def test_routes_by_sni(sluice, tmp_path, ca):
     assert talk(sl.tls_port, "web.example.com", ctx)[1] == "B:ping"
 
 
-class TLSEchoServer:
-    """A TLS server (Python ssl) that records the SNI each client sent and answers `T:<line>`."""
-
-    def __init__(self, cert: tuple[str, str], folder):
-        import threading
-        from harness import register_closer
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "up.crt").write_text(cert[0])
-        (folder / "up.key").write_text(cert[1])
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(str(folder / "up.crt"), str(folder / "up.key"))
-        self.names: list = []
-        self.ctx.sni_callback = lambda s, name, c: self.names.append(name) and None
-        self.sock = socket.socket()
-        self.sock.bind((LOOPBACK, 0))
-        self.sock.listen(16)
-        self.addr = f"{LOOPBACK}:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._run, daemon=True).start()
-        register_closer(self.sock.close)
-
-    def _run(self):
-        import threading
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
-        try:
-            with self.ctx.wrap_socket(conn, server_side=True) as s:
-                buf = b""
-                while not buf.endswith(b"\n"):
-                    chunk = s.recv(100)
-                    if not chunk:
-                        return
-                    buf += chunk
-                s.sendall(b"T:" + buf)
-        except (OSError, ssl.SSLError):
-            pass
-
-
 def tls_route(rid: str, node: str, **tls) -> dict:
     return {"id": rid, "upstream": {"scheme": "tls", "tls": tls, "nodes": {node: 1},
                                      "timeout": {"connect": 2, "send": 5, "read": 5}}}
@@ -177,7 +134,7 @@ def ask_plain(port: int, word: str = "ping") -> bytes:
 
 @pytest.mark.time_limit(90)
 def test_tls_to_the_upstream_verified_with_the_right_ca_and_refused_with_a_wrong_one(sluice, tmp_path, ca):
-    up = TLSEchoServer(ca.issue("up.example.com"), tmp_path / "up")
+    up = tls_line_server("T", ca.issue("up.example.com"), tmp_path / "up")
     other = CA(tmp_path / "other", name="other")
     sl = sluice(listeners=2, start=False)
     p1, p2 = sl.ports
@@ -187,7 +144,7 @@ def test_tls_to_the_upstream_verified_with_the_right_ca_and_refused_with_a_wrong
     ]})
     sl.start()
     assert ask_plain(p1) == b"T:ping\n"
-    assert up.names[-1] == "up.example.com"
+    assert up.server_names[-1] == "up.example.com"
     assert ask_plain(p2) == b""
     bad = sl.wait_log(1, where=lambda e: e["route_id"] == "bad")[0]
     assert bad["status"] == "502" and bad["close_reason"] == "upstream_tls_failed"
@@ -195,11 +152,11 @@ def test_tls_to_the_upstream_verified_with_the_right_ca_and_refused_with_a_wrong
 
 @pytest.mark.time_limit(90)
 def test_the_clients_sni_is_passed_to_a_tls_upstream(sluice, tmp_path, ca):
-    up = TLSEchoServer(ca.issue("*.example.com"), tmp_path / "up")
+    up = tls_line_server("T", ca.issue("*.example.com"), tmp_path / "up")
     sl = tls_sluice(sluice, tmp_path, {"stream_routes": [tls_route("1", up.addr)],
                                         "ssls": [ssl_obj("w", ca.issue("*.example.com"), ["*.example.com"])]})
     assert talk(sl.tls_port, "shop.example.com", client_context(ca))[1] == "T:ping"
-    assert up.names[-1] == "shop.example.com"
+    assert up.server_names[-1] == "shop.example.com"
 
 
 @pytest.mark.time_limit(90)

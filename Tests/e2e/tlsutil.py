@@ -60,3 +60,27 @@ def peer_cn(sock: ssl.SSLSocket) -> str:
     out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject"], input=der,
                          capture_output=True, timeout=10).stdout.decode()
     return out.split("CN", 1)[1].lstrip(" =").strip()
+
+
+def tls_line_server(name: str, cert: tuple[str, str], folder: Path):
+    """A TLS server (harness.TcpServer + Python ssl) answering each line with `<name>:<line>`;
+    `.server_names` lists the SNI each client sent."""
+    from harness import TcpServer, recv_line
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "c.crt").write_text(cert[0])
+    (folder / "c.key").write_text(cert[1])
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(folder / "c.crt"), str(folder / "c.key"))
+    names: list = []
+    ctx.sni_callback = lambda sock, server_name, c: names.append(server_name) and None
+
+    def handler(conn, server):
+        try:
+            with ctx.wrap_socket(conn, server_side=True) as s:
+                s.sendall(f"{name}:".encode() + recv_line(s))
+        except (OSError, ssl.SSLError, EOFError):
+            pass
+
+    server = TcpServer(handler, name=f"tls-{name}")
+    server.server_names = names
+    return server
