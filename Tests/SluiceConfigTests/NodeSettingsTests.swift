@@ -63,11 +63,7 @@ struct NodeSettingsTests {
 }
 
 /// Listener options: TLS, passthrough, PROXY protocol, UDP replies; and which combinations are refused.
-struct ListenerOptionTests {
-    func decode(_ yaml: String) throws -> NodeSettings {
-        try NodeSettings.decode(try ConfigValue.parseYAML(yaml, file: "config.yaml"), file: "config.yaml", directory: "/c")
-    }
-
+extension NodeSettingsTests {
     @Test func optionsAreCarriedToEachPortOfARange() throws {
         let s = try decode("""
         sluice:
