@@ -89,3 +89,21 @@ struct RouterTests {
         #expect(r.match(facts("127.0.0.1", transport: .udp))?.route.id == "1")
     }
 }
+
+/// The chash key rule TCP connections and UDP sessions share.
+struct HashKeyTests {
+    @Test func keysFollowTheUpstreamsChoice() {
+        let facts = ConnectionFacts(remoteAddress: IPAddress("10.0.0.1"), serverAddress: IPAddress("127.0.0.1"),
+                                    serverPort: 9100, transport: .udp)
+        #expect(facts.hashKey(nil) == "10.0.0.1")
+        #expect(facts.hashKey("remote_addr") == "10.0.0.1")
+        #expect(facts.hashKey("server_addr") == "127.0.0.1")
+        #expect(facts.hashKey("server_port") == "9100")
+    }
+
+    @Test func addressesAreWrittenOneWay() {
+        #expect(HostPort(host: "::1", port: 53).description == "[::1]:53")
+        #expect(UpstreamNode(host: "127.0.0.1", port: 6379).address == "127.0.0.1:6379")
+        #expect(ListenerSpec(transport: .tcp, host: "::1", port: 9100).description == "tcp [::1]:9100")
+    }
+}

@@ -18,7 +18,7 @@ public struct ListenerSpec: Sendable, Hashable, CustomStringConvertible {
 
     /// `tcp 127.0.0.1:9100`.
     public var description: String {
-        "\(transport.rawValue) \(host.contains(":") ? "[\(host)]" : host):\(port)"
+        "\(transport.rawValue) \(HostPort(host: host, port: port))"
     }
 }
 

@@ -22,7 +22,7 @@ public struct UpstreamNode: Sendable, Equatable {
     }
 
     /// `host:port`, IPv6 hosts in brackets.
-    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var address: String { HostPort(host: host, port: port).description }
 }
 
 /// Timeouts of an upstream, in seconds (nginx stream defaults: connect 60 s, idle 10 min).

@@ -42,8 +42,9 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// `host:port`, with an IPv6 host in brackets: `[::1]:6379`.
+    /// `host:port`, with an IPv6 host in brackets: `[::1]:6379`. The one place addresses are written this way.
     public var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        // A byte scan: `String.contains(String)` goes through Foundation, and this runs per connection.
+        host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

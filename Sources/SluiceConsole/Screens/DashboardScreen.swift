@@ -44,7 +44,7 @@ public final class DashboardScreen: Screen {
         ], rows: e.listeners.map { l in
             let r = data.rates.rate(RateTracker.listenerKey(l))
             let spec = l.spec
-            return ["\(spec.host.contains(":") ? "[\(spec.host)]" : spec.host):\(spec.port)", Self.kind(spec),
+            return [HostPort(host: spec.host, port: spec.port).description, Self.kind(spec),
                     Format.count(l.traffic.active), Format.count(l.traffic.total), Format.bytes(l.traffic.bytesIn),
                     Format.bytes(l.traffic.bytesOut), Format.rate(r.bytesIn), Format.rate(r.bytesOut),
                     Format.count(l.traffic.noRoute + l.traffic.sessionsDropped + l.traffic.refusals.values.reduce(0, +))]

@@ -1,3 +1,5 @@
+import SluiceConfig
+
 /// A node as the balancer sees it (index = position in the upstream's node list).
 public struct BalancerNode: Hashable, Sendable {
     /// IP address or DNS name, IPv6 without brackets.
@@ -18,5 +20,5 @@ public struct BalancerNode: Hashable, Sendable {
     }
 
     /// `host:port` with an IPv6 host in brackets; also the node's identity on a hash ring.
-    var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    var address: String { HostPort(host: host, port: port).description }
 }

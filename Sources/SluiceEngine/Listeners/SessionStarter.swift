@@ -33,6 +33,8 @@ final class SessionStarter: ChannelDuplexHandler, RemovableChannelHandler {
     private var proxyHeader: ProxyProtocolHeader?
     private var proxyHeaderTrusted = false
     private var tlsVersion: String?
+    /// `tls_passthrough`: the bytes read so far, for the ClientHello parser (they are also held to be forwarded).
+    private var helloBytes: [UInt8] = []
 
     enum Preread { case proxyHeader, tlsHandshake, clientHello }
 
@@ -133,23 +135,22 @@ final class SessionStarter: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         heldBytes += unwrapInboundIn(data).readableBytes
         held.append(data)
-        if waitingFor == [.clientHello] { peekClientHello() }
+        if waitingFor == [.clientHello] {
+            helloBytes += unwrapInboundIn(data).readableBytesView
+            peekClientHello()
+        }
     }
 
     /// `tls_passthrough`: the ClientHello's server name, read from the held bytes, which go on untouched.
     private func peekClientHello() {
-        var bytes: [UInt8] = []
-        for data in held {
-            var buffer = unwrapInboundIn(data)
-            bytes += buffer.readBytes(length: buffer.readableBytes) ?? []
-        }
-        switch ClientHelloParser.parse(bytes[...]) {
+        switch ClientHelloParser.parse(helloBytes[...]) {
         case .needMoreData:
             if heldBytes >= EngineTuning.maxHeldBytes {
                 refuse(status: 400, reason: "bad_client_hello", why: "ClientHello larger than the preread buffer")
             }
         case .clientHello(let name, _):
             serverName = name
+            helloBytes = []
             finished(.clientHello)
         case .notTLS(let why), .malformed(let why):
             refuse(status: 400, reason: "bad_client_hello", why: "Not a usable TLS ClientHello: \(why)")

@@ -48,9 +48,8 @@ final class ProxySession {
         self.route = route
         self.runtime = runtime
         self.facts = facts
-        let clientText = facts.clientHost.contains(":") ? "[\(facts.clientHost)]:\(facts.clientPort)"
-            : "\(facts.clientHost):\(facts.clientPort)"
-        let record = ConnectionRecord(id: context.registry.makeID(), client: clientText,
+        let record = ConnectionRecord(id: context.registry.makeID(),
+                                      client: HostPort(host: facts.clientHost, port: facts.clientPort).description,
                                       listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key)
         accounting = SessionAccounting(context: context, record: record, listener: listenerCounters,
                                        routeID: route.route.id, upstream: runtime)
@@ -58,7 +57,7 @@ final class ProxySession {
 
     static func describe(_ address: SocketAddress) -> String {
         guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        return HostPort(host: ip, port: port).description
     }
 
     // MARK: start and connect
@@ -78,7 +77,7 @@ final class ProxySession {
 
     private func connectNext() {
         guard !finished, reason == nil else { return }
-        guard attemptsLeft, let index = runtime.pick(hashKey: hashKey(), excluding: triedIndices) else {
+        guard attemptsLeft, let index = runtime.pick(hashKey: facts.hashKey(runtime.upstream.hashKey), excluding: triedIndices) else {
             connectFailed()
             return
         }
@@ -118,14 +117,6 @@ final class ProxySession {
         let destination = ProxyProtocolEndpoint(host: facts.serverHost, port: facts.serverPort)
         return version == "v2" ? ProxyProtocolEncoder.v2(source: source, destination: destination, transport: .tcp)
             : ProxyProtocolEncoder.v1(source: source, destination: destination)
-    }
-
-    private func hashKey() -> String? {
-        switch runtime.upstream.hashKey {
-        case "server_addr": facts.serverAddress?.description
-        case "server_port": String(facts.serverPort)
-        default: facts.remoteAddress?.description
-        }
     }
 
     private func connectFailed() {

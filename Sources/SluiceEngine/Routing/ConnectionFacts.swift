@@ -18,6 +18,16 @@ public struct ConnectionFacts: Sendable {
     /// `TLSv1.3` … when Sluice terminated TLS.
     public var tlsVersion: String?
 
+    /// The chash key an upstream asks for (`remote_addr` by default, `server_addr`, `server_port`), for TCP
+    /// connections and UDP sessions alike.
+    func hashKey(_ key: String?) -> String? {
+        switch key {
+        case "server_addr": serverAddress?.description
+        case "server_port": String(serverPort)
+        default: remoteAddress?.description
+        }
+    }
+
     public init(remoteAddress: IPAddress?, serverAddress: IPAddress?, serverPort: Int, sni: String? = nil,
                 transport: ListenerSpec.Transport = .tcp) {
         self.remoteAddress = remoteAddress

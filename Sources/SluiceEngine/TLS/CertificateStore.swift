@@ -67,8 +67,6 @@ public final class CertificateStore: Sendable {
         guard let dot = name.firstIndex(of: ".") else { return nil }
         return byName["*" + name[dot...]]?.context
     }
-
-    public var isEmpty: Bool { byName.isEmpty }
 }
 
 private extension TLSVersion {

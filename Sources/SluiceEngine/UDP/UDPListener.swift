@@ -53,6 +53,9 @@ final class UDPListenerHandler: ChannelInboundHandler {
                                     serverPort: ctx.channel.localAddress?.port ?? spec.port, transport: .udp)
         guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream else {
             counters.noRoute.wrappingIncrement(ordering: .relaxed)
+            // Debug only: a client that keeps sending would otherwise flood the log; the count is on the dashboard.
+            self.context.logger.debug("No route matched; datagram dropped",
+                                      metadata: ["client": "\(ProxySession.describe(client))", "listener": "\(spec)"])
             return
         }
         let loopBound = NIOLoopBound(self, eventLoop: ctx.eventLoop)
@@ -60,7 +63,7 @@ final class UDPListenerHandler: ChannelInboundHandler {
                                  listenerName: "\(spec)", listenerCounters: counters, expectedReplies: spec.udpResponses,
                                  onEnd: { loopBound.value.sessions[$0] = nil })
         sessions[client] = session
-        session.begin(hashKey: facts.remoteAddress?.description)
+        session.begin(hashKey: facts.hashKey(upstream.upstream.hashKey))
         session.fromClient(envelope.data)
     }
 
