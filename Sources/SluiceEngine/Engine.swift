@@ -12,7 +12,7 @@ import Synchronization
 public final class Engine: Sendable {
     private let group: EventLoopGroup
     private let context: EngineContext
-    private let listeners = Mutex<[ListenerSpec: Channel]>([:])
+    private let listeners = Mutex<[ListenerSpec: [Channel]]>([:])
     private let settingsBox: Mutex<NodeSettings>
 
     /// - Parameters:
@@ -30,6 +30,9 @@ public final class Engine: Sendable {
             ])
         }
     }
+
+    /// Swaps the routing table new connections use (tests: routes with plugins the configuration cannot name yet).
+    func replaceRoutingTable(_ transform: (RoutingTable?) -> RoutingTable?) { context.replaceRoutingTable(transform) }
 
     /// The live connections.
     public var registry: ConnectionRegistry { context.registry }
@@ -61,8 +64,8 @@ public final class Engine: Sendable {
         let removed = Set(old.listeners).subtracting(settings.listeners)
         let added = settings.listeners.filter { !old.listeners.contains($0) }
         for spec in removed {
-            if let channel = listeners.withLock({ $0.removeValue(forKey: spec) }) {
-                channel.close(promise: nil)
+            if let channels = listeners.withLock({ $0.removeValue(forKey: spec) }) {
+                for channel in channels { channel.close(promise: nil) }
                 context.logger.info("Listener closed", metadata: ["listener": "\(spec)"])
             }
         }
@@ -86,10 +89,10 @@ public final class Engine: Sendable {
         let sessionLimit = settingsBox.withLock { $0.udpSessionLimit }
         for spec in specs {
             do {
-                let channel = try (spec.transport == .tcp
+                let channels = try spec.transport == .tcp
                     ? TCPListener.bind(spec, group: group, context: context)
-                    : UDPListener.bind(spec, group: group, context: context, sessionLimit: sessionLimit)).wait()
-                listeners.withLock { $0[spec] = channel }
+                    : [UDPListener.bind(spec, group: group, context: context, sessionLimit: sessionLimit).wait()]
+                listeners.withLock { $0[spec] = channels }
                 context.logger.info("Listening", metadata: ["listener": "\(spec)"])
             } catch {
                 throw EngineError.bindFailed(spec, "\(error)")
@@ -99,14 +102,14 @@ public final class Engine: Sendable {
 
     /// The addresses the listeners are bound to (port 0 in the settings becomes the port the system chose).
     public var boundAddresses: [ListenerSpec: SocketAddress] {
-        listeners.withLock { $0.compactMapValues(\.localAddress) }
+        listeners.withLock { $0.compactMapValues { $0.first?.localAddress } }
     }
 
     /// Stops accepting: every listener is closed; open connections go on.
     public func stopAccepting() {
         let channels = listeners.withLock { l in
             defer { l.removeAll() }
-            return Array(l.values)
+            return l.values.flatMap { $0 }
         }
         for channel in channels { try? channel.close().wait() }
     }

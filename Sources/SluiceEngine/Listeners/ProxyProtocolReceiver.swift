@@ -1,17 +1,17 @@
 import NIOCore
 
 /// The first handler on a `proxy_protocol: true` listener: reads the PROXY v1/v2 header, tells the
-/// `SessionStarter` who the client really is, passes any bytes after the header on, and leaves the pipeline.
+/// `TCPSession` who the client really is, passes any bytes after the header on, and leaves the pipeline.
 /// Garbage or a broken header closes the connection (logged as `bad_proxy_header`) without waiting for more.
 final class ProxyProtocolReceiver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    private let starter: SessionStarter
+    private let session: TCPSession
     private var bytes: [UInt8] = []
     private var done = false
 
-    init(starter: SessionStarter) { self.starter = starter }
+    init(session: TCPSession) { self.session = session }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done else {
@@ -25,10 +25,10 @@ final class ProxyProtocolReceiver: ChannelInboundHandler, RemovableChannelHandle
             return
         case .invalid(let why):
             done = true
-            starter.refuse(status: 400, reason: "bad_proxy_header", why: "Invalid PROXY protocol header: \(why)")
+            session.refuse(.badProxyHeader, why: "Invalid PROXY protocol header: \(why)")
         case .header(let header, let consumed):
             done = true
-            starter.received(proxyHeader: header)
+            session.received(proxyHeader: header)
             if consumed < bytes.count {
                 context.fireChannelRead(wrapInboundOut(context.channel.allocator.buffer(bytes: bytes[consumed...])))
                 context.fireChannelReadComplete()
@@ -41,7 +41,7 @@ final class ProxyProtocolReceiver: ChannelInboundHandler, RemovableChannelHandle
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if !done, let e = event as? ChannelEvent, case .inputClosed = e {
             done = true
-            starter.refuse(status: 400, reason: "bad_proxy_header", why: "Connection ended inside the PROXY protocol header")
+            session.refuse(.badProxyHeader, why: "Connection ended inside the PROXY protocol header")
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -33,6 +33,9 @@ final class EngineContext: Sendable {
         certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
     }
 
+    /// Swaps the routing table for one made from the current one (tests give routes plugins this way).
+    func replaceRoutingTable(_ transform: (RoutingTable?) -> RoutingTable?) { table.withLock { $0 = transform($0) } }
+
     var accessLog: AccessLogger? {
         get { accessLogBox.withLock { $0 } }
         set { accessLogBox.withLock { $0 = newValue } }

@@ -8,6 +8,10 @@ enum EngineTuning {
     /// Reading from the other side pauses above 1 MiB queued, resumes below 512 KiB: bounded memory per connection.
     static let writeWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 512 * 1024, high: 1024 * 1024)
     static let backlog: Int32 = 4096
+    /// Connections accepted per wake-up of a listener (NIO's default is 4).
+    static let acceptsPerRead: UInt = 16
+    /// UDP: one datagram per read, of any size a datagram can have.
+    static let datagramAllocator = FixedSizeRecvByteBufferAllocator(capacity: 65_536)
     /// What a connection may send before it is routed and connected; reading pauses beyond it.
     static let maxHeldBytes = 64 * 1024
     /// How long a TLS handshake (or another preread) may take before the connection is closed.

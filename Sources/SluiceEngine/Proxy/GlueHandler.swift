@@ -10,19 +10,19 @@ final class GlueHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let side: ProxySession.Side
-    private let session: ProxySession
+    let side: TCPSession.Side
+    private let session: TCPSession
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
 
-    private init(side: ProxySession.Side, session: ProxySession) {
+    private init(side: TCPSession.Side, session: TCPSession) {
         self.side = side
         self.session = session
     }
 
     /// Two handlers that know each other: add the first to the client channel, the second to the upstream one.
-    static func matchedPair(session: ProxySession) -> (client: GlueHandler, upstream: GlueHandler) {
+    static func matchedPair(session: TCPSession) -> (client: GlueHandler, upstream: GlueHandler) {
         let client = GlueHandler(side: .client, session: session)
         let upstream = GlueHandler(side: .upstream, session: session)
         client.partner = upstream
@@ -56,6 +56,7 @@ final class GlueHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        session.peerGone(side)
         partner?.partnerClose()
         context.fireChannelInactive()
     }

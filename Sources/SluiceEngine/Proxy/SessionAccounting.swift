@@ -1,62 +1,81 @@
-/// The counters and registry entry of one session — a TCP connection or a UDP session — so both kinds open,
-/// count and close them the same way: route and upstream counters when routed, the node's once one is chosen,
-/// the bytes added to every shared counter at the end (snapshots add live sessions' bytes meanwhile).
+/// The counters and registry entry of one session — a TCP connection or a UDP session — the one place where both
+/// kinds open, count and settle: the listener's at accept, the route's and the registry entry once routed, the
+/// upstream's and the node's once chosen, the bytes added to every shared counter at the end (snapshots add the
+/// live sessions' bytes meanwhile), refusals by reason.
 final class SessionAccounting {
-    let record: ConnectionRecord
     private let registry: ConnectionRegistry
     private let listener: TrafficCounters
-    private let route: TrafficCounters
-    private let upstream: UpstreamRuntime
+    private var route: TrafficCounters?
+    private(set) var upstream: UpstreamRuntime?
+    /// The registry entry, once routed.
+    private(set) var record: ConnectionRecord?
     private(set) var nodeIndex: Int?
-    private var closed = false
+    private var finished = false
 
-    init(context: EngineContext, record: ConnectionRecord, listener: TrafficCounters, routeID: String,
-         upstream: UpstreamRuntime) {
-        self.record = record
-        registry = context.registry
+    /// Counts the accepted session on its listener.
+    init(registry: ConnectionRegistry, listener: TrafficCounters) {
+        self.registry = registry
         self.listener = listener
-        route = context.counters.counters("route:\(routeID)")
-        self.upstream = upstream
+        listener.opened()
     }
 
-    /// Opens the route and upstream counters and lists the session; `closer` is how the registry ends it.
-    func begin(closer: @escaping @Sendable (CloseReason) -> Void) {
+    /// Opens the route's counters and lists the session; `closer` is how the registry ends it.
+    func routed(_ record: ConnectionRecord, route: TrafficCounters, closer: @escaping @Sendable (CloseReason) -> Void) {
+        self.record = record
+        self.route = route
         route.opened()
-        upstream.counters.opened()
         registry.add(record)
         record.setCloser(closer)
     }
 
+    /// The upstream the session connects to (the route's, or a balance plugin's choice).
+    func use(_ runtime: UpstreamRuntime) {
+        guard upstream == nil else { return }
+        upstream = runtime
+        runtime.counters.opened()
+        record?.update(upstreamKey: runtime.key)
+    }
+
     /// The node the session uses from now on.
     func chose(node index: Int, state: ConnectionRecord.State) {
+        guard let upstream else { return }
         nodeIndex = index
         upstream.nodeCounters[index].opened()
-        record.update(node: upstream.upstream.nodes[index].address, state: state)
+        record?.update(node: upstream.upstream.nodes[index].address, state: state)
     }
 
     /// Counts a failed attempt on a node (and on the upstream).
     func connectFailed(node index: Int) {
+        guard let upstream else { return }
         upstream.nodeCounters[index].connectFailures.wrappingIncrement(ordering: .relaxed)
         upstream.counters.connectFailures.wrappingIncrement(ordering: .relaxed)
     }
 
     /// Ends the session once: totals first, then out of the registry (a snapshot may count these bytes twice for
-    /// an instant, never zero times), then the active counts.
-    func finish(bytesFromClient: UInt64, bytesToClient: UInt64, connectFailed: Bool) {
-        guard !closed else { return }
-        closed = true
-        record.setCloser(nil)
-        var shared = [listener, route, upstream.counters]
-        if let nodeIndex { shared.append(upstream.nodeCounters[nodeIndex]) }
+    /// an instant, never zero times), then the active counts; a refusal is counted by its reason.
+    func finish(bytesFromClient: UInt64, bytesToClient: UInt64, reason: CloseReason) {
+        guard !finished else { return }
+        finished = true
+        record?.setCloser(nil)
+        var shared = [listener]
+        if let route { shared.append(route) }
+        if let upstream {
+            shared.append(upstream.counters)
+            if let nodeIndex { shared.append(upstream.nodeCounters[nodeIndex]) }
+        }
         for counters in shared {
             counters.bytesIn.wrappingIncrement(by: bytesFromClient, ordering: .relaxed)
             counters.bytesOut.wrappingIncrement(by: bytesToClient, ordering: .relaxed)
         }
-        registry.remove(record.id)
+        if let record { registry.remove(record.id) }
         for counters in shared { counters.closed() }
-        if connectFailed {
+        switch reason {
+        case .noRoute: listener.noRoute.wrappingIncrement(ordering: .relaxed)
+        case .connectFailed:
             listener.connectFailures.wrappingIncrement(ordering: .relaxed)
-            route.connectFailures.wrappingIncrement(ordering: .relaxed)
+            route?.connectFailures.wrappingIncrement(ordering: .relaxed)
+        case let r where r.isRefusal: listener.refused(r.rawValue)
+        default: break
         }
     }
 }

@@ -18,13 +18,17 @@ public struct ConnectionFacts: Sendable {
     /// `TLSv1.3` … when Sluice terminated TLS.
     public var tlsVersion: String?
 
-    /// The chash key an upstream asks for (`remote_addr` by default, `server_addr`, `server_port`), for TCP
-    /// connections and UDP sessions alike.
-    func hashKey(_ key: String?) -> String? {
+    /// The chash key an upstream asks for (`remote_addr` by default, `server_addr`, `server_port`, or a session
+    /// variable a plugin set, such as `mqtt_client_id`), for TCP connections and UDP sessions alike. A variable
+    /// that is absent or empty falls back to `remote_addr`, as APISIX does.
+    func hashKey(_ key: String?, variables: [String: String]? = nil) -> String? {
         switch key {
-        case "server_addr": serverAddress?.description
-        case "server_port": String(serverPort)
-        default: remoteAddress?.description
+        case "server_addr": return serverAddress?.description
+        case "server_port": return String(serverPort)
+        case "remote_addr", nil: return remoteAddress?.description
+        case let name?:
+            if let value = variables?[name], !value.isEmpty { return value }
+            return remoteAddress?.description
         }
     }
 

@@ -28,8 +28,16 @@ public final class RoutingTable: Sendable {
             }
             let scheme = route.serviceID.flatMap { config.service($0)?.scheme }
             let transport: ListenerSpec.Transport? = scheme.map { $0 == .udp ? .udp : .tcp }
-            routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport))
+            routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport,
+                                        counters: counters.counters("route:\(route.id)")))
         }
+        self.router = Router(routes)
+        self.upstreams = upstreams
+    }
+
+    /// A table built from routes compiled elsewhere (tests give routes plugins the configuration cannot name yet).
+    init(revision: Int, routes: [CompiledRoute], upstreams: [String: UpstreamRuntime]) {
+        self.revision = revision
         self.router = Router(routes)
         self.upstreams = upstreams
     }

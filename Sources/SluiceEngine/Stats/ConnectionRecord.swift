@@ -1,21 +1,7 @@
 import Atomics
 import Foundation
+import SluiceConfig
 import Synchronization
-
-/// Why a proxied connection ended, as `$close_reason` shows it.
-public enum CloseReason: String, Sendable {
-    case clientClosed = "client_closed"
-    case upstreamClosed = "upstream_closed"
-    case idleTimeout = "idle_timeout"
-    case connectFailed = "connect_failed"
-    case upstreamTLSFailed = "upstream_tls_failed"
-    /// A UDP session got the replies its listener's `proxy_responses` expects.
-    case responsesReceived = "responses_received"
-    case noRoute = "no_route"
-    case killed
-    case shutdown
-    case error
-}
 
 /// One live connection as readers see it; the event loop that owns it updates it.
 public final class ConnectionRecord: Sendable {
@@ -27,27 +13,33 @@ public final class ConnectionRecord: Sendable {
     }
 
     public let id: UInt64
-    public let client: String
+    private let clientHost: String
+    private let clientPort: Int
     public let listener: String
     public let routeID: String
-    public let upstreamKey: String
     /// `tcp` or `udp` (a UDP session counts as one connection).
     public let transport: String
     public let startedAt: Date
     let bytesIn = ManagedAtomic<UInt64>(0)
     let bytesOut = ManagedAtomic<UInt64>(0)
-    private let mutable = Mutex<(node: String?, state: State)>((nil, .connecting))
+    private let mutable: Mutex<(upstreamKey: String, node: String?, state: State)>
     private let closer: Mutex<(@Sendable (CloseReason) -> Void)?> = Mutex(nil)
 
-    init(id: UInt64, client: String, listener: String, routeID: String, upstreamKey: String, transport: String = "tcp") {
+    /// The client's address is kept as parts and formatted only when a reader asks (`info`), not per connection.
+    init(id: UInt64, clientHost: String, clientPort: Int, listener: String, routeID: String, upstreamKey: String,
+         transport: String = "tcp", startedAt: Date = Date()) {
         self.id = id
         self.transport = transport
-        self.client = client
+        self.clientHost = clientHost
+        self.clientPort = clientPort
         self.listener = listener
         self.routeID = routeID
-        self.upstreamKey = upstreamKey
-        self.startedAt = Date()
+        self.mutable = Mutex((upstreamKey, nil, .connecting))
+        self.startedAt = startedAt
     }
+
+    /// `host:port` of the client.
+    public var client: String { HostPort(host: clientHost, port: clientPort).description }
 
     func update(node: String? = nil, state: State) {
         mutable.withLock {
@@ -55,6 +47,9 @@ public final class ConnectionRecord: Sendable {
             $0.state = state
         }
     }
+
+    /// A balance plugin (traffic-split) sent the session to another upstream than its route's.
+    func update(upstreamKey: String) { mutable.withLock { $0.upstreamKey = upstreamKey } }
 
     /// Sets (or with nil, drops) what closes the connection; the session drops it when it ends, since the
     /// closure holds the session.
@@ -66,7 +61,7 @@ public final class ConnectionRecord: Sendable {
     /// A copy for the console and tests.
     public var info: ConnectionInfo {
         let m = mutable.withLock { $0 }
-        return ConnectionInfo(id: id, client: client, listener: listener, routeID: routeID, upstreamKey: upstreamKey,
+        return ConnectionInfo(id: id, client: client, listener: listener, routeID: routeID, upstreamKey: m.upstreamKey,
                               transport: transport, node: m.node, state: m.state, startedAt: startedAt,
                               bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed))
     }

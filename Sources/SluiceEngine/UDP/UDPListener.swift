@@ -6,14 +6,14 @@ import SluiceConfig
 enum UDPListener {
     static func bind(_ spec: ListenerSpec, group: EventLoopGroup, context: EngineContext, sessionLimit: Int)
         -> EventLoopFuture<Channel> {
-        let counters = context.counters.counters("listener:\(spec)")
+        let listener = ListenerRuntime(spec: spec, counters: context.counters)
         return DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelOption(.recvAllocator, value: EngineTuning.datagramAllocator)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        UDPListenerHandler(context: context, spec: spec, counters: counters, sessionLimit: sessionLimit))
+                        UDPListenerHandler(context: context, listener: listener, sessionLimit: sessionLimit))
                 }
             }
             .bind(host: spec.host, port: spec.port)
@@ -25,15 +25,15 @@ final class UDPListenerHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let context: EngineContext
-    private let spec: ListenerSpec
-    private let counters: TrafficCounters
+    private let listener: ListenerRuntime
+    private var counters: TrafficCounters { listener.counters }
+    private var spec: ListenerSpec { listener.spec }
     private let sessionLimit: Int
     private var sessions: [SocketAddress: UDPSession] = [:]
 
-    init(context: EngineContext, spec: ListenerSpec, counters: TrafficCounters, sessionLimit: Int) {
+    init(context: EngineContext, listener: ListenerRuntime, sessionLimit: Int) {
         self.context = context
-        self.spec = spec
-        self.counters = counters
+        self.listener = listener
         self.sessionLimit = sessionLimit
     }
 
@@ -48,23 +48,27 @@ final class UDPListenerHandler: ChannelInboundHandler {
             counters.sessionsDropped.wrappingIncrement(ordering: .relaxed)
             return
         }
-        let facts = ConnectionFacts(remoteAddress: client.ipAddress.flatMap(IPAddress.init),
-                                    serverAddress: ctx.channel.localAddress?.ipAddress.flatMap(IPAddress.init),
-                                    serverPort: ctx.channel.localAddress?.port ?? spec.port, transport: .udp)
+        let local = ctx.channel.localAddress
+        var facts = ConnectionFacts(remoteAddress: client.ipAddress.flatMap(IPAddress.init),
+                                    serverAddress: local?.ipAddress.flatMap(IPAddress.init),
+                                    serverPort: local?.port ?? spec.port, transport: .udp)
+        facts.clientHost = client.ipAddress ?? "-"
+        facts.clientPort = client.port ?? 0
+        facts.serverHost = local?.ipAddress ?? "-"
         guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream else {
             counters.noRoute.wrappingIncrement(ordering: .relaxed)
             // Debug only: a client that keeps sending would otherwise flood the log; the count is on the dashboard.
             self.context.logger.debug("No route matched; datagram dropped",
-                                      metadata: ["client": "\(ProxySession.describe(client))", "listener": "\(spec)"])
+                                      metadata: ["client": "\(client.hostPortText)", "listener": "\(spec)"])
             return
         }
         let loopBound = NIOLoopBound(self, eventLoop: ctx.eventLoop)
-        let session = UDPSession(context: context, listener: ctx.channel, client: client, route: route, runtime: upstream,
-                                 listenerName: "\(spec)", listenerCounters: counters, expectedReplies: spec.udpResponses,
+        let session = UDPSession(context: context, listenerChannel: ctx.channel, listener: listener, client: client,
+                                 facts: facts, route: route, runtime: upstream, expectedReplies: spec.udpResponses,
                                  onEnd: { loopBound.value.sessions[$0] = nil })
         sessions[client] = session
-        session.begin(hashKey: facts.hashKey(upstream.upstream.hashKey))
         session.fromClient(envelope.data)
+        session.begin()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

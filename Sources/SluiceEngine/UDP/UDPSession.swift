@@ -3,116 +3,158 @@ import NIOCore
 import NIOPosix
 import SluiceConfig
 
-/// One UDP client of one listener: its own connected upstream socket, replies relayed back to the client,
-/// an idle timeout, counters and a registry entry like a TCP connection's, one access-log line at the end.
-/// Lives on the listener's event loop.
+/// One UDP client of one listener: executes what its `UDPSessionMachine` decides — the access plugins, its own
+/// connected socket towards the chosen node, replies relayed back to the client, an idle timeout — with counters,
+/// a registry entry and one access-log line like a TCP connection's. Lives on the listener's event loop.
 final class UDPSession {
     private let context: EngineContext
-    private let listener: Channel
+    private let listenerChannel: Channel
     private let client: SocketAddress
+    private let facts: ConnectionFacts
     private let route: CompiledRoute
-    private let runtime: UpstreamRuntime
-    private let listenerCounters: TrafficCounters
+    private var runtime: UpstreamRuntime
     private let accounting: SessionAccounting
-    private var record: ConnectionRecord { accounting.record }
+    private var machine: UDPSessionMachine
     private let onEnd: (SocketAddress) -> Void
     private let startDate = Date()
+    private var pluginSession: PluginSession?
+    private var accessIndex = 0
+    private var delayTimer: Scheduled<Void>?
     private var upstream: Channel?
-    private var nodeIndex: Int? { accounting.nodeIndex }
     private var waiting: [ByteBuffer] = []
     private var waitingBytes = 0
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
-    private var reason: CloseReason?
-    private var status = 200
-    private var finished = false
     private var bytesFromClient: UInt64 = 0
     private var bytesToClient: UInt64 = 0
-    private var repliesLeft: Int?
 
-    /// Datagrams held while the upstream socket is being set up, at most.
+    /// Datagrams held while the access phase runs and the upstream socket is being set up, at most.
     static let maxWaitingBytes = 256 * 1024
 
-    init(context: EngineContext, listener: Channel, client: SocketAddress, route: CompiledRoute, runtime: UpstreamRuntime,
-         listenerName: String, listenerCounters: TrafficCounters, expectedReplies: Int?,
+    init(context: EngineContext, listenerChannel: Channel, listener: ListenerRuntime, client: SocketAddress,
+         facts: ConnectionFacts, route: CompiledRoute, runtime: UpstreamRuntime, expectedReplies: Int?,
          onEnd: @escaping (SocketAddress) -> Void) {
-        repliesLeft = expectedReplies
         self.context = context
-        self.listener = listener
+        self.listenerChannel = listenerChannel
         self.client = client
+        self.facts = facts
         self.route = route
         self.runtime = runtime
-        self.listenerCounters = listenerCounters
         self.onEnd = onEnd
-        let record = ConnectionRecord(id: context.registry.makeID(), client: ProxySession.describe(client),
-                                      listener: listenerName, routeID: route.route.id, upstreamKey: runtime.key,
-                                      transport: "udp")
-        accounting = SessionAccounting(context: context, record: record, listener: listenerCounters,
-                                       routeID: route.route.id, upstream: runtime)
+        machine = UDPSessionMachine(expectedReplies: expectedReplies)
+        accounting = SessionAccounting(registry: context.registry, listener: listener.counters)
+        let record = ConnectionRecord(id: context.registry.makeID(), clientHost: facts.clientHost,
+                                      clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
+                                      upstreamKey: runtime.key, transport: "udp", startedAt: startDate)
+        let bound = NIOLoopBound(self, eventLoop: listenerChannel.eventLoop)
+        accounting.routed(record, route: route.counters) { reason in
+            bound.eventLoop.execute { bound.value.close(reason) }
+        }
+        if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id) }
     }
 
-    func begin(hashKey: String?) {
-        listenerCounters.opened()
-        let bound = NIOLoopBound(self, eventLoop: listener.eventLoop)
-        accounting.begin { reason in bound.eventLoop.execute { bound.value.close(reason) } }
-        guard let index = runtime.pick(hashKey: hashKey, excluding: []) else {
-            status = 502
-            close(.connectFailed)
+    func begin() {
+        armIdleTimer()
+        perform(machine.begin(access: !route.plugins.accessors.isEmpty))
+    }
+
+    /// Ends the session: counters, registry, access log; the next datagram from this client starts a new one.
+    func close(_ why: CloseReason) { perform(machine.close(why)) }
+
+    private func perform(_ action: UDPSessionMachine.Action) {
+        switch action {
+        case .none, .discardSocket: break
+        case .runAccess: runAccess()
+        case .openSocket: openSocket()
+        case .sendWaiting:
+            for datagram in waiting { send(datagram) }
+            waiting = []
+            waitingBytes = 0
+            upstream?.flush()
+        case .finish: finish()
+        }
+    }
+
+    /// Runs the access plugins from `accessIndex` on; a delay resumes here after it.
+    private func runAccess() {
+        guard machine.state == .admitting, var session = pluginSession else { return }
+        while accessIndex < route.plugins.accessors.count {
+            let verdict = route.plugins.accessors[accessIndex].access(&session)
+            pluginSession = session
+            accessIndex += 1
+            switch verdict {
+            case .allow: continue
+            case .refuse(let reason, let why):
+                context.logger.info("\(why)", metadata: ["client": "\(client.hostPortText)",
+                                                         "close_reason": "\(reason.rawValue)"])
+                close(reason)
+                return
+            case .delay(let amount):
+                delayTimer = listenerChannel.eventLoop.assumeIsolated().scheduleTask(in: amount) { self.runAccess() }
+                return
+            }
+        }
+        perform(machine.admitted())
+    }
+
+    private func openSocket() {
+        var key = facts.hashKey(runtime.upstream.hashKey, variables: pluginSession?.variables)
+        if let session = pluginSession, !route.plugins.balancers.isEmpty {
+            let choice = route.plugins.balance(session)
+            if let other = choice.upstream { runtime = other }
+            key = choice.hashKey ?? key
+        }
+        accounting.use(runtime)
+        guard let index = runtime.pick(hashKey: key, excluding: []) else {
+            perform(machine.socketFailed())
             return
         }
         accounting.chose(node: index, state: .connecting)
         let node = runtime.upstream.nodes[index]
-        let bootstrap = DatagramBootstrap(group: listener.eventLoop)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+        let bootstrap = DatagramBootstrap(group: listenerChannel.eventLoop)
+            .channelOption(.recvAllocator, value: EngineTuning.datagramAllocator)
         let connecting = runtime.nodeAddresses[index].map { bootstrap.connect(to: $0) }
             ?? bootstrap.connect(host: node.host, port: node.port)
-        connecting
-            .assumeIsolated()
-            .whenComplete { result in
-                switch result {
-                case .success(let channel): self.connected(channel)
-                case .failure(let error):
-                    self.accounting.connectFailed(node: index)
-                    self.context.logger.info("UDP upstream socket failed", metadata: ["error": "\(error)"])
-                    self.status = 502
-                    self.close(.connectFailed)
-                }
+        connecting.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel): self.socketReady(channel)
+            case .failure(let error):
+                self.accounting.connectFailed(node: index)
+                self.context.logger.info("UDP upstream socket failed", metadata: ["error": "\(error)"])
+                self.perform(self.machine.socketFailed())
             }
-        armIdleTimer()
+        }
     }
 
-    private func connected(_ channel: Channel) {
-        guard !finished else {
+    private func socketReady(_ channel: Channel) {
+        let action = machine.socketReady()
+        guard action == .sendWaiting else {
             channel.close(promise: nil)
             return
         }
         upstream = channel
-        record.update(state: .proxying)
+        accounting.record?.update(state: .proxying)
         do {
             try channel.pipeline.syncOperations.addHandler(UDPReplyHandler(session: self))
         } catch {
             close(.error)
             return
         }
-        for datagram in waiting { send(datagram) }
-        waiting = []
-        waitingBytes = 0
-        channel.flush()
+        perform(action)
     }
 
     /// A datagram from the client.
     func fromClient(_ data: ByteBuffer) {
-        guard !finished else { return }
+        guard machine.state != .closed else { return }
         lastActivity = .now()
         bytesFromClient += UInt64(data.readableBytes)
-        record.bytesIn.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
-        if upstream == nil {
-            guard waitingBytes + data.readableBytes <= Self.maxWaitingBytes else { return }
-            waiting.append(data)
-            waitingBytes += data.readableBytes
-        } else {
+        accounting.record?.bytesIn.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
+        if machine.state == .relaying {
             send(data)
             upstream?.flush()
+        } else if waitingBytes + data.readableBytes <= Self.maxWaitingBytes {
+            waiting.append(data)
+            waitingBytes += data.readableBytes
         }
     }
 
@@ -123,51 +165,48 @@ final class UDPSession {
 
     /// A datagram from the node: relayed to the client through the listener's socket.
     func fromUpstream(_ data: ByteBuffer) {
-        guard !finished else { return }
+        guard machine.state == .relaying else { return }
         lastActivity = .now()
         bytesToClient += UInt64(data.readableBytes)
-        record.bytesOut.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
-        listener.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
-        if let left = repliesLeft {
-            repliesLeft = left - 1
-            if left <= 1 { close(.responsesReceived) }
-        }
+        accounting.record?.bytesOut.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
+        listenerChannel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
+        perform(machine.replyRelayed())
     }
 
     func upstreamError(_ error: Error) {
-        if let index = nodeIndex { accounting.connectFailed(node: index) }
-        context.logger.debug("UDP upstream error", metadata: ["connection.id": "\(record.id)", "error": "\(error)"])
-        status = 502
-        close(.upstreamClosed)
+        if let index = accounting.nodeIndex { accounting.connectFailed(node: index) }
+        context.logger.debug("UDP upstream error",
+                             metadata: ["connection.id": "\(accounting.record?.id ?? 0)", "error": "\(error)"])
+        close(.upstreamUnreachable)
     }
 
     private func armIdleTimer() {
-        let idle = TimeAmount.nanoseconds(Int64(runtime.upstream.timeout.udpIdle * 1e9))
-        idleTimer = listener.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + idle) {
-            guard !self.finished else { return }
+        let idle = TimeAmount.seconds(saturating: runtime.upstream.timeout.udpIdle)
+        idleTimer = listenerChannel.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity.adding(saturating: idle)) {
+            guard self.machine.state != .closed else { return }
             if NIODeadline.now() - self.lastActivity >= idle { self.close(.idleTimeout) } else { self.armIdleTimer() }
         }
     }
 
-    /// Ends the session: counters, registry, access log; the next datagram from this client starts a new one.
-    func close(_ why: CloseReason) {
-        guard !finished else { return }
-        finished = true
-        reason = reason ?? why
+    private func finish() {
         idleTimer?.cancel()
         idleTimer = nil
+        delayTimer?.cancel()
         upstream?.close(promise: nil)
         onEnd(client)
-        accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient,
-                          connectFailed: why == .connectFailed)
-        let node = nodeIndex.map { runtime.upstream.nodes[$0].address }
-        context.accessLog?.log(AccessLogRecord(
-            connectionID: record.id, remoteAddr: client.ipAddress ?? "-", remotePort: client.port ?? 0,
-            serverAddr: listener.localAddress?.ipAddress ?? "-", serverPort: listener.localAddress?.port ?? 0,
-            transport: "UDP", status: status, bytesSent: bytesToClient, bytesReceived: bytesFromClient,
-            start: startDate, end: Date(), upstreamAddr: node, upstreamAddrsTried: node.map { [$0] } ?? [],
-            upstreamBytesSent: bytesFromClient, upstreamBytesReceived: bytesToClient, upstreamConnectTime: nil,
-            routeID: route.route.id, closeReason: (reason ?? why).rawValue))
+        let reason = machine.reason ?? .clientClosed
+        accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
+        let loggers = route.plugins.loggers
+        let accessLog = context.accessLog
+        guard accessLog != nil || !loggers.isEmpty else { return }
+        let node = accounting.nodeIndex
+        let record = SessionLogRecord.make(
+            id: accounting.record?.id ?? 0, transport: "UDP", facts: facts, status: machine.status, reason: reason,
+            bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, start: startDate,
+            upstream: accounting.upstream, nodeIndex: node, tried: node.map { [$0] } ?? [], connectTime: nil,
+            routeID: route.route.id)
+        accessLog?.log(record)
+        if let session = pluginSession { for plugin in loggers { plugin.log(record, session: session) } }
     }
 }
 

@@ -1,0 +1,58 @@
+import NIOCore
+
+/// A route's plugins, compiled once per configuration snapshot: one list per phase, each in APISIX priority order
+/// (higher first; equal priorities keep the order written). The empty chain — a route without plugins — is what
+/// almost every route has, and costs nothing per connection.
+struct PluginChain: Sendable {
+    static let empty = PluginChain([])
+
+    let prereaders: [any StreamPlugin]
+    let accessors: [any StreamPlugin]
+    let balancers: [any StreamPlugin]
+    let loggers: [any StreamPlugin]
+
+    init(_ plugins: [any StreamPlugin]) {
+        let ordered = plugins.enumerated()
+            .sorted { $0.element.priority != $1.element.priority ? $0.element.priority > $1.element.priority
+                                                                  : $0.offset < $1.offset }
+            .map(\.element)
+        prereaders = ordered.filter { $0.phases.contains(.preread) }
+        accessors = ordered.filter { $0.phases.contains(.access) }
+        balancers = ordered.filter { $0.phases.contains(.balance) }
+        loggers = ordered.filter { $0.phases.contains(.log) }
+    }
+
+    var isEmpty: Bool { prereaders.isEmpty && accessors.isEmpty && balancers.isEmpty && loggers.isEmpty }
+
+    /// What the session machine must run for this route.
+    var phases: TCPSessionMachine.RoutedPhases {
+        TCPSessionMachine.RoutedPhases(preread: !prereaders.isEmpty, access: !accessors.isEmpty)
+    }
+
+    /// Runs every preread plugin not yet satisfied over `bytes`; `satisfied` counts those done, in order.
+    /// - Returns: `.done` when all are, `.needMoreData` while one waits, or the first refusal.
+    func preread(_ bytes: ByteBufferView, session: inout PluginSession, satisfied: inout Int) -> PrereadVerdict {
+        while satisfied < prereaders.count {
+            switch prereaders[satisfied].preread(bytes, session: &session) {
+            case .done: satisfied += 1
+            case .needMoreData: return .needMoreData
+            case .refuse(let reason, let why): return .refuse(reason, why: why)
+            }
+        }
+        return .done
+    }
+
+    /// The balance plugins' combined choice: the last upstream and the last key chosen win.
+    func balance(_ session: PluginSession) -> (upstream: UpstreamRuntime?, hashKey: String?) {
+        var upstream: UpstreamRuntime?
+        var key: String?
+        for plugin in balancers {
+            switch plugin.balance(session) {
+            case .keep: break
+            case .upstream(let u): upstream = u
+            case .hashKey(let k): key = k
+            }
+        }
+        return (upstream, key)
+    }
+}

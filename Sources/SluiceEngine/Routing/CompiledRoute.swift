@@ -1,0 +1,46 @@
+import SluiceConfig
+
+/// A stream route ready for matching, with its upstream resolved.
+public struct CompiledRoute: Sendable {
+    public let route: StreamRoute
+    public let upstream: UpstreamRuntime?
+    /// Set when the route belongs to a service: a `udp` service's routes match only UDP listeners, a `tcp` one's
+    /// only TCP listeners.
+    public let transport: ListenerSpec.Transport?
+    /// The route's plugins, compiled for this snapshot (empty for almost every route).
+    let plugins: PluginChain
+    /// The route's counters, looked up once per snapshot rather than per connection.
+    let counters: TrafficCounters
+
+    init(route: StreamRoute, upstream: UpstreamRuntime?, transport: ListenerSpec.Transport?,
+         plugins: PluginChain = .empty, counters: TrafficCounters = TrafficCounters()) {
+        self.route = route
+        self.upstream = upstream
+        self.transport = transport
+        self.plugins = plugins
+        self.counters = counters
+    }
+
+    /// True when every filter of the route accepts the connection.
+    func matches(_ facts: ConnectionFacts) -> Bool {
+        if let transport, transport != facts.transport { return false }
+        if let port = route.serverPort, port != facts.serverPort { return false }
+        if !route.serverAddr.isEmpty {
+            guard let ip = facts.serverAddress, route.serverAddr.contains(where: { $0.contains(ip) }) else { return false }
+        }
+        if !route.remoteAddr.isEmpty {
+            guard let ip = facts.remoteAddress, route.remoteAddr.contains(where: { $0.contains(ip) }) else { return false }
+        }
+        if let sni = route.sni {
+            guard let name = facts.sni, Self.sni(sni, matches: name) else { return false }
+        }
+        return true
+    }
+
+    /// Exact, `*.example.com` (any depth below example.com), or `*`.
+    static func sni(_ pattern: String, matches name: String) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasPrefix("*.") { return name.hasSuffix(pattern.dropFirst()) }
+        return pattern == name
+    }
+}
