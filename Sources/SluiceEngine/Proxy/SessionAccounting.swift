@@ -47,8 +47,8 @@ final class SessionAccounting {
     /// Counts a failed attempt on a node (and on the upstream).
     func connectFailed(node index: Int) {
         guard let upstream else { return }
-        upstream.nodeCounters[index].connectFailures.wrappingIncrement(ordering: .relaxed)
-        upstream.counters.connectFailures.wrappingIncrement(ordering: .relaxed)
+        upstream.nodeCounters[index].connectFailures.wrappingAdd(1, ordering: .relaxed)
+        upstream.counters.connectFailures.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// Ends the session once: totals first, then out of the registry (a snapshot may count these bytes twice for
@@ -64,16 +64,16 @@ final class SessionAccounting {
             if let nodeIndex { shared.append(upstream.nodeCounters[nodeIndex]) }
         }
         for counters in shared {
-            counters.bytesIn.wrappingIncrement(by: bytesFromClient, ordering: .relaxed)
-            counters.bytesOut.wrappingIncrement(by: bytesToClient, ordering: .relaxed)
+            counters.bytesIn.wrappingAdd(bytesFromClient, ordering: .relaxed)
+            counters.bytesOut.wrappingAdd(bytesToClient, ordering: .relaxed)
         }
         if let record { registry.remove(record.id) }
         for counters in shared { counters.closed() }
         switch reason {
-        case .noRoute: listener.noRoute.wrappingIncrement(ordering: .relaxed)
+        case .noRoute: listener.noRoute.wrappingAdd(1, ordering: .relaxed)
         case .connectFailed:
-            listener.connectFailures.wrappingIncrement(ordering: .relaxed)
-            route?.connectFailures.wrappingIncrement(ordering: .relaxed)
+            listener.connectFailures.wrappingAdd(1, ordering: .relaxed)
+            route?.connectFailures.wrappingAdd(1, ordering: .relaxed)
         case let r where r.isRefusal: listener.refused(r.rawValue)
         default: break
         }

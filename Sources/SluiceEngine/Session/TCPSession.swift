@@ -177,10 +177,10 @@ final class TCPSession {
         // upstream and node counters receive the totals at close, and snapshots add the live connections' bytes.
         if side == .client {
             bytesFromClient += n
-            accounting.record?.bytesIn.wrappingIncrement(by: n, ordering: .relaxed)
+            accounting.record?.bytesIn.wrappingAdd(n, ordering: .relaxed)
         } else {
             bytesToClient += n
-            accounting.record?.bytesOut.wrappingIncrement(by: n, ordering: .relaxed)
+            accounting.record?.bytesOut.wrappingAdd(n, ordering: .relaxed)
         }
     }
 

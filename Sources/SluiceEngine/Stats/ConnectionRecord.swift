@@ -1,4 +1,3 @@
-import Atomics
 import Foundation
 import SluiceConfig
 import Synchronization
@@ -20,8 +19,8 @@ public final class ConnectionRecord: Sendable {
     /// `tcp` or `udp` (a UDP session counts as one connection).
     public let transport: String
     public let startedAt: Date
-    let bytesIn = ManagedAtomic<UInt64>(0)
-    let bytesOut = ManagedAtomic<UInt64>(0)
+    let bytesIn = Atomic<UInt64>(0)
+    let bytesOut = Atomic<UInt64>(0)
     private let mutable: Mutex<(upstreamKey: String, node: String?, state: State)>
     private let closer: Mutex<(@Sendable (CloseReason) -> Void)?> = Mutex(nil)
 

@@ -1,14 +1,13 @@
-import Atomics
 import Synchronization
 
 /// The live connections, by id; lets the console list them and close one (HAProxy's `shutdown session`).
 public final class ConnectionRegistry: Sendable {
     private let records = Mutex<[UInt64: ConnectionRecord]>([:])
-    private let nextID = ManagedAtomic<UInt64>(1)
+    private let nextID = Atomic<UInt64>(1)
 
     public init() {}
 
-    func makeID() -> UInt64 { nextID.loadThenWrappingIncrement(ordering: .relaxed) }
+    func makeID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
 
     func add(_ record: ConnectionRecord) { records.withLock { $0[record.id] = record } }
 

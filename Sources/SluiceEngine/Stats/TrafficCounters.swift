@@ -1,4 +1,3 @@
-import Atomics
 import Synchronization
 
 /// Cumulative counters of one listener, route, upstream or node (Envoy-style names in the snapshot).
@@ -6,33 +5,33 @@ import Synchronization
 /// Atomics, because every event loop adds to them and the console and metrics endpoint read them.
 public final class TrafficCounters: Sendable {
     /// Connections (or sessions) accepted or routed to this object.
-    let total = ManagedAtomic<UInt64>(0)
+    let total = Atomic<UInt64>(0)
     /// Open now.
-    let active = ManagedAtomic<Int>(0)
+    let active = Atomic<Int>(0)
     /// Bytes from clients towards upstreams.
-    let bytesIn = ManagedAtomic<UInt64>(0)
+    let bytesIn = Atomic<UInt64>(0)
     /// Bytes from upstreams towards clients.
-    let bytesOut = ManagedAtomic<UInt64>(0)
+    let bytesOut = Atomic<UInt64>(0)
     /// Failed upstream connects.
-    let connectFailures = ManagedAtomic<UInt64>(0)
+    let connectFailures = Atomic<UInt64>(0)
     /// Connections closed because no route matched (listeners only).
-    let noRoute = ManagedAtomic<UInt64>(0)
+    let noRoute = Atomic<UInt64>(0)
     /// Connections that failed before routing, by reason: `no_certificate`, `handshake_failed` (a bad client
     /// certificate, a protocol error), `preread_timeout`, `bad_proxy_header`, `bad_client_hello`…
     private let refusals = Mutex<[String: UInt64]>([:])
 
     func refused(_ reason: String) { refusals.withLock { $0[reason, default: 0] += 1 } }
     /// UDP datagrams from new clients dropped because the listener's session limit was reached.
-    let sessionsDropped = ManagedAtomic<UInt64>(0)
+    let sessionsDropped = Atomic<UInt64>(0)
 
     init() {}
 
     func opened() {
-        total.wrappingIncrement(ordering: .relaxed)
-        active.wrappingIncrement(ordering: .relaxed)
+        total.wrappingAdd(1, ordering: .relaxed)
+        active.wrappingAdd(1, ordering: .relaxed)
     }
 
-    func closed() { active.wrappingDecrement(ordering: .relaxed) }
+    func closed() { active.wrappingSubtract(1, ordering: .relaxed) }
 
     /// A point-in-time copy.
     public var values: TrafficValues {

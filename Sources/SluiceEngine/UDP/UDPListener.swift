@@ -45,7 +45,7 @@ final class UDPListenerHandler: ChannelInboundHandler {
             return
         }
         guard sessions.count < sessionLimit else {
-            counters.sessionsDropped.wrappingIncrement(ordering: .relaxed)
+            counters.sessionsDropped.wrappingAdd(1, ordering: .relaxed)
             return
         }
         let local = ctx.channel.localAddress
@@ -56,7 +56,7 @@ final class UDPListenerHandler: ChannelInboundHandler {
         facts.clientPort = client.port ?? 0
         facts.serverHost = local?.ipAddress ?? "-"
         guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream else {
-            counters.noRoute.wrappingIncrement(ordering: .relaxed)
+            counters.noRoute.wrappingAdd(1, ordering: .relaxed)
             // Debug only: a client that keeps sending would otherwise flood the log; the count is on the dashboard.
             self.context.logger.debug("No route matched; datagram dropped",
                                       metadata: ["client": "\(client.hostPortText)", "listener": "\(spec)"])

@@ -148,7 +148,7 @@ final class UDPSession {
         guard machine.state != .closed else { return }
         lastActivity = .now()
         bytesFromClient += UInt64(data.readableBytes)
-        accounting.record?.bytesIn.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
+        accounting.record?.bytesIn.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         if machine.state == .relaying {
             send(data)
             upstream?.flush()
@@ -168,7 +168,7 @@ final class UDPSession {
         guard machine.state == .relaying else { return }
         lastActivity = .now()
         bytesToClient += UInt64(data.readableBytes)
-        accounting.record?.bytesOut.wrappingIncrement(by: UInt64(data.readableBytes), ordering: .relaxed)
+        accounting.record?.bytesOut.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         listenerChannel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
         perform(machine.replyRelayed())
     }

@@ -1,0 +1,57 @@
+"""The connection pipeline: accept on every event loop without letting a second gateway share the port, a
+half-open client released at once during a TLS preread, the peer that went first named in $close_reason."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from harness import LOOPBACK, connect, echo_roundtrip, free_port, route, wait_closed, wait_until
+from test_tls import ca, ssl_obj, tls_sluice  # noqa: F401  (the ca fixture)
+
+
+@pytest.mark.time_limit(60)
+def test_a_second_gateway_on_the_same_port_fails_loudly(sluice, echo):
+    first = sluice(gateway={"stream_routes": [route("1", [echo.addr])]})
+    second = sluice(start=False, ports=[first.port], gateway={"stream_routes": [route("1", [echo.addr])]})
+    second.start(wait=False)
+    code = second.wait_exit(15)
+    assert code != 0, "a second gateway bound a port the first one listens on (SO_REUSEPORT sharing)"
+    assert f"{LOOPBACK}:{first.port}" in second.stderr() and "in use" in second.stderr().lower(), second.stderr_tail()
+    # The first one still serves every connection.
+    for i in range(20):
+        s = connect(first.port, timeout=5)
+        assert echo_roundtrip(s, b"x%d\n" % i) == b"x%d\n" % i
+        s.close()
+
+
+@pytest.mark.time_limit(60)
+def test_connections_spread_over_event_loops_all_get_served(sluice, echo):
+    sl = sluice(gateway={"stream_routes": [route("1", [echo.addr])]})
+    socks = [connect(sl.port, timeout=5) for _ in range(64)]
+    for i, s in enumerate(socks):
+        assert echo_roundtrip(s, b"n%d\n" % i) == b"n%d\n" % i
+    for s in socks:
+        s.close()
+    entries = sl.wait_log(64)
+    assert all(e["close_reason"] == "client_closed" for e in entries), [e["raw"] for e in entries][:3]
+
+
+@pytest.mark.time_limit(60)
+def test_a_half_open_client_during_the_tls_handshake_is_released_at_once(sluice, tmp_path, ca, echo):
+    pair = ca.issue("a.example.com")
+    sl = tls_sluice(sluice, tmp_path, {"stream_routes": [route("1", [echo.addr])],
+                                        "ssls": [ssl_obj("a", pair, ["a.example.com"])]})
+    for payload in (b"", b"\x16\x03\x01\x00"):
+        s = socket.create_connection((LOOPBACK, sl.tls_port), timeout=5)
+        if payload:
+            s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        _, took = wait_closed(s, 5)
+        assert took < 2, f"held {took:.1f}s after the client's FIN (preread timeout is 30 s)"
+        s.close()
+    entries = sl.wait_log(2)
+    assert {e["close_reason"] for e in entries} <= {"preread_aborted", "handshake_failed"}, [e["raw"] for e in entries]
+    assert all(e["status"] == "400" for e in entries)
