@@ -24,13 +24,15 @@ run-headless:
 build:
 	$(SWIFT) build
 
-# Unit tests, then the end-to-end suite against the debug binary, then the
-# operator contract check when the shared contract is present.  Any failure fails.
+# Unit tests, then the end-to-end suite against the debug binary — once with plain TCP routes on the kernel fast
+# path (the default), once with every connection through NIO (SLUICE_FAST_PATH=off) —, then the operator contract
+# check when the shared contract is present.  Any failure fails.
 test:
 	scripts/install-test-deps.sh
 	$(SWIFT) build
 	$(SWIFT) test
 	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
+	SLUICE_FAST_PATH=off SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
 	if [ -f $(SMOKE) ]; then SLUICE_BIN=$(CURDIR)/.build/debug/sluice bash $(SMOKE); fi
 
 # The end-to-end suite alone (no build), against whatever binary is there.

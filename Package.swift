@@ -24,10 +24,12 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(name: "CSluiceSyscalls"),
         .target(
             name: "SluiceEngine",
             dependencies: [
                 "SluiceConfig",
+                "CSluiceSyscalls",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

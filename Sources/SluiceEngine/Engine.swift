@@ -13,6 +13,9 @@ public final class Engine: Sendable {
     private let group: EventLoopGroup
     private let context: EngineContext
     private let listeners = Mutex<[ListenerSpec: [Channel]]>([:])
+    /// Plain TCP listeners served by the kernel fast path, with the port each is bound to.
+    private let fastListeners = Mutex<[ListenerSpec: Int]>([:])
+    private let fastPath: FastPath?
     private let settingsBox: Mutex<NodeSettings>
 
     /// - Parameters:
@@ -20,9 +23,20 @@ public final class Engine: Sendable {
     ///   - store: the configuration to follow; the engine subscribes to it.
     public init(group: EventLoopGroup, store: Store, settings: NodeSettings, logger: Logger) {
         self.group = group
-        self.context = EngineContext(logger: logger)
+        let context = EngineContext(logger: logger)
+        self.context = context
         self.settingsBox = Mutex(settings)
-        let context = self.context
+        var fastPath: FastPath?
+        if FastPath.enabled {
+            do {
+                fastPath = try FastPath(threads: System.coreCount, context: context,
+                                        handoff: NIOHandoff(group: group, context: context))
+            } catch {
+                logger.error("Kernel fast path unavailable; every connection goes through NIO",
+                             metadata: ["error": "\(error)"])
+            }
+        }
+        self.fastPath = fastPath
         store.subscribe { snapshot in
             context.publish(snapshot)
             logger.info("Configuration applied", metadata: [
@@ -64,6 +78,10 @@ public final class Engine: Sendable {
         let removed = Set(old.listeners).subtracting(settings.listeners)
         let added = settings.listeners.filter { !old.listeners.contains($0) }
         for spec in removed {
+            if fastListeners.withLock({ $0.removeValue(forKey: spec) }) != nil {
+                fastPath?.unbind(spec)
+                context.logger.info("Listener closed", metadata: ["listener": "\(spec)"])
+            }
             if let channels = listeners.withLock({ $0.removeValue(forKey: spec) }) {
                 for channel in channels { channel.close(promise: nil) }
                 context.logger.info("Listener closed", metadata: ["listener": "\(spec)"])
@@ -89,6 +107,12 @@ public final class Engine: Sendable {
         let sessionLimit = settingsBox.withLock { $0.udpSessionLimit }
         for spec in specs {
             do {
+                if let fastPath, FastPath.canListen(spec) {
+                    let port = try fastPath.bind(ListenerRuntime(spec: spec, counters: context.counters))
+                    fastListeners.withLock { $0[spec] = port }
+                    context.logger.info("Listening", metadata: ["listener": "\(spec)", "path": "fast"])
+                    continue
+                }
                 let channels = try spec.transport == .tcp
                     ? TCPListener.bind(spec, group: group, context: context)
                     : [UDPListener.bind(spec, group: group, context: context, sessionLimit: sessionLimit).wait()]
@@ -102,7 +126,11 @@ public final class Engine: Sendable {
 
     /// The addresses the listeners are bound to (port 0 in the settings becomes the port the system chose).
     public var boundAddresses: [ListenerSpec: SocketAddress] {
-        listeners.withLock { $0.compactMapValues { $0.first?.localAddress } }
+        var addresses = listeners.withLock { $0.compactMapValues { $0.first?.localAddress } }
+        for (spec, port) in fastListeners.withLock({ $0 }) {
+            addresses[spec] = try? SocketAddress.makeAddressResolvingHost(spec.host, port: port)
+        }
+        return addresses
     }
 
     /// Stops accepting: every listener is closed; open connections go on.
@@ -112,7 +140,14 @@ public final class Engine: Sendable {
             return l.values.flatMap { $0 }
         }
         for channel in channels { try? channel.close().wait() }
+        let fast = fastListeners.withLock { l in
+            defer { l.removeAll() }
+            return Array(l.keys)
+        }
+        for spec in fast { fastPath?.unbind(spec) }
     }
+
+    deinit { fastPath?.stop() }
 
     /// Waits up to `timeout` seconds for open connections to end, then closes the rest (`shutdown`).
     /// - Returns: how many connections had to be closed.

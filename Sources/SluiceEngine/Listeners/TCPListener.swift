@@ -47,18 +47,35 @@ enum TCPListener {
             .childChannelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
             .childChannelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let session = TCPSession(context: context, listener: listener, client: channel)
-                    let front = ClientFrontHandler(session: session)
-                    session.front = front
-                    let pipeline = channel.pipeline.syncOperations
-                    if listener.spec.proxyProtocol { try pipeline.addHandler(ProxyProtocolReceiver(session: session)) }
-                    if listener.spec.tls {
-                        try pipeline.addHandler(TLSTermination.sniStep(channel: channel, context: context,
-                                                                       session: session, before: front))
-                    }
-                    try pipeline.addHandler(front)
-                }
+                channel.eventLoop.makeCompletedFuture { try initialize(channel, listener: listener, context: context) }
             }
+    }
+
+    /// A bootstrap that adopts a connection the fast path accepted (`withConnectedSocket`) with the same options
+    /// and pipeline as an accepted child channel.
+    static func clientBootstrap(group: EventLoop, listener: ListenerRuntime, context: EngineContext) -> ClientBootstrap {
+        ClientBootstrap(group: group)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
+            .channelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try initialize(channel, listener: listener, context: context) }
+            }
+    }
+
+    /// The pipeline of an accepted connection: PROXY header receiver, TLS termination (as the listener asks),
+    /// then the front handler of its `TCPSession`.
+    private static func initialize(_ channel: Channel, listener: ListenerRuntime, context: EngineContext) throws {
+        let session = TCPSession(context: context, listener: listener, client: channel)
+        let front = ClientFrontHandler(session: session)
+        session.front = front
+        let pipeline = channel.pipeline.syncOperations
+        if listener.spec.proxyProtocol { try pipeline.addHandler(ProxyProtocolReceiver(session: session)) }
+        if listener.spec.tls {
+            try pipeline.addHandler(TLSTermination.sniStep(channel: channel, context: context, session: session,
+                                                           before: front))
+        }
+        try pipeline.addHandler(front)
     }
 }

@@ -9,7 +9,10 @@ enum UDPListener {
         let listener = ListenerRuntime(spec: spec, counters: context.counters)
         return DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.recvAllocator, value: EngineTuning.datagramAllocator)
+            // recvmmsg: up to `datagramsPerRead` datagrams per system call, each with room for the largest one.
+            .channelOption(.datagramVectorReadMessageCount, value: EngineTuning.datagramsPerRead)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(
+                capacity: EngineTuning.datagramsPerRead * EngineTuning.maxDatagram))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

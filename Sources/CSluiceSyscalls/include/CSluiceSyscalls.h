@@ -1,0 +1,26 @@
+// The Linux system calls Sluice's kernel fast path needs that Swift's Glibc module does not export:
+// epoll, eventfd, accept4, splice. Declared with plain C types only (implemented in shim.c), so this module
+// includes no system header that would clash with the ones Glibc and Dispatch already own.
+#ifndef CSLUICE_SYSCALLS_H
+#define CSLUICE_SYSCALLS_H
+#include <stdint.h>
+
+int csluice_epoll_create(void);
+/// Adds `fd` with `events`, its key in `data`.
+int csluice_epoll_add(int epfd, int fd, uint32_t events, uint64_t data);
+int csluice_epoll_del(int epfd, int fd);
+/// Waits; fills `keys` and `events` (parallel arrays of at least `max`, at most 256 used).
+int csluice_epoll_wait(int epfd, uint64_t *keys, uint32_t *events, int max, int timeout_ms);
+int csluice_eventfd(void);
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; `addr` is a sockaddr_storage, `len` its socklen_t.
+int csluice_accept(int fd, void *addr, uint32_t *len);
+/// A non-blocking, close-on-exec TCP socket of `family`.
+int csluice_tcp_socket(int family);
+
+extern const uint32_t CSLUICE_EPOLLIN;
+extern const uint32_t CSLUICE_EPOLLOUT;
+extern const uint32_t CSLUICE_EPOLLRDHUP;
+extern const uint32_t CSLUICE_EPOLLHUP;
+extern const uint32_t CSLUICE_EPOLLERR;
+extern const uint32_t CSLUICE_EPOLLET;
+#endif

@@ -1,0 +1,45 @@
+#ifdef __linux__
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "CSluiceSyscalls.h"
+
+int csluice_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int csluice_epoll_add(int epfd, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev = { .events = events, .data = { .u64 = data } };
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int csluice_epoll_del(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
+
+int csluice_epoll_wait(int epfd, uint64_t *keys, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event evs[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) { keys[i] = evs[i].data.u64; events[i] = evs[i].events; }
+    return n;
+}
+
+int csluice_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int csluice_accept(int fd, void *addr, uint32_t *len) {
+    socklen_t l = *len;
+    int r = accept4(fd, (struct sockaddr *)addr, &l, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    *len = l;
+    return r;
+}
+
+int csluice_tcp_socket(int family) { return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
+
+const uint32_t CSLUICE_EPOLLIN = EPOLLIN;
+const uint32_t CSLUICE_EPOLLOUT = EPOLLOUT;
+const uint32_t CSLUICE_EPOLLRDHUP = EPOLLRDHUP;
+const uint32_t CSLUICE_EPOLLHUP = EPOLLHUP;
+const uint32_t CSLUICE_EPOLLERR = EPOLLERR;
+const uint32_t CSLUICE_EPOLLET = (uint32_t)EPOLLET;
+#endif

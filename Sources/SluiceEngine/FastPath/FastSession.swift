@@ -1,0 +1,348 @@
+#if canImport(Glibc)
+import CSluiceSyscalls
+import Foundation
+import Glibc
+import Logging
+import NIOCore
+import SluiceConfig
+
+/// One connection proxied by the kernel fast path: raw non-blocking sockets moved by `FastPathLoop`, executing
+/// what the same `TCPSessionMachine` as the NIO path decides — connect with timeout and retries, half-close both
+/// ways, backpressure (a direction stops reading while the bytes it read wait for the other socket), idle
+/// timeout, kill and drain — and ending in the same `SessionAccounting` and access-log record.
+///
+/// Touched on its loop's thread only (the registry's closer hops there with `execute`).
+final class FastSession: @unchecked Sendable {
+    typealias Side = TCPSessionMachine.Side
+
+    /// Edge-triggered, registered once per socket.
+    static let interest = CSLUICE_EPOLLIN | CSLUICE_EPOLLOUT | CSLUICE_EPOLLRDHUP | CSLUICE_EPOLLET
+    /// Bytes one direction moves per loop round before the other sessions get their turn.
+    static let roundBudget = 1 << 20
+
+    unowned let loop: FastPathLoop
+    /// The epoll key of the client socket; the upstream socket's is `key | attempt << 1 | 1`.
+    let key: UInt64
+    private var machine = TCPSessionMachine(prereads: [])
+    private var clientFD: Int32
+    private var upstreamFD: Int32 = -1
+    private var upstreamJoined = false
+    private var attempt = 0
+    private let listener: ListenerRuntime
+    private let facts: ConnectionFacts
+    private let route: CompiledRoute
+    private let runtime: UpstreamRuntime
+    private let accounting: SessionAccounting
+    private let startDate = Date()
+    private let start = NIODeadline.now()
+    private var triedIndices: [Int] = []
+    private var attemptStart = NIODeadline.now()
+    private var connectDeadline: NIODeadline?
+    private var connectTime: Double?
+    private var lastActivity = NIODeadline.now()
+    private let idle: TimeAmount
+    private var bytesFromClient: UInt64 = 0
+    private var bytesToClient: UInt64 = 0
+    /// Per destination side: bytes read that wait for that socket to take them.
+    private var pendingToClient: [UInt8] = []
+    private var pendingToUpstream: [UInt8] = []
+    /// Per source side: the socket may hold unread bytes (edge-triggered: read until EAGAIN).
+    private var clientReadable = false
+    private var upstreamReadable = false
+    /// Per source side: epoll reported the peer's FIN (or an error): read until EOF.
+    private var clientHangup = false
+    private var upstreamHangup = false
+    /// Per destination side: a half-close waits for the pending bytes.
+    private var shutdownClientAfterFlush = false
+    private var shutdownUpstreamAfterFlush = false
+
+    init(loop: FastPathLoop, key: UInt64, clientFD: Int32, listener: ListenerRuntime, facts: ConnectionFacts,
+         route: CompiledRoute, upstream: UpstreamRuntime) {
+        self.loop = loop
+        self.key = key
+        self.clientFD = clientFD
+        self.listener = listener
+        self.facts = facts
+        self.route = route
+        self.runtime = upstream
+        idle = .seconds(saturating: upstream.upstream.timeout.idle)
+        accounting = SessionAccounting(registry: loop.context.registry, listener: listener.counters)
+    }
+
+    func begin() {
+        let record = ConnectionRecord(id: loop.context.registry.makeID(), clientHost: facts.clientHost,
+                                      clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
+                                      upstreamKey: runtime.key, startedAt: startDate)
+        let loop = self.loop
+        accounting.routed(record, route: route.counters) { [self] reason in loop.execute { self.close(reason) } }
+        accounting.use(runtime)
+        _ = machine.accepted()
+        let maxAttempts = min(runtime.upstream.maxAttempts, runtime.upstream.nodes.count)
+        perform(machine.routed(maxAttempts: maxAttempts, phases: .init()))
+    }
+
+    /// The registry's kill, a drain's end.
+    func close(_ why: CloseReason) { perform(machine.close(why)) }
+
+    // MARK: socket events
+
+    func handle(events: UInt32, upstreamKey: UInt64?) {
+        let hangup = CSLUICE_EPOLLIN | CSLUICE_EPOLLRDHUP | CSLUICE_EPOLLHUP | CSLUICE_EPOLLERR
+        let peerEnded = events & (CSLUICE_EPOLLRDHUP | CSLUICE_EPOLLHUP | CSLUICE_EPOLLERR) != 0
+        guard let upstreamKey else {
+            if events & hangup != 0 { clientReadable = true }
+            if peerEnded { clientHangup = true }
+            if events & CSLUICE_EPOLLOUT != 0 { flush(to: .client) }
+            pump(from: .client)
+            return
+        }
+        guard upstreamKey == currentUpstreamKey, upstreamFD >= 0 else { return } // an earlier attempt's socket
+        if peerEnded { upstreamHangup = true }
+        if case .connecting = machine.state {
+            guard events & (CSLUICE_EPOLLOUT | CSLUICE_EPOLLERR | CSLUICE_EPOLLHUP) != 0 else { return }
+            if events & hangup != 0 { upstreamReadable = true }
+            connectFinished()
+            return
+        }
+        if events & hangup != 0 { upstreamReadable = true }
+        if events & CSLUICE_EPOLLOUT != 0 { flush(to: .upstream) }
+        pump(from: .upstream)
+    }
+
+    var currentUpstreamKey: UInt64 { key | UInt64(attempt & 0x7F) << 1 | 1 }
+
+    /// Continues reading after a round's budget ran out.
+    func resume() {
+        pump(from: .client)
+        pump(from: .upstream)
+    }
+
+    /// Connect and idle timeouts (the loop's sweep).
+    func checkTimers(_ now: NIODeadline) {
+        if case .connecting = machine.state, let deadline = connectDeadline, now >= deadline {
+            connectFailed(ETIMEDOUT)
+        } else if machine.isJoined, now - lastActivity >= idle {
+            perform(machine.idleTimedOut())
+        }
+    }
+
+    // MARK: performing the machine's actions
+
+    private func perform(_ action: TCPSessionMachine.Action) {
+        switch action {
+        case .none, .route, .runPluginPreread, .runAccess, .join:
+            break
+        case .connect(let attempt): connect(attempt: attempt)
+        case .discardUpstream: closeUpstreamAttempt()
+        case .halfClose(let side): halfClose(side)
+        case .refuse: closeSocket(.client)
+        case .closeBoth: closeBoth()
+        case .finish: finish()
+        }
+    }
+
+    private var retryAllowed: Bool {
+        guard let limit = runtime.upstream.retryTimeout, limit > 0, !triedIndices.isEmpty else { return true }
+        return NIODeadline.now() - start < .seconds(saturating: limit)
+    }
+
+    private func connect(attempt: Int) {
+        guard attempt == 1 || retryAllowed,
+              let index = runtime.pick(hashKey: facts.hashKey(runtime.upstream.hashKey), excluding: Set(triedIndices)),
+              let address = runtime.nodeAddresses[index] else {
+            perform(machine.connectFailed(retryAllowed: false))
+            return
+        }
+        triedIndices.append(index)
+        self.attempt = attempt
+        attemptStart = .now()
+        guard let fd = RawSocket.startConnect(to: address) else {
+            connectFailed(errno)
+            return
+        }
+        upstreamFD = fd
+        connectDeadline = attemptStart.adding(saturating: .seconds(saturating: runtime.upstream.timeout.connect))
+        loop.register(upstreamFD: fd, key: currentUpstreamKey)
+    }
+
+    private func connectFinished() {
+        let error = RawSocket.connectError(upstreamFD)
+        guard error == 0 else {
+            connectFailed(error)
+            return
+        }
+        guard case .join = machine.connected(), let index = triedIndices.last else {
+            closeUpstreamAttempt()
+            return
+        }
+        upstreamJoined = true
+        connectDeadline = nil
+        connectTime = Double((NIODeadline.now() - attemptStart).nanoseconds) / 1e9
+        lastActivity = .now()
+        accounting.chose(node: index, state: .proxying)
+        // The client may have sent (and ended) already: edge-triggered, so look now.
+        clientReadable = true
+        pump(from: .client)
+        pump(from: .upstream)
+    }
+
+    private func connectFailed(_ error: Int32) {
+        guard let index = triedIndices.last else { return }
+        closeUpstreamAttempt()
+        accounting.connectFailed(node: index)
+        loop.context.logger.info("Upstream connect failed", metadata: [
+            "connection.id": "\(accounting.record?.id ?? 0)", "upstream": "\(runtime.key)",
+            "node": "\(runtime.upstream.nodes[index].address)",
+            "error": "\(error == ETIMEDOUT ? "connect timed out" : String(cString: strerror(error)))",
+        ])
+        let untried = triedIndices.count < runtime.upstream.nodes.count
+        perform(machine.connectFailed(retryAllowed: untried && retryAllowed))
+    }
+
+    private func closeUpstreamAttempt() {
+        guard upstreamFD >= 0, !upstreamJoined else { return }
+        Glibc.close(upstreamFD)
+        upstreamFD = -1
+        connectDeadline = nil
+    }
+
+    // MARK: moving bytes
+
+    private func fd(_ side: Side) -> Int32 { side == .client ? clientFD : upstreamFD }
+
+    private func readable(_ side: Side) -> Bool { side == .client ? clientReadable : upstreamReadable }
+
+    private func hangupSeen(_ side: Side) -> Bool { side == .client ? clientHangup : upstreamHangup }
+
+    private func setReadable(_ side: Side, _ value: Bool) {
+        if side == .client { clientReadable = value } else { upstreamReadable = value }
+    }
+
+    private func hasPending(to side: Side) -> Bool {
+        side == .client ? !pendingToClient.isEmpty : !pendingToUpstream.isEmpty
+    }
+
+    /// Reads what `side` sent and writes it to the other socket, until `side` has nothing more, the other socket
+    /// is full (the rest waits in `pending`, and reading stops: backpressure) or the round's budget is spent.
+    private func pump(from side: Side) {
+        let destination = side.other
+        var moved = 0
+        while machine.isJoined, readable(side), fd(side) >= 0, fd(destination) >= 0 {
+            if hasPending(to: destination) { return }
+            if moved >= Self.roundBudget {
+                loop.continueLater(self)
+                return
+            }
+            let buffer = loop.buffer
+            let n = Glibc.read(fd(side), buffer.baseAddress, buffer.count)
+            if n > 0 {
+                moved += n
+                counted(n, from: side)
+                // A short read drained the socket: the next byte or FIN raises a new edge (nginx's `ready = 0`),
+                // so no read just to see EAGAIN — unless the peer's FIN is already known (RDHUP came with the
+                // bytes), which no later edge would report.
+                if n < buffer.count && !hangupSeen(side) { setReadable(side, false) }
+                let written = Glibc.send(fd(destination), buffer.baseAddress, n, Int32(MSG_NOSIGNAL))
+                if written == n { continue }
+                if written < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+                    machine.peerGone(destination)
+                    closeBoth()
+                    return
+                }
+                let rest = UnsafeRawBufferPointer(rebasing: buffer[max(0, written)..<n])
+                if destination == .client { pendingToClient = Array(rest) } else { pendingToUpstream = Array(rest) }
+                return
+            } else if n == 0 {
+                setReadable(side, false)
+                perform(machine.inputClosed(side))
+                return
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                setReadable(side, false)
+                return
+            } else if errno != EINTR {
+                machine.peerGone(side)
+                closeBoth()
+                return
+            }
+        }
+    }
+
+    private func counted(_ n: Int, from side: Side) {
+        lastActivity = .now()
+        let bytes = UInt64(n)
+        if side == .client {
+            bytesFromClient += bytes
+            accounting.record?.bytesIn.wrappingAdd(bytes, ordering: .relaxed)
+        } else {
+            bytesToClient += bytes
+            accounting.record?.bytesOut.wrappingAdd(bytes, ordering: .relaxed)
+        }
+    }
+
+    /// Writes the bytes waiting for `side`; once they are all out, a waiting half-close is done and the other side
+    /// reads again.
+    private func flush(to side: Side) {
+        guard fd(side) >= 0, hasPending(to: side) else { return }
+        let written: Int = (side == .client ? pendingToClient : pendingToUpstream).withUnsafeBytes {
+            Glibc.send(fd(side), $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+        }
+        if written < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK { return }
+            machine.peerGone(side)
+            closeBoth()
+            return
+        }
+        if side == .client { pendingToClient.removeFirst(written) } else { pendingToUpstream.removeFirst(written) }
+        guard !hasPending(to: side) else { return }
+        if side == .client ? shutdownClientAfterFlush : shutdownUpstreamAfterFlush {
+            Glibc.shutdown(fd(side), Int32(SHUT_WR))
+        }
+        pump(from: side.other)
+    }
+
+    private func halfClose(_ side: Side) {
+        guard fd(side) >= 0 else { return }
+        if hasPending(to: side) {
+            if side == .client { shutdownClientAfterFlush = true } else { shutdownUpstreamAfterFlush = true }
+        } else {
+            Glibc.shutdown(fd(side), Int32(SHUT_WR))
+        }
+    }
+
+    // MARK: the end
+
+    private func closeBoth() {
+        accounting.record?.update(state: .closing)
+        closeSocket(.client)
+        closeSocket(.upstream)
+    }
+
+    /// Closes one socket (closing it also removes it from epoll) and tells the machine, as a close future would.
+    private func closeSocket(_ side: Side) {
+        if side == .upstream && !upstreamJoined {
+            closeUpstreamAttempt()
+            return
+        }
+        let descriptor = fd(side)
+        guard descriptor >= 0 else { return }
+        Glibc.close(descriptor)
+        if side == .client { clientFD = -1 } else { upstreamFD = -1 }
+        perform(machine.channelClosed(side))
+    }
+
+    private func finish() {
+        closeUpstreamAttempt()
+        loop.ended(self)
+        pendingToClient = []
+        pendingToUpstream = []
+        let reason = machine.reason ?? .clientClosed
+        accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
+        guard let accessLog = loop.context.accessLog else { return }
+        accessLog.log(SessionLogRecord.make(
+            id: accounting.record?.id ?? 0, transport: "TCP", facts: facts, status: machine.status, reason: reason,
+            bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, start: startDate,
+            upstream: accounting.upstream, nodeIndex: accounting.nodeIndex, tried: triedIndices,
+            connectTime: connectTime, routeID: route.route.id))
+    }
+}
+#endif
