@@ -1,11 +1,12 @@
-/// Text-to-bits parsing behind `IPAddress` and `CIDR`, on UTF-8 bytes so that only ASCII digits count.
-enum IPTextParser {
+/// Text-to-bits parsing behind `IPAddress`, `CIDR` and the PROXY protocol's address fields — the one IPv4/IPv6
+/// text parser of Sluice — on UTF-8 bytes so that only ASCII digits count.
+public enum IPTextParser {
     private static let colon = UInt8(ascii: ":")
     private static let dot = UInt8(ascii: ".")
     private static let percent = UInt8(ascii: "%")
 
     /// Strict dotted-quad IPv4: exactly four decimal parts 0…255, no signs, no leading zeros.
-    static func ipv4(_ text: ArraySlice<UInt8>) -> UInt32? {
+    public static func ipv4(_ text: ArraySlice<UInt8>) -> UInt32? {
         let parts = text.split(separator: dot, omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
@@ -20,7 +21,7 @@ enum IPTextParser {
     }
 
     /// IPv6 in any RFC 4291 form, without normalisation; an optional non-empty `%zone` is dropped.
-    static func ipv6(_ text: ArraySlice<UInt8>) -> (UInt64, UInt64)? {
+    public static func ipv6(_ text: ArraySlice<UInt8>) -> (UInt64, UInt64)? {
         var body = text
         if let zone = text.firstIndex(of: percent) {
             guard zone < text.index(before: text.endIndex) else { return nil }
