@@ -36,6 +36,17 @@ int csluice_accept(int fd, void *addr, uint32_t *len) {
 
 int csluice_tcp_socket(int family) { return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
 
+long csluice_splice(int from, int to, unsigned long length) {
+    return splice(from, NULL, to, NULL, length, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+}
+
+int csluice_pipe(int fds[2], int *size) {
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+    int got = fcntl(fds[1], F_SETPIPE_SZ, *size);
+    *size = got > 0 ? got : fcntl(fds[1], F_GETPIPE_SZ);
+    return 0;
+}
+
 const uint32_t CSLUICE_EPOLLIN = EPOLLIN;
 const uint32_t CSLUICE_EPOLLOUT = EPOLLOUT;
 const uint32_t CSLUICE_EPOLLRDHUP = EPOLLRDHUP;

@@ -17,6 +17,11 @@ int csluice_accept(int fd, void *addr, uint32_t *len);
 /// A non-blocking, close-on-exec TCP socket of `family`.
 int csluice_tcp_socket(int family);
 
+/// splice(2) with SPLICE_F_MOVE | SPLICE_F_NONBLOCK, no offsets (socket ↔ pipe).
+long csluice_splice(int from, int to, unsigned long length);
+/// A non-blocking, close-on-exec pipe of about `size` bytes (fds[0] reads, fds[1] writes); its size in `*size`.
+int csluice_pipe(int fds[2], int *size);
+
 extern const uint32_t CSLUICE_EPOLLIN;
 extern const uint32_t CSLUICE_EPOLLOUT;
 extern const uint32_t CSLUICE_EPOLLRDHUP;

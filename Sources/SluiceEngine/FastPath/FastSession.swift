@@ -19,6 +19,11 @@ final class FastSession: @unchecked Sendable {
     static let interest = CSLUICE_EPOLLIN | CSLUICE_EPOLLOUT | CSLUICE_EPOLLRDHUP | CSLUICE_EPOLLET
     /// Bytes one direction moves per loop round before the other sessions get their turn.
     static let roundBudget = 1 << 20
+    /// A direction that has moved this much is bulk: it switches from copying to `splice(2)` through a pipe of its
+    /// own (HAProxy's way), so its bytes no longer cross user space. Short connections never pay for the pipe.
+    static let spliceThreshold: UInt64 = 256 * 1024
+    /// The pipe each spliced direction asks for (the kernel may give less).
+    static let pipeSize: Int32 = 1 << 20
 
     unowned let loop: FastPathLoop
     /// The epoll key of the client socket; the upstream socket's is `key | attempt << 1 | 1`.
@@ -52,6 +57,9 @@ final class FastSession: @unchecked Sendable {
     /// Per source side: epoll reported the peer's FIN (or an error): read until EOF.
     private var clientHangup = false
     private var upstreamHangup = false
+    /// Per source side, once bulk: the pipe its bytes go through, and how many wait in it.
+    private var clientPipe: SplicePipe?
+    private var upstreamPipe: SplicePipe?
     /// Per destination side: a half-close waits for the pending bytes.
     private var shutdownClientAfterFlush = false
     private var shutdownUpstreamAfterFlush = false
@@ -219,7 +227,61 @@ final class FastSession: @unchecked Sendable {
     }
 
     private func hasPending(to side: Side) -> Bool {
-        side == .client ? !pendingToClient.isEmpty : !pendingToUpstream.isEmpty
+        if let pipe = pipe(from: side.other), pipe.buffered > 0 { return true }
+        return side == .client ? !pendingToClient.isEmpty : !pendingToUpstream.isEmpty
+    }
+
+    private func pipe(from side: Side) -> SplicePipe? { side == .client ? clientPipe : upstreamPipe }
+
+    private func setPipe(from side: Side, _ pipe: SplicePipe?) {
+        if side == .client { clientPipe = pipe } else { upstreamPipe = pipe }
+    }
+
+    private func moved(from side: Side) -> UInt64 { side == .client ? bytesFromClient : bytesToClient }
+
+    /// Splices what `side` sends into its pipe and out to the other socket; the same backpressure as copying:
+    /// while bytes wait in the pipe, `side` is not read.
+    private func splicePump(from side: Side, moved alreadyMoved: Int) {
+        let destination = side.other
+        var moved = alreadyMoved
+        while machine.isJoined, fd(side) >= 0, fd(destination) >= 0, var pipe = pipe(from: side) {
+            if pipe.buffered > 0 {
+                let out = csluice_splice(pipe.readFD, fd(destination), UInt(pipe.buffered))
+                if out > 0 {
+                    pipe.buffered -= out
+                    setPipe(from: side, pipe)
+                } else if out < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+                    machine.peerGone(destination)
+                    closeBoth()
+                    return
+                }
+                if pipe.buffered > 0 { return }  // the other socket is full: wait for EPOLLOUT
+            }
+            guard readable(side) else { return }
+            if moved >= Self.roundBudget {
+                loop.continueLater(self)
+                return
+            }
+            let n = csluice_splice(fd(side), pipe.writeFD, UInt(pipe.capacity))
+            if n > 0 {
+                moved += n
+                pipe.buffered = n
+                setPipe(from: side, pipe)
+                counted(n, from: side)
+                if n < pipe.capacity && !hangupSeen(side) { setReadable(side, false) }
+            } else if n == 0 {
+                setReadable(side, false)
+                perform(machine.inputClosed(side))
+                return
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                setReadable(side, false)
+                return
+            } else if errno != EINTR {
+                machine.peerGone(side)
+                closeBoth()
+                return
+            }
+        }
     }
 
     /// Reads what `side` sent and writes it to the other socket, until `side` has nothing more, the other socket
@@ -227,8 +289,17 @@ final class FastSession: @unchecked Sendable {
     private func pump(from side: Side) {
         let destination = side.other
         var moved = 0
+        if pipe(from: side) != nil {
+            splicePump(from: side, moved: 0)
+            return
+        }
         while machine.isJoined, readable(side), fd(side) >= 0, fd(destination) >= 0 {
             if hasPending(to: destination) { return }
+            if self.moved(from: side) >= Self.spliceThreshold, let pipe = SplicePipe(size: Self.pipeSize) {
+                setPipe(from: side, pipe)
+                splicePump(from: side, moved: moved)
+                return
+            }
             if moved >= Self.roundBudget {
                 loop.continueLater(self)
                 return
@@ -283,6 +354,13 @@ final class FastSession: @unchecked Sendable {
     /// reads again.
     private func flush(to side: Side) {
         guard fd(side) >= 0, hasPending(to: side) else { return }
+        if pipe(from: side.other) != nil {
+            splicePump(from: side.other, moved: 0)
+            if !hasPending(to: side) && (side == .client ? shutdownClientAfterFlush : shutdownUpstreamAfterFlush) {
+                Glibc.shutdown(fd(side), Int32(SHUT_WR))
+            }
+            return
+        }
         let written: Int = (side == .client ? pendingToClient : pendingToUpstream).withUnsafeBytes {
             Glibc.send(fd(side), $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
         }
@@ -332,6 +410,10 @@ final class FastSession: @unchecked Sendable {
 
     private func finish() {
         closeUpstreamAttempt()
+        clientPipe?.close()
+        upstreamPipe?.close()
+        clientPipe = nil
+        upstreamPipe = nil
         loop.ended(self)
         pendingToClient = []
         pendingToUpstream = []
@@ -343,6 +425,28 @@ final class FastSession: @unchecked Sendable {
             bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, start: startDate,
             upstream: accounting.upstream, nodeIndex: accounting.nodeIndex, tried: triedIndices,
             connectTime: connectTime, routeID: route.route.id))
+    }
+}
+/// The pipe a bulk direction splices through.
+struct SplicePipe {
+    let readFD: Int32
+    let writeFD: Int32
+    let capacity: Int
+    /// Bytes in the pipe not yet spliced out.
+    var buffered = 0
+
+    init?(size: Int32) {
+        var fds: [Int32] = [-1, -1]
+        var size = size
+        guard csluice_pipe(&fds, &size) == 0 else { return nil }
+        readFD = fds[0]
+        writeFD = fds[1]
+        capacity = Int(size)
+    }
+
+    func close() {
+        Glibc.close(readFD)
+        Glibc.close(writeFD)
     }
 }
 #endif
