@@ -3,6 +3,7 @@ half-open client released at once during a TLS preread, the peer that went first
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
@@ -93,3 +94,42 @@ def test_bulk_transfers_are_byte_exact_both_ways_with_half_close(sluice, echo):
     entries = sl.wait_log(4)
     assert all(e["bytes_sent"] == str(size) and e["bytes_received"] == str(size) for e in entries), \
         [e["raw"] for e in entries]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.time_limit(90)
+@pytest.mark.skipif(os.environ.get("SLUICE_FAST_PATH") == "off",
+                    reason="NIO's own accept keeps its read registration on EMFILE (readPending), so it spins; "
+                           "Sluice accepts on its fast-path loops, which back off")
+def test_out_of_file_descriptors_backs_off_instead_of_spinning(sluice, echo):
+    import subprocess
+
+    sl = sluice(gateway={"stream_routes": [route("1", [echo.addr])]})
+    subprocess.run(["prlimit", f"--pid={sl.pid}", "--nofile=80:80"], check=True)
+    held = []
+    for _ in range(120):  # each proxied connection costs two descriptors: the limit is reached
+        try:
+            held.append(connect(sl.port, timeout=2))
+        except OSError:
+            break
+    time.sleep(1)
+    before = _cpu_seconds(sl.pid)
+    time.sleep(3)
+    busy = (_cpu_seconds(sl.pid) - before) / 3
+    assert busy < 0.3, f"the accept loop spins at {busy:.0%} of a core while out of descriptors"
+    for s in held:
+        s.close()
+
+    def serves() -> bool:
+        try:
+            s = connect(sl.port, timeout=2)
+            ok = echo_roundtrip(s, b"again\n") == b"again\n"
+            s.close()
+            return ok
+        except OSError:
+            return False
+    wait_until(serves, 15, "new connections to be served once descriptors are free")

@@ -4,9 +4,9 @@ import Glibc
 import NIOCore
 import SluiceConfig
 
-/// The kernel fast path: one `FastPathLoop` thread per core, each with its own `SO_REUSEPORT` socket of every
-/// plain TCP listener (no TLS, passthrough or PROXY protocol). Connections whose route only moves bytes are
-/// proxied there on raw sockets — about the system calls nginx makes — and the others are handed to NIO.
+/// The kernel fast path: one `FastPathLoop` thread per core, each with its own `SO_REUSEPORT` socket of every TCP
+/// listener. Connections on a plain listener (no TLS, passthrough or PROXY protocol) whose route only moves bytes
+/// are proxied there on raw sockets — about the system calls nginx makes — and the others are handed to NIO.
 /// `SLUICE_FAST_PATH=off` in the environment sends every connection through NIO (tests compare both paths).
 final class FastPath: Sendable {
     private let loops: [FastPathLoop]
@@ -14,10 +14,14 @@ final class FastPath: Sendable {
     /// False when `SLUICE_FAST_PATH=off`.
     static var enabled: Bool { ProcessInfo.processInfo.environment["SLUICE_FAST_PATH"] != "off" }
 
-    /// Listeners whose connections may take the fast path.
-    static func canListen(_ spec: ListenerSpec) -> Bool {
-        spec.transport == .tcp && !spec.tls && !spec.tlsPassthrough && !spec.proxyProtocol
-    }
+    /// Every TCP listener accepts here — its loops back off when the process is out of descriptors, which NIO's
+    /// accept cannot (on `EMFILE` its server channel stays registered for reads, so `AcceptBackoffHandler` alone
+    /// still spins).
+    static func canListen(_ spec: ListenerSpec) -> Bool { spec.transport == .tcp }
+
+    /// Listeners whose connections are proxied here when their route allows: no TLS, passthrough or PROXY
+    /// protocol (those prereads are NIO's, so their connections are handed over at once).
+    static func canProxy(on spec: ListenerSpec) -> Bool { !spec.tls && !spec.tlsPassthrough && !spec.proxyProtocol }
 
     /// Routes the fast path proxies itself: no plugins, no TLS or PROXY header towards the node, nodes given as
     /// IP addresses.

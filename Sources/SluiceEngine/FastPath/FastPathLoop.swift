@@ -7,9 +7,10 @@ import NIOCore
 import SluiceConfig
 import Synchronization
 
-/// One thread of the kernel fast path: Sluice's own small epoll loop over raw sockets, for plain TCP listeners.
+/// One thread of the kernel fast path: Sluice's own small epoll loop over raw sockets.
 ///
-/// It accepts on its own `SO_REUSEPORT` socket of each plain listener, routes, and proxies a connection whose route
+/// It accepts on its own `SO_REUSEPORT` socket of every TCP listener (handing TLS, passthrough and PROXY-protocol
+/// connections to NIO at once), routes the others, and proxies a connection whose route
 /// needs nothing beyond moving bytes (no plugins, no TLS or PROXY header to the node, nodes given as IP addresses)
 /// itself with `FastSession`, driven by the same `TCPSessionMachine` as the NIO path; every other connection is
 /// handed to NIO (`NIOHandoff`) and goes through the NIO pipeline unchanged. Edge-triggered, one registration
@@ -107,6 +108,10 @@ final class FastPathLoop: @unchecked Sendable {
                                            metadata: ["listener": "\(listener.runtime.name)", "errno": "\(errno)"])
                 }
                 return
+            }
+            guard FastPath.canProxy(on: listener.runtime.spec) else {
+                handoff.adopt(fd, listener: listener.runtime)
+                continue
             }
             let peer = RawSocket.hostAndPort(&storage)
             let local = listener.wildcard ? RawSocket.localAddress(fd)
