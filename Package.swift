@@ -65,10 +65,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "SluiceImport",
+            dependencies: [
+                "SluiceConfig",
+                "SluiceEngine",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
                 "SluiceConfig",
+                "SluiceImport",
                 "SluiceEngine",
                 "SluiceAdmin",
                 "SluiceConsole",
@@ -85,6 +95,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"], swiftSettings: strict),
+        .testTarget(name: "SluiceImportTests", dependencies: ["SluiceImport", "SluiceConfig"], swiftSettings: strict),
         .testTarget(
             name: "SluiceConsoleTests",
             dependencies: ["SluiceConsole", "SluiceConfig", "SluiceEngine"],
