@@ -6,6 +6,7 @@ struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A TCP/UDP/TLS stream gateway with an operator console.",
+        version: VersionText.text,
         subcommands: [RunCommand.self, ValidateCommand.self, ImportCommand.self],
         defaultSubcommand: RunCommand.self
     )
