@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suites need, only when missing (idempotent, quiet):
 #   redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl,
-#   nginx + libnginx-mod-stream (the import test runs the real nginx), systemd (systemd-analyze verify),
+#   nginx + libnginx-mod-stream and mariadb-server + mariadb-client (the import test runs the real nginx in
+#   front of a private mariadbd), systemd (systemd-analyze verify),
 #   and pytest for `python3 -m pytest`.
 # Tests start their own redis-server on a loopback test port; no system service is needed.
 set -euo pipefail
 
 pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl
-      nginx libnginx-mod-stream systemd)
+      nginx libnginx-mod-stream mariadb-server mariadb-client systemd)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

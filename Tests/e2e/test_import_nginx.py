@@ -1,6 +1,6 @@
 """`sluice import nginx` end to end: the real nginx runs a stream configuration, then Sluice runs what the import
-made of it, on the same loopback ports, and the same clients (redis-cli, dig, openssl s_client, a line client)
-must get the same answers through both."""
+made of it, on the same loopback ports, and the same clients (redis-cli, the mariadb client, dig, openssl s_client,
+a line client) must get the same answers through both."""
 
 from __future__ import annotations
 
@@ -38,12 +38,40 @@ def _run(args: list[str], stdin: str = "", timeout: float = 10) -> str:
     return subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=timeout).stdout.strip()
 
 
+class MariaDB:
+    """A private mariadbd on a loopback port (its own data folder, no grant tables: any client may connect)."""
+
+    def __init__(self, folder: Path):
+        data = folder / "mysql"
+        setup = subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--user=root",
+                                "--auth-root-authentication-method=normal", "--skip-test-db"],
+                               capture_output=True, text=True, timeout=120)
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        self.port = free_port()
+        self.addr = f"{LOOPBACK}:{self.port}"
+        self.proc = subprocess.Popen(
+            ["mariadbd", "--no-defaults", f"--datadir={data}", f"--port={self.port}", f"--bind-address={LOOPBACK}",
+             f"--socket={folder}/mysql.sock", "--user=root", "--skip-grant-tables", f"--pid-file={folder}/mysql.pid",
+             f"--log-error={folder}/mysql.err", "--innodb-buffer-pool-size=16M"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        register_process(self.proc)
+        wait_until(lambda: self.proc.poll() is None and query(self.port) != "", 30, f"mariadbd on {self.addr}")
+
+
+def query(port: int) -> str:
+    return _run(["mariadb", "--no-defaults", "-h", LOOPBACK, "-P", str(port), "-u", "root", "-N", "-e",
+                 "SELECT @@port, 6*7"])
+
+
 class Backends:
-    """Everything behind the gateway: two line servers (the RDP-style pool), redis, dnsmasq, two TLS servers."""
+    """Everything behind the gateway: two line servers (the RDP-style pool), redis, a MariaDB pool (one server and
+    a backup that is down), dnsmasq, two TLS servers."""
 
     def __init__(self, folder: Path, redis):
         self.rdp = [named_server("rdp1"), named_server("rdp2")]
         self.redis = redis
+        self.mariadb = MariaDB(folder)
+        self.mariadb_backup = f"{LOOPBACK}:{free_port()}"
         self.dns_port = free_port()
         hosts = folder / "hosts"
         hosts.write_text("10.1.2.3 app.test\n")
@@ -80,6 +108,11 @@ stream {{
     upstream cache {{
         server {b.redis.addr};
     }}
+    upstream mysql {{
+        least_conn;
+        server {b.mariadb.addr} weight=2;
+        server {b.mariadb_backup} backup;
+    }}
     map $ssl_preread_server_name $tls_backend {{
         hostnames;
         a.example.test {b.tls['a'].addr};
@@ -88,6 +121,7 @@ stream {{
 
     server {{ listen {LOOPBACK}:{ports['rdp']}; proxy_connect_timeout 5s; proxy_pass rdp; }}
     server {{ listen {LOOPBACK}:{ports['redis']}; proxy_timeout 5m; proxy_pass cache; }}
+    server {{ listen {LOOPBACK}:{ports['mysql']}; proxy_connect_timeout 2s; proxy_pass mysql; }}
     server {{ listen {LOOPBACK}:{ports['dns']} udp; proxy_responses 1; proxy_timeout 5s;
               proxy_pass {LOOPBACK}:{b.dns_port}; }}
     server {{ listen {LOOPBACK}:{ports['sni']}; ssl_preread on; proxy_pass $tls_backend; }}
@@ -104,6 +138,7 @@ def _answers(ports: dict[str, int]) -> dict:
     out["redis ping"] = _run(cli + ["ping"])
     out["redis set"] = _run(cli + ["set", "import:key", "value-1"])
     out["redis get"] = _run(cli + ["get", "import:key"])
+    out["mysql"] = query(ports["mysql"])
     out["dig"] = _run(["dig", "+short", "+time=2", "+tries=2", "-p", str(ports["dns"]), f"@{LOOPBACK}", "app.test"])
     for name in ("a", "b"):
         out[f"sni {name}"] = _run(["openssl", "s_client", "-connect", f"{LOOPBACK}:{ports['sni']}", "-servername",
@@ -111,11 +146,11 @@ def _answers(ports: dict[str, int]) -> dict:
     return out
 
 
-@pytest.mark.time_limit(120)
+@pytest.mark.time_limit(180)
 def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_server, tmp_path):
-    _need(NGINX, STREAM_MODULE, "redis-cli", "dig", "dnsmasq", "openssl")
+    _need(NGINX, STREAM_MODULE, "redis-cli", "dig", "dnsmasq", "openssl", "mariadbd", "mariadb-install-db")
     b = Backends(tmp_path, redis_server)
-    ports = {name: free_port() for name in ("rdp", "redis", "dns", "sni")}
+    ports = {name: free_port() for name in ("rdp", "redis", "mysql", "dns", "sni")}
     conf = tmp_path / "nginx.conf"
     conf.write_text(_nginx_conf(tmp_path, b, ports))
     check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True,
@@ -125,7 +160,7 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf)], stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     register_process(nginx)
-    tcp_ports = [ports["rdp"], ports["redis"], ports["sni"]]
+    tcp_ports = [ports["rdp"], ports["redis"], ports["mysql"], ports["sni"]]
     wait_until(lambda: nginx.poll() is None and all(_tcp_listening(p) for p in tcp_ports), 15, "nginx to listen")
     through_nginx = _answers(ports)
     nginx.send_signal(signal.SIGTERM)
@@ -135,6 +170,7 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     # What nginx gave is what it should give; then Sluice must give the same.
     assert through_nginx["redis ping"] == "PONG" and through_nginx["redis get"] == "value-1"
     assert through_nginx["dig"] == "10.1.2.3"
+    assert through_nginx["mysql"] == f"{b.mariadb.port}\t42"
     assert through_nginx["sni a"] == "a:hello" and through_nginx["sni b"] == "b:hello"
     for source in ("127.0.0.1", "127.0.0.2"):
         assert len(through_nginx[f"rdp from {source}"]) == 1, "nginx's hash is not sticky?"
@@ -154,7 +190,7 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     sl.start()
     through_sluice = _answers(ports)
 
-    for key in ("redis ping", "redis set", "redis get", "dig", "sni a", "sni b"):
+    for key in ("redis ping", "redis set", "redis get", "mysql", "dig", "sni a", "sni b"):
         assert through_sluice[key] == through_nginx[key], f"{key}: nginx {through_nginx[key]!r}, " \
                                                           f"sluice {through_sluice[key]!r}"
     names = {s.name for s in b.rdp}
