@@ -170,6 +170,13 @@ struct TranslationTests {
             """,
              values: ["config:access_log/path": "/tmp/a.log", "config:access_log/format": "$remote_addr"],
              notes: ["2: approximate: access_log /tmp/a.log f"]),
+        Case(name: "a relative access_log path", nginx: """
+            log_format f '$remote_addr';
+            access_log logs/stream.log f;
+            server { listen 1; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["config:access_log/path": "logs/stream.log"],
+             notes: ["2: approximate: logs/stream.log"]),
         Case(name: "SNI map with ssl_preread", nginx: """
             upstream web { server 10.0.0.1:443; }
             map $ssl_preread_server_name $backend {
@@ -209,6 +216,22 @@ struct TranslationTests {
                       "stream_routes/1/upstream_id": "db", "stream_routes/2/upstream_id": "db-listen-3308",
                       "upstreams/2/id": "unused"],
              notes: ["4: approximate: proxy_pass db"]),
+        Case(name: "a specific address beside the wildcard listener of its port", nginx: """
+            server { listen 53; proxy_pass 127.0.0.1:5301; }
+            server { listen 127.0.0.2:53; proxy_pass 127.0.0.1:5302; }
+            server { listen 7000; listen 7000; proxy_pass 127.0.0.1:5302; }
+            """,
+             values: ["config:stream_proxy/tcp/0": "53", "config:stream_proxy/tcp/1": "7000",
+                      "stream_routes/0/id": "listen-53", "stream_routes/1/id": "listen-127.0.0.2-53",
+                      "stream_routes/1/server_addr": "127.0.0.2", "stream_routes/1/upstream/nodes/127.0.0.1:5302": "1"],
+             absent: ["config:stream_proxy/tcp/2", "stream_routes/0/server_addr"],
+             notes: ["2: approximate: listen 127.0.0.2:53", "3: not translated: listen 7000"]),
+        Case(name: "an upstream name that is not a valid id", nginx: """
+            upstream pool@eu { server 10.0.0.1:1; }
+            server { listen 1; proxy_pass pool@eu; }
+            """,
+             values: ["upstreams/0/id": "pool-eu", "stream_routes/0/upstream_id": "pool-eu"],
+             notes: ["1: approximate: upstream pool@eu"]),
         Case(name: "set_real_ip_from", nginx: "set_real_ip_from 10.0.0.0/8;\nset_real_ip_from nonsense;\nserver { listen 1 proxy_protocol; proxy_pass 127.0.0.1:9; }",
              values: ["config:stream_proxy/real_ip_from/0": "10.0.0.0/8"],
              notes: ["2: not translated: set_real_ip_from nonsense"]),

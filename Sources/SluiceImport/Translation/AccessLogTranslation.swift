@@ -65,6 +65,10 @@ struct AccessLogTranslation {
         if !streamLevel {
             notes.add(d, .approximate, "Sluice writes one access log for every listener; this one takes them all")
         }
+        if !d.args[0].hasPrefix("/") {
+            notes.add(d, .approximate, "a relative path starts at config.yaml's folder (nginx: its prefix)",
+                      subject: d.args[0])
+        }
         path = d.args[0]
         format = named.format
         chosenAt = d.location

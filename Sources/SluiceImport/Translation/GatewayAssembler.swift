@@ -51,7 +51,7 @@ struct GatewayAssembler {
             guard accept(listen, of: server) else { continue }
             let count = listen.ports.upper - listen.ports.lower + 1
             guard count <= Self.maxRangePorts else {
-                noteAt(listen.location, .notTranslated, "listen \(listen.addressText)",
+                notes.add(at: listen.location, .notTranslated, "listen \(listen.addressText)",
                        "ranges of more than \(Self.maxRangePorts) ports need routes per port; list fewer")
                 continue
             }
@@ -74,24 +74,24 @@ struct GatewayAssembler {
     /// Checks a listen against the listeners so far and, for `ssl`, makes its certificate; false to skip it.
     private mutating func accept(_ listen: Listen, of server: ServerBlock) -> Bool {
         if listeners.contains(where: { $0.listen.sameSocket(as: listen) }) {
-            noteAt(listen.location, .notTranslated, "listen \(listen.addressText)", "a duplicate listen")
+            notes.add(at: listen.location, .notTranslated, "listen \(listen.addressText)", "a duplicate listen")
             return false
         }
         guard listen.tls else { return true }
         let s = server.settings
         guard let cert = s.certificate, let key = s.certificateKey else {
-            noteAt(listen.location, .notTranslated, "listen \(listen.addressText) ssl",
+            notes.add(at: listen.location, .notTranslated, "listen \(listen.addressText) ssl",
                    "needs ssl_certificate and ssl_certificate_key")
             return false
         }
         if ssls.contains(where: { $0.cert == cert }) { return true }
         let names = server.serverNames.isEmpty ? CertificateFiles.dnsNames(pem: cert) : server.serverNames
         guard !names.isEmpty else {
-            noteAt(s.certificateAt ?? listen.location, .notTranslated, "ssl_certificate",
+            notes.add(at: s.certificateAt ?? listen.location, .notTranslated, "ssl_certificate",
                    "Sluice chooses certificates by the client's server name (SNI), and this one has no DNS names")
             return false
         }
-        noteAt(s.certificateAt ?? listen.location, .approximate, "ssl_certificate",
+        notes.add(at: s.certificateAt ?? listen.location, .approximate, "ssl_certificate",
                "chosen by the client's server name (\(names.joined(separator: ", "))); clients that send no "
                + "name or another one are refused")
         ssls.append(SSLDraft(id: "listen-\(listen.ports.lower)", snis: names, cert: cert, key: key,
@@ -99,14 +99,10 @@ struct GatewayAssembler {
         return true
     }
 
-    private func noteAt(_ location: SourceLocation, _ kind: ImportNote.Kind, _ subject: String, _ why: String) {
-        notes.add(NginxDirective(name: subject, location: location), kind, why)
-    }
-
     // MARK: - documents
 
-    /// `stream_proxy.tcp` and `.udp` entries. A specific address whose port the same server set also takes on
-    /// every address is left to the wildcard listener (the routes keep `server_addr`).
+    /// `stream_proxy.tcp` and `.udp` entries. A specific address whose port is also listened on every address is
+    /// left to the wildcard listener (its routes keep `server_addr`), as nginx does; call once (it notes that).
     func listenerSections() -> (tcp: [ConfigValue], udp: [ConfigValue]) {
         var tcp: [ConfigValue] = []
         var udp: [ConfigValue] = []
@@ -116,7 +112,7 @@ struct GatewayAssembler {
                 $0.listen.udp == l.udp && Self.isWildcard($0.listen.host) && Self.sameFamily($0.listen.host, host)
                     && $0.listen.ports.lower <= l.ports.upper && l.ports.lower <= $0.listen.ports.upper
             }) {
-                noteAt(l.location, .approximate, "listen \(l.addressText)",
+                notes.add(at: l.location, .approximate, "listen \(l.addressText)",
                        "served by the listener on every address of this port; the route matches this address")
                 continue
             }
@@ -137,7 +133,7 @@ struct GatewayAssembler {
 
     private static func sameFamily(_ a: String?, _ b: String) -> Bool { (a ?? "0.0.0.0").contains(":") == b.contains(":") }
 
-    /// The whole gateway.yaml document.
+    /// The whole gateway.yaml document; call once (it notes the upstreams it copies).
     func gatewayDocument() -> ConfigValue {
         let restrictedPorts = Set(routes.filter { r in
             routes.contains { $0.port == r.port && $0.server != r.server && ($0.udp != r.udp || $0.tcp != r.tcp) }
@@ -148,7 +144,7 @@ struct GatewayAssembler {
         for block in upstreams where primaryID[block.name] == nil {
             let id = upstreamIDs.take(block.name)
             primaryID[block.name] = id
-            if id != block.name { noteAt(block.location, .approximate, "upstream \(block.name)", "written with id \(id)") }
+            if id != block.name { notes.add(at: block.location, .approximate, "upstream \(block.name)", "written with id \(id)") }
         }
         // Each nginx upstream, with the upstream objects made of it: proxy settings ⇒ id.
         var variants: [String: [(fields: ConfigValue, id: String)]] = [:]
@@ -178,7 +174,7 @@ struct GatewayAssembler {
                     let primary = primaryID[upstreamName] ?? upstreamName
                     uid = known.isEmpty ? primary : upstreamIDs.take("\(primary)-\(id)")
                     if !known.isEmpty {
-                        noteAt(r.location, .approximate, "proxy_pass \(upstreamName)",
+                        notes.add(at: r.location, .approximate, "proxy_pass \(upstreamName)",
                                "copied as upstream \(uid): this server's proxy settings differ from another's "
                                + "(the copies balance separately)")
                     }

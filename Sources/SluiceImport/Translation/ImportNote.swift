@@ -31,7 +31,12 @@ public struct ImportNote: Sendable, Equatable, CustomStringConvertible {
 final class ImportNotes {
     private(set) var all: [ImportNote] = []
 
+    /// A note about directive `d`; `subject` names one of its parameters instead of the whole directive.
     func add(_ d: NginxDirective, _ kind: ImportNote.Kind, _ why: String, subject: String? = nil) {
-        all.append(ImportNote(d.location, kind, subject ?? d.text, why))
+        add(at: d.location, kind, subject ?? d.text, why)
+    }
+
+    func add(at location: SourceLocation, _ kind: ImportNote.Kind, _ subject: String, _ why: String) {
+        all.append(ImportNote(location, kind, subject, why))
     }
 }
