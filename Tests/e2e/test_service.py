@@ -21,13 +21,13 @@ UNIT = REPO_ROOT / "packaging" / "sluice.service"
 
 
 class NotifySocket:
-    """A unix datagram socket standing in for systemd's $NOTIFY_SOCKET."""
+    """A unix datagram socket standing in for systemd's $NOTIFY_SOCKET: a path, or `@name` (abstract)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, name: str):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(str(path))
+        self.sock.bind("\0" + name[1:] if name.startswith("@") else name)
         self.sock.settimeout(15)
-        self.path = path
+        self.name = name
         register_closer(self.sock.close)
 
     def next(self) -> dict[str, str]:
@@ -36,9 +36,11 @@ class NotifySocket:
 
 
 @pytest.mark.time_limit(60)
-def test_notify_ready_after_binding_reloading_on_sighup_stopping_on_sigterm(sluice, echo, tmp_path, monkeypatch):
-    notify = NotifySocket(tmp_path / "notify.sock")
-    monkeypatch.setenv("NOTIFY_SOCKET", str(notify.path))
+@pytest.mark.parametrize("kind", ["path", "abstract"])
+def test_notify_ready_after_binding_reloading_on_sighup_stopping_on_sigterm(sluice, echo, tmp_path, monkeypatch,
+                                                                             kind):
+    notify = NotifySocket(str(tmp_path / "notify.sock") if kind == "path" else f"@sluice-e2e-{os.getpid()}")
+    monkeypatch.setenv("NOTIFY_SOCKET", notify.name)
     sl = sluice(start=False, gateway={"stream_routes": [route("1", [echo.addr])]})
     sl.start(wait=False)
 
