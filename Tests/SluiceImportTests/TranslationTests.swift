@@ -92,6 +92,7 @@ struct TranslationTests {
             server { listen 3; proxy_timeout 1h30m; proxy_pass 127.0.0.1:9; }
             server { listen 4; proxy_timeout 500ms; proxy_pass 127.0.0.1:9; }
             server { listen 5; proxy_timeout 10x; proxy_pass 127.0.0.1:9; }
+            server { listen 6; proxy_timeout 0; proxy_pass 127.0.0.1:9; }
             """,
              values: ["stream_routes/0/upstream/timeout/connect": "30", "stream_routes/0/upstream/timeout/read": "300",
                       "stream_routes/0/upstream/timeout/send": "300",
@@ -99,7 +100,7 @@ struct TranslationTests {
                       "stream_routes/2/upstream/timeout/read": "5400", "stream_routes/3/upstream/timeout/read": "0.5",
                       "stream_routes/4/upstream/timeout/connect": "30"],
              absent: ["stream_routes/4/upstream/timeout/read"],
-             notes: ["6: not translated: proxy_timeout 10x"]),
+             notes: ["6: not translated: proxy_timeout 10x", "7: not translated: proxy_timeout 0"]),
         Case(name: "next upstream", nginx: """
             server { listen 1; proxy_next_upstream off; proxy_pass 127.0.0.1:9; }
             server { listen 2; proxy_next_upstream_tries 3; proxy_next_upstream_timeout 10s; proxy_pass 127.0.0.1:9; }
@@ -185,6 +186,7 @@ struct TranslationTests {
                 .example.org      web;
                 *.example.net     web;
                 ~^www\\d+         web;
+                "bad name"        web;
                 default           web;
             }
             server { listen 443; ssl_preread on; proxy_pass $backend; }
@@ -196,7 +198,8 @@ struct TranslationTests {
                       "stream_routes/2/id": "listen-443-any.example.org", "stream_routes/3/sni": "*.example.net",
                       "stream_routes/4/id": "listen-443", "stream_routes/4/upstream_id": "web"],
              absent: ["stream_routes/4/sni", "stream_routes/5"],
-             notes: ["7: not translated: ~^www\\d+ web", "10: approximate: ssl_preread on"]),
+             notes: ["7: not translated: ~^www\\d+ web", "8: not translated: bad name web",
+                     "11: approximate: ssl_preread on"]),
         Case(name: "a map Sluice cannot route by", nginx: """
             map $remote_addr $b { default 127.0.0.1:1; }
             server { listen 1; proxy_pass $b; }

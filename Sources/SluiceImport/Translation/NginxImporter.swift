@@ -37,12 +37,15 @@ public enum NginxImporter {
         var upstreams: [UpstreamBlock] = []
         var maps: [String: SNIMap] = [:]
         var realIPFrom: [String] = []
-        let upstreamNames = Set(stream.filter { $0.name == "upstream" && $0.block != nil }.compactMap(\.args.first))
+        let isUpstream = { (d: NginxDirective) in d.name == "upstream" && d.block != nil && d.args.count == 1 }
+        let upstreamNames = Set(stream.filter(isUpstream).map { $0.args[0] })
         for d in stream where d.name != "server" {
             if settings.read(d, files: files, notes: notes) { continue }
             switch d.name {
-            case "upstream" where d.block != nil:
+            case "upstream" where isUpstream(d):
                 upstreams.append(UpstreamBlock(d, notes: notes))
+            case "upstream" where d.block != nil:
+                notes.add(d, .notTranslated, "an upstream block needs one name", subject: "\(d.text) {}")
             case "map" where d.block != nil:
                 if d.args.count == 2 && d.args[0] == "$ssl_preread_server_name" {
                     let map = SNIMap(d, upstreams: upstreamNames, notes: notes)

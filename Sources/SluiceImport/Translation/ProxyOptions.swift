@@ -23,10 +23,10 @@ struct ProxyOptions: Equatable {
     /// Reads the directive if it is one of these settings; false when it is not.
     mutating func read(_ d: NginxDirective, files: CertificateFiles, notes: ImportNotes) -> Bool {
         switch d.name {
-        case "proxy_connect_timeout": connectTimeout = time(d, notes) ?? connectTimeout
-        case "proxy_timeout": idleTimeout = time(d, notes) ?? idleTimeout
+        case "proxy_connect_timeout": connectTimeout = time(d, notes, allowZero: false) ?? connectTimeout
+        case "proxy_timeout": idleTimeout = time(d, notes, allowZero: false) ?? idleTimeout
         case "proxy_next_upstream_timeout":
-            if let t = time(d, notes) { retryTimeout = t }
+            if let t = time(d, notes, allowZero: true) { retryTimeout = t }
         case "proxy_next_upstream":
             if let on = flag(d, notes) { nextUpstream = on }
         case "proxy_next_upstream_tries":
@@ -63,9 +63,14 @@ struct ProxyOptions: Equatable {
         return true
     }
 
-    private func time(_ d: NginxDirective, _ notes: ImportNotes) -> Double? {
+    /// One time argument in seconds; `allowZero` where 0 means "no limit" to nginx and Sluice alike.
+    private func time(_ d: NginxDirective, _ notes: ImportNotes, allowZero: Bool) -> Double? {
         guard d.args.count == 1, let s = NginxValue.seconds(d.args[0]) else {
             notes.add(d, .notTranslated, "expects one time such as 10s, 5m, 1h or 30000ms")
+            return nil
+        }
+        if s == 0 && !allowZero {
+            notes.add(d, .notTranslated, "Sluice needs a time of more than 0")
             return nil
         }
         return s

@@ -59,6 +59,12 @@ struct SNIMap {
     private static func patterns(_ key: String, hostnames: Bool, line: NginxDirective,
                                  notes: ImportNotes) -> [String] {
         let name = key.lowercased()
+        let nameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-._*")
+        if !name.hasPrefix("~") && (name.isEmpty || !name.allSatisfy(nameCharacters.contains)
+                                    || name.dropFirst().contains("*") && !name.hasSuffix(".*")) {
+            notes.add(line, .notTranslated, "not a server name Sluice can match")
+            return []
+        }
         if name.hasPrefix("~") {
             notes.add(line, .notTranslated, "Sluice matches server names exactly or by *.domain, not by regular "
                       + "expressions")

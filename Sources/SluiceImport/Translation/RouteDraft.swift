@@ -28,7 +28,7 @@ struct IDAllocator {
             let ok = ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || "-_.".unicodeScalars.contains(c)
             return ok ? Character(c) : "-"
         })
-        return String(mapped.prefix(64))
+        return mapped.isEmpty ? "-" : String(mapped.prefix(64))
     }
 
     mutating func take(_ preferred: String) -> String {

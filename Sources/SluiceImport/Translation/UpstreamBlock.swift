@@ -21,8 +21,9 @@ struct UpstreamBlock {
     static let hashKeys = ["$remote_addr": "remote_addr", "$binary_remote_addr": "remote_addr",
                            "$server_addr": "server_addr", "$server_port": "server_port"]
 
+    /// - Parameter d: an `upstream` directive with one argument and a block.
     init(_ d: NginxDirective, notes: ImportNotes) {
-        name = d.args.first ?? ""
+        name = d.args[0]
         location = d.location
         for inner in d.block ?? [] {
             switch inner.name {
