@@ -139,47 +139,24 @@ struct GatewayAssembler {
             routes.contains { $0.port == r.port && $0.server != r.server && ($0.udp != r.udp || $0.tcp != r.tcp) }
         }.map(\.port))
         var routeIDs = IDAllocator()
-        var upstreamIDs = IDAllocator()
-        var primaryID: [String: String] = [:]
-        for block in upstreams where primaryID[block.name] == nil {
-            let id = upstreamIDs.take(block.name)
-            primaryID[block.name] = id
-            if id != block.name { notes.add(at: block.location, .approximate, "upstream \(block.name)", "written with id \(id)") }
-        }
-        // Each nginx upstream, with the upstream objects made of it: proxy settings ⇒ id.
-        var variants: [String: [(fields: ConfigValue, id: String)]] = [:]
+        var variants = UpstreamVariants(upstreams, notes: notes)
         var routeDocs: [ConfigValue] = []
         var serviceDocs: [ConfigValue] = []
         for r in routes {
             let restricted = restrictedPorts.contains(r.port)
-            let addrMatters = routes.contains { $0.port == r.port && $0.serverAddr != r.serverAddr }
-            var name = "listen"
-            if addrMatters, let a = r.serverAddr { name += "-" + a.replacingOccurrences(of: ":", with: ".") }
-            name += "-\(r.port)"
-            if restricted && r.udp && !r.tcp { name += "-udp" }
-            if let sni = r.sni { name += "-" + (sni.hasPrefix("*.") ? "any" + sni.dropFirst() : sni) }
-            let id = routeIDs.take(name)
+            let id = routeIDs.take(preferredID(r, restricted: restricted))
             let fields = ConfigValue.map(r.options.upstreamFields(udp: r.udp))
-            var upstreamRef: (String, ConfigValue)
+            let upstreamRef: (String, ConfigValue)
             switch r.target {
             case .address(let hp):
-                upstreamRef = ("upstream", ConfigValue(.map((fields.entries ?? [])
-                    + [ConfigEntry(key: "nodes", value: ConfigValue(.map([ConfigEntry(key: hp.description, value: .int(1))])))])))
-            case .upstream(let upstreamName):
-                var known = variants[upstreamName] ?? []
-                let uid: String
-                if let v = known.first(where: { $0.fields == fields }) {
-                    uid = v.id
-                } else {
-                    let primary = primaryID[upstreamName] ?? upstreamName
-                    uid = known.isEmpty ? primary : upstreamIDs.take("\(primary)-\(id)")
-                    if !known.isEmpty {
-                        notes.add(at: r.location, .approximate, "proxy_pass \(upstreamName)",
-                               "copied as upstream \(uid): this server's proxy settings differ from another's "
-                               + "(the copies balance separately)")
-                    }
-                    known.append((fields, uid))
-                    variants[upstreamName] = known
+                let nodes = ConfigValue(.map([ConfigEntry(key: hp.description, value: .int(1))]))
+                upstreamRef = ("upstream", ConfigValue(.map((fields.entries ?? []) + [ConfigEntry(key: "nodes", value: nodes)])))
+            case .upstream(let name):
+                let (uid, isCopy) = variants.id(of: name, fields: fields, routeID: id)
+                if isCopy {
+                    notes.add(at: r.location, .approximate, "proxy_pass \(name)",
+                              "copied as upstream \(uid): this server's proxy settings differ from another's "
+                              + "(the copies balance separately)")
                 }
                 upstreamRef = ("upstream_id", .string(uid))
             }
@@ -199,8 +176,7 @@ struct GatewayAssembler {
         var upstreamDocs: [ConfigValue] = []
         var written: Set<String> = []
         for block in upstreams where written.insert(block.name).inserted {
-            let made = variants[block.name] ?? [(ConfigValue.map([]), primaryID[block.name] ?? block.name)]
-            for v in made { upstreamDocs.append(upstreamDocument(block, id: v.id, fields: v.fields)) }
+            for v in variants.objects(of: block) { upstreamDocs.append(upstreamDocument(block, id: v.id, fields: v.fields)) }
         }
         var doc = MapBuilder()
         doc.set("stream_routes", routeDocs.isEmpty ? nil : .list(routeDocs))
@@ -208,6 +184,19 @@ struct GatewayAssembler {
         doc.set("upstreams", upstreamDocs.isEmpty ? nil : .list(upstreamDocs))
         doc.set("ssls", ssls.isEmpty ? nil : .list(ssls.map(sslDocument)))
         return doc.value
+    }
+
+    /// `listen[-ADDR]-PORT[-udp][-SNI]`: the address when another route of the port has another one, `-udp` when
+    /// the port's routes are split by transport, the server name for SNI routes (`*.x` as `any.x`).
+    private func preferredID(_ r: RouteDraft, restricted: Bool) -> String {
+        var name = "listen"
+        if let a = r.serverAddr, routes.contains(where: { $0.port == r.port && $0.serverAddr != r.serverAddr }) {
+            name += "-" + a.replacingOccurrences(of: ":", with: ".")
+        }
+        name += "-\(r.port)"
+        if restricted && r.udp && !r.tcp { name += "-udp" }
+        if let sni = r.sni { name += "-" + (sni.hasPrefix("*.") ? "any" + sni.dropFirst() : sni) }
+        return name
     }
 
     private func upstreamDocument(_ block: UpstreamBlock, id: String, fields: ConfigValue) -> ConfigValue {
