@@ -333,6 +333,32 @@ struct TranslationTests {
         #expect(mode as? Int == 0o600)
     }
 
+    @Test func clientCertificatesBothWays() throws {
+        let f = ImportFixture(["db.pem": ImportFixture.certificate, "db.key": ImportFixture.key])
+        defer { f.remove() }
+        let result = try f.run("""
+            server {
+                listen 5433 ssl;
+                ssl_certificate db.pem;
+                ssl_certificate_key db.key;
+                ssl_client_certificate db.pem;
+                ssl_verify_client optional;
+                proxy_ssl on;
+                proxy_ssl_certificate db.pem;
+                proxy_ssl_certificate_key db.key;
+                proxy_pass 127.0.0.1:5432;
+            }
+            server { listen 5434; proxy_ssl on; proxy_ssl_certificate db.pem; proxy_pass 127.0.0.1:5432; }
+            """)
+        #expect(result.text("ssls/0/client/ca") == ImportFixture.certificate)
+        #expect(result.hasNote(line: 6, .approximate, "ssl_verify_client optional"))
+        #expect(result.text("stream_routes/0/upstream/tls/client_cert") == ImportFixture.certificate)
+        #expect(result.text("stream_routes/0/upstream/tls/client_key") == ImportFixture.key)
+        #expect(result.gateway.at("stream_routes/1/upstream/tls") == nil)
+        #expect(result.hasNote(line: 12, .notTranslated, "server"))
+        #expect(try ImportWriter.write(result, to: f.path("out"), force: false).isEmpty)
+    }
+
     @Test func aMissingCertificateFileIsReported() throws {
         let f = ImportFixture()
         defer { f.remove() }

@@ -18,6 +18,7 @@ struct GatewayAssembler {
         var cert: String
         var key: String
         var protocols: [String]?
+        var clientCA: String?
     }
 
     /// Most ports of one `listen` range that get routes of their own.
@@ -94,8 +95,12 @@ struct GatewayAssembler {
         notes.add(at: s.certificateAt ?? listen.location, .approximate, "ssl_certificate",
                "chosen by the client's server name (\(names.joined(separator: ", "))); clients that send no "
                + "name or another one are refused")
+        if s.verifyClient && s.clientCA == nil {
+            notes.add(at: s.verifyClientAt ?? listen.location, .notTranslated, "ssl_verify_client",
+                      "needs ssl_client_certificate; clients are not asked for a certificate")
+        }
         ssls.append(SSLDraft(id: "listen-\(listen.ports.lower)", snis: names, cert: cert, key: key,
-                             protocols: s.protocols))
+                             protocols: s.protocols, clientCA: s.verifyClient ? s.clientCA : nil))
         return true
     }
 
@@ -215,6 +220,7 @@ struct GatewayAssembler {
         b.set("snis", .list(s.snis.map { .string($0) }))
         b.set("cert", .string(s.cert))
         b.set("key", .string(s.key))
+        b.set("client", s.clientCA.map { .map([("ca", .string($0))]) })
         b.set("ssl_protocols", s.protocols.map { .list($0.map { .string($0) }) })
         return b.value
     }

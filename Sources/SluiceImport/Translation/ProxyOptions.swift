@@ -15,6 +15,9 @@ struct ProxyOptions: Equatable {
     var tlsVerify = false
     var tlsName: String?
     var tlsCA: String?
+    /// `proxy_ssl_certificate` / `_key`: a client certificate for the nodes (upstream mTLS).
+    var tlsClientCert: String?
+    var tlsClientKey: String?
 
     /// `proxy_next_upstream` and `_tries` combine; kept apart until the end.
     private var nextUpstream: Bool?
@@ -45,6 +48,10 @@ struct ProxyOptions: Equatable {
             }
         case "proxy_ssl_trusted_certificate":
             if let pem = files.read(d, notes: notes) { tlsCA = pem }
+        case "proxy_ssl_certificate":
+            if let pem = files.read(d, notes: notes) { tlsClientCert = pem }
+        case "proxy_ssl_certificate_key":
+            if let pem = files.read(d, notes: notes) { tlsClientKey = pem }
         case "proxy_ssl_server_name":
             if flag(d, notes) == true {
                 notes.add(d, .approximate, "Sluice passes on the client's server name when it terminated TLS, else "
@@ -104,6 +111,10 @@ struct ProxyOptions: Equatable {
             if tlsVerify { t.set("verify", .bool(true)) }
             t.set("ca", tlsCA.map { .string($0) })
             t.set("sni", tlsName.map { .string($0) })
+            if let cert = tlsClientCert, let key = tlsClientKey {
+                t.set("client_cert", .string(cert))
+                t.set("client_key", .string(key))
+            }
             if !t.entries.isEmpty { b.set("tls", t.value) }
         }
         if sendProxyProtocol { b.set("proxy_protocol", .string("v1")) }

@@ -33,6 +33,11 @@ struct ServerBlock {
                 notes.add(inner, .notTranslated, "unknown directive in a server block")
             }
         }
+        let options = settings.options
+        if (options.tlsClientCert == nil) != (options.tlsClientKey == nil) {
+            notes.add(d, .notTranslated, "proxy_ssl_certificate and proxy_ssl_certificate_key go together; no "
+                      + "client certificate is sent", subject: "server")
+        }
         if listens.isEmpty { notes.add(d, .notTranslated, "a server without a usable listen", subject: "server") }
         if destination == nil && !listens.isEmpty {
             notes.add(d, .notTranslated, "a server without a usable proxy_pass", subject: "server")

@@ -9,6 +9,10 @@ struct ServerSettings {
     var certificateAt: SourceLocation?
     /// `ssl_protocols`, as Sluice names them; nil when not set.
     var protocols: [String]?
+    /// `ssl_client_certificate`, and whether `ssl_verify_client` asks for client certificates.
+    var clientCA: String?
+    var verifyClient = false
+    var verifyClientAt: SourceLocation?
 
     /// Features Sluice does not have yet, by directive.
     static let missingFeatures: [String: String] = [
@@ -33,8 +37,6 @@ struct ServerSettings {
         "ssl_session_tickets": "Sluice uses the TLS library's ticket settings",
         "ssl_dhparam": "Sluice uses the TLS library's key exchange groups",
         "ssl_ecdh_curve": "Sluice uses the TLS library's key exchange groups",
-        "ssl_client_certificate": "client certificates are set per certificate (ssls[].client.ca); add it there",
-        "ssl_verify_client": "client certificates are set per certificate (ssls[].client.ca); add it there",
         "ssl_handshake_timeout": "Sluice waits up to 30 s for a TLS handshake",
         "tcp_nodelay": "Sluice uses the system's default",
     ]
@@ -76,6 +78,18 @@ struct ServerSettings {
             for old in d.args where !(protocols ?? []).contains(old) {
                 notes.add(d, .notTranslated, "Sluice speaks TLSv1.1 and later", subject: old)
             }
+        case "ssl_client_certificate":
+            clientCA = files.read(d, notes: notes)
+        case "ssl_verify_client":
+            switch d.args {
+            case ["on"]: verifyClient = true
+            case ["optional"], ["optional_no_ca"]:
+                verifyClient = true
+                notes.add(d, .approximate, "Sluice refuses clients without a certificate once a client CA is set")
+            case ["off"]: verifyClient = false
+            default: notes.add(d, .notTranslated, "expects on, off or optional")
+            }
+            verifyClientAt = d.location
         case "proxy_upload_rate", "proxy_download_rate":
             guard d.args.count == 1, let rate = NginxValue.bytes(d.args[0]) else {
                 notes.add(d, .notTranslated, "expects a rate in bytes per second such as 512, 16k or 1m")
