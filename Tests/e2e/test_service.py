@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import (LOOPBACK, REPO_ROOT, connect, echo_roundtrip, register_closer, register_process, route,
-                     wait_until)
+from harness import (LOOPBACK, REPO_ROOT, connect, echo_roundtrip, free_port, register_closer, register_process,
+                     route, wait_until)
 
 UNIT = REPO_ROOT / "packaging" / "sluice.service"
 
@@ -180,10 +180,7 @@ def test_a_port_below_1024_needs_root_or_the_capability(sluice_bin):
     port = _free_low_port()
     folder = Path(tempfile.mkdtemp(prefix="sluice-lowport-"))
     register_closer(lambda: shutil.rmtree(folder, ignore_errors=True))
-    admin = socket.socket()
-    admin.bind((LOOPBACK, 0))
-    admin_port = admin.getsockname()[1]
-    admin.close()
+    admin_port = free_port()
     (folder / "config.yaml").write_text(
         f'sluice:\n  stream_proxy:\n    tcp: ["{LOOPBACK}:{port}"]\n'
         f'  admin:\n    listen: "{LOOPBACK}:{admin_port}"\n    key: "low-port-test-key-000000"\n')
