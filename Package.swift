@@ -65,10 +65,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "SluiceImport",
+            dependencies: [
+                "SluiceConfig",
+                "SluiceEngine",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
                 "SluiceConfig",
+                "SluiceImport",
                 "SluiceEngine",
                 "SluiceAdmin",
                 "SluiceConsole",
@@ -77,14 +87,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildInfo"]
         ),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(
             name: "SluiceAdminTests",
             dependencies: ["SluiceAdmin", "SluiceConfig"],
             swiftSettings: strict
         ),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"], swiftSettings: strict),
+        .testTarget(name: "SluiceImportTests", dependencies: ["SluiceImport", "SluiceConfig"], swiftSettings: strict),
         .testTarget(
             name: "SluiceConsoleTests",
             dependencies: ["SluiceConsole", "SluiceConfig", "SluiceEngine"],

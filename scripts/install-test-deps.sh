@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suites need, only when missing (idempotent, quiet):
-#   redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl, and pytest for `python3 -m pytest`.
+#   redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl,
+#   nginx + libnginx-mod-stream and mariadb-server + mariadb-client (the import test runs the real nginx in
+#   front of a private mariadbd), systemd (systemd-analyze verify),
+#   and pytest for `python3 -m pytest`.
 # Tests start their own redis-server on a loopback test port; no system service is needed.
 set -euo pipefail
 
-pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl)
+pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl
+      nginx libnginx-mod-stream mariadb-server mariadb-client systemd)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -20,7 +24,13 @@ apt_install() {
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     updated=1
   fi
+  # nginx's package would start the system nginx on port 80: tests start their own, so keep services down.
+  local policy=/usr/sbin/policy-rc.d added=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && added=1
+  fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  if [ "$added" = 1 ]; then $SUDO rm -f "$policy"; fi
 }
 
 if [ "${#missing[@]}" -gt 0 ]; then

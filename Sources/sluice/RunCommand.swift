@@ -68,8 +68,10 @@ struct RunCommand: ParsableCommand {
         }
         let watcher = DataFileWatcher(store: store, logger: logger)
         watcher.start()
-        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store, logger: logger)
+        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store, settings: settings,
+                                  logger: logger, reopenLogFile: { logBuffer.reopen() })
         lifecycle.installSignalHandlers()
+        lifecycle.announceReady()
         if headless {
             lifecycle.waitForStopSignal()
         } else {

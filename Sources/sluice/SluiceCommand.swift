@@ -6,7 +6,8 @@ struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A TCP/UDP/TLS stream gateway with an operator console.",
-        subcommands: [RunCommand.self, ValidateCommand.self],
+        version: VersionText.text,
+        subcommands: [RunCommand.self, ValidateCommand.self, ImportCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

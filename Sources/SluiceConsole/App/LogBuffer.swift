@@ -7,19 +7,31 @@ import Synchronization
 public final class LogBuffer: Sendable {
     private let lines = Mutex<[String]>([])
     private let capacity: Int
-    private let file: FileHandle?
+    private let path: String?
+    private let file: Mutex<FileHandle?>
 
     /// - Parameter path: a file to append every line to as well (created with its folder), or nil.
     public init(capacity: Int = 500, path: String?) {
         self.capacity = capacity
-        if let path {
-            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-            file = FileHandle(forWritingAtPath: path)
-            _ = try? file?.seekToEnd()
-        } else {
-            file = nil
+        self.path = path
+        file = Mutex(path.flatMap(Self.openForAppending))
+    }
+
+    private static func openForAppending(_ path: String) -> FileHandle? {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: path)
+        _ = try? handle?.seekToEnd()
+        return handle
+    }
+
+    /// Closes the log file and opens its path again (log rotation, SIGUSR1); keeps the old file if that fails.
+    public func reopen() {
+        guard let path, let fresh = Self.openForAppending(path) else { return }
+        file.withLock { current in
+            try? current?.close()
+            current = fresh
         }
     }
 
@@ -28,7 +40,7 @@ public final class LogBuffer: Sendable {
             $0.append(line)
             if $0.count > capacity { $0.removeFirst($0.count - capacity) }
         }
-        file?.write(Data((line + "\n").utf8))
+        file.withLock { $0?.write(Data((line + "\n").utf8)) }
     }
 
     public var recent: [String] { lines.withLock { $0 } }

@@ -1,0 +1,128 @@
+import SluiceConfig
+
+/// An nginx `upstream NAME { … }` block as Sluice fields: balancer, hash key and nodes.
+struct UpstreamBlock {
+    /// One `server` line of the block.
+    struct Node {
+        var host: String
+        var port: Int
+        var weight = 1
+        /// `backup`: a lower priority tier (−1), used only when every primary node is down.
+        var backup = false
+    }
+
+    var name: String
+    var location: SourceLocation
+    var type = "roundrobin"
+    var key: String?
+    var nodes: [Node] = []
+
+    /// Hash keys Sluice has, by nginx variable.
+    static let hashKeys = ["$remote_addr": "remote_addr", "$binary_remote_addr": "remote_addr",
+                           "$server_addr": "server_addr", "$server_port": "server_port"]
+
+    /// - Parameter d: an `upstream` directive with one argument and a block.
+    init(_ d: NginxDirective, notes: ImportNotes) {
+        name = d.args[0]
+        location = d.location
+        for inner in d.block ?? [] {
+            switch inner.name {
+            case "server": node(inner, notes)
+            case "hash": hash(inner, notes)
+            case "least_conn": type = "least_conn"
+            case "random":
+                if inner.args.last == "least_conn" {
+                    type = "least_conn"
+                    notes.add(inner, .approximate, "Sluice picks the node with the fewest connections (least_conn)")
+                } else {
+                    notes.add(inner, .approximate, "Sluice has no random balancer; weighted roundrobin spreads alike")
+                }
+            case "zone": notes.add(inner, .notNeeded, "Sluice shares balancer state within its one process")
+            case "state": notes.add(inner, .notTranslated, "list the servers in the upstream block")
+            default: notes.add(inner, .notTranslated, "unknown directive in an upstream block")
+            }
+        }
+    }
+
+    private mutating func hash(_ d: NginxDirective, _ notes: ImportNotes) {
+        guard let variable = d.args.first, let key = Self.hashKeys[variable] else {
+            notes.add(d, .notTranslated, "Sluice hashes only on $remote_addr, $server_addr or $server_port; "
+                      + "balancing stays roundrobin")
+            return
+        }
+        type = "chash"
+        self.key = key
+        if variable == "$binary_remote_addr" {
+            notes.add(d, .approximate, "hashed on $remote_addr (the same client address as text)")
+        }
+        if d.args.count < 2 || d.args[1] != "consistent" {
+            notes.add(d, .approximate, "Sluice's hash is always consistent (a ring): a node change moves fewer "
+                      + "clients than nginx's plain hash")
+        }
+    }
+
+    private mutating func node(_ d: NginxDirective, _ notes: ImportNotes) {
+        guard let address = d.args.first else {
+            notes.add(d, .notTranslated, "server needs an address")
+            return
+        }
+        if address.hasPrefix("unix:") {
+            notes.add(d, .notTranslated, "Sluice connects to TCP/UDP nodes, not unix sockets")
+            return
+        }
+        guard case .success(let hp) = HostPort.parse(address) else {
+            notes.add(d, .notTranslated, "needs host:port (nginx stream servers need a port)")
+            return
+        }
+        var node = Node(host: hp.host, port: hp.port)
+        var down = false
+        for param in d.args.dropFirst() {
+            let (key, value) = Self.split(param)
+            switch key {
+            case "weight":
+                if let w = value.flatMap({ Int($0) }), w >= 1 { node.weight = w } else {
+                    notes.add(d, .notTranslated, "weight must be a positive number", subject: param)
+                }
+            case "backup": node.backup = true
+            case "down": down = true
+            case "max_fails", "fail_timeout":
+                notes.add(d, .notTranslated, "Sluice has no passive health checks yet; the node is always tried",
+                          subject: param)
+            case "max_conns":
+                notes.add(d, .notTranslated, "Sluice has no per-node connection limit", subject: param)
+            case "resolve":
+                notes.add(d, .notTranslated, "Sluice does not re-resolve node names on its own yet", subject: param)
+            case "slow_start":
+                notes.add(d, .notTranslated, "Sluice has no slow start", subject: param)
+            case "service":
+                notes.add(d, .notTranslated, "Sluice has no DNS SRV discovery", subject: param)
+            default:
+                notes.add(d, .notTranslated, "unknown server parameter", subject: param)
+            }
+        }
+        if down {
+            node.weight = 0
+            notes.add(d, .approximate, "a down node gets weight 0: never chosen", subject: "down")
+        }
+        nodes.append(node)
+    }
+
+    /// `weight=3` ⇒ ("weight", "3"); `backup` ⇒ ("backup", nil).
+    static func split(_ param: String) -> (String, String?) {
+        guard let eq = param.firstIndex(of: "=") else { return (param, nil) }
+        return (String(param[..<eq]), String(param[param.index(after: eq)...]))
+    }
+
+    /// The `nodes` field: a `"host:port": weight` map, or a list when a node is a backup.
+    var nodesValue: ConfigValue {
+        if nodes.contains(where: \.backup) {
+            return .list(nodes.map {
+                .map([("host", .string($0.host)), ("port", .int($0.port)), ("weight", .int($0.weight)),
+                      ("priority", .int($0.backup ? -1 : 0))])
+            })
+        }
+        return ConfigValue(.map(nodes.map {
+            ConfigEntry(key: HostPort(host: $0.host, port: $0.port).description, value: .int($0.weight))
+        }))
+    }
+}

@@ -1,0 +1,415 @@
+import Foundation
+import Testing
+import SluiceConfig
+@testable import SluiceImport
+
+/// Table-driven: one nginx snippet, the Sluice values it must give (`path = value`, `config:` for config.yaml)
+/// and the notes it must print (`line: kind: subject`).
+struct TranslationTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var nginx: String
+        var values: [String: String] = [:]
+        var absent: [String] = []
+        var notes: [String] = []
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "upstream with hash consistent, weight, max_fails, fail_timeout, backup, down", nginx: """
+            upstream rdp {
+                hash $remote_addr consistent;
+                server 10.0.0.1:3389 weight=2 max_fails=3 fail_timeout=30s;
+                server 10.0.0.2:3389 backup;
+                server 10.0.0.3:3389 down;
+            }
+            server { listen 3390; proxy_pass rdp; }
+            """,
+             values: ["upstreams/0/id": "rdp", "upstreams/0/type": "chash", "upstreams/0/key": "remote_addr",
+                      "upstreams/0/nodes/0/host": "10.0.0.1", "upstreams/0/nodes/0/weight": "2",
+                      "upstreams/0/nodes/0/priority": "0", "upstreams/1/nodes/1/priority": "",
+                      "upstreams/0/nodes/1/priority": "-1", "upstreams/0/nodes/2/weight": "0",
+                      "stream_routes/0/id": "listen-3390", "stream_routes/0/server_port": "3390",
+                      "stream_routes/0/upstream_id": "rdp", "config:stream_proxy/tcp/0": "3390"],
+             notes: ["3: not translated: max_fails=3", "3: not translated: fail_timeout=30s", "5: approximate: down"]),
+        Case(name: "least_conn", nginx: "upstream u { least_conn; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
+             values: ["upstreams/0/type": "least_conn", "upstreams/0/nodes/10.0.0.1:1": "1"]),
+        Case(name: "random", nginx: "upstream u { random; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
+             values: ["upstreams/0/type": "roundrobin"], notes: ["1: approximate: random"]),
+        Case(name: "random two least_conn", nginx: "upstream u {\nrandom two least_conn; server h:1; }\nserver { listen 1; proxy_pass u; }",
+             values: ["upstreams/0/type": "least_conn", "upstreams/0/nodes/h:1": "1"],
+             notes: ["2: approximate: random two least_conn"]),
+        Case(name: "plain hash", nginx: "upstream u { hash $remote_addr; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
+             values: ["upstreams/0/type": "chash", "upstreams/0/key": "remote_addr"],
+             notes: ["1: approximate: hash $remote_addr"]),
+        Case(name: "hash on server_port and binary_remote_addr",
+             nginx: "upstream u { hash $server_port consistent; server 10.0.0.1:1; }\nupstream v {\nhash $binary_remote_addr consistent; server 10.0.0.1:2; }\nserver { listen 1; proxy_pass u; }\nserver { listen 2; proxy_pass v; }",
+             values: ["upstreams/0/key": "server_port", "upstreams/1/key": "remote_addr"],
+             notes: ["3: approximate: hash $binary_remote_addr consistent"]),
+        Case(name: "hash on a variable Sluice lacks",
+             nginx: "upstream u { hash $ssl_preread_server_name; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
+             values: ["upstreams/0/type": "roundrobin"], absent: ["upstreams/0/key"],
+             notes: ["1: not translated: hash $ssl_preread_server_name"]),
+        Case(name: "node parameters Sluice lacks", nginx: """
+            upstream u {
+                zone u 64k;
+                server a.example:1 resolve max_conns=10;
+                server unix:/run/x.sock;
+                server nohost;
+            }
+            server { listen 1; proxy_pass u; }
+            """,
+             values: ["upstreams/0/nodes/a.example:1": "1"],
+             notes: ["2: not needed: zone u 64k", "3: not translated: resolve", "3: not translated: max_conns=10",
+                     "4: not translated: server unix:/run/x.sock", "5: not translated: server nohost"]),
+        Case(name: "listen forms", nginx: """
+            server {
+                listen 127.0.0.1:7001;
+                listen [::1]:7001;
+                proxy_pass 127.0.0.1:9;
+            }
+            server { listen [::]:7002 reuseport; listen *:7003 backlog=10; proxy_pass 127.0.0.1:9; }
+            server { listen 7004 proxy_protocol; proxy_pass 127.0.0.1:9; }
+            server { listen 7005-7006; proxy_pass 127.0.0.1:9; }
+            server { listen unix:/x; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["config:stream_proxy/tcp/0": "127.0.0.1:7001", "config:stream_proxy/tcp/1": "[::1]:7001",
+                      "config:stream_proxy/tcp/2": "[::]:7002", "config:stream_proxy/tcp/3": "7003",
+                      "config:stream_proxy/tcp/4/addr": "7004", "config:stream_proxy/tcp/4/proxy_protocol": "true",
+                      "config:stream_proxy/tcp/5": "7005-7006",
+                      "stream_routes/0/id": "listen-127.0.0.1-7001", "stream_routes/0/server_addr": "127.0.0.1",
+                      "stream_routes/1/id": "listen-..1-7001", "stream_routes/1/server_addr": "::1",
+                      "stream_routes/2/id": "listen-7002", "stream_routes/3/id": "listen-7003",
+                      "stream_routes/5/id": "listen-7005", "stream_routes/6/id": "listen-7006",
+                      "stream_routes/0/upstream/nodes/127.0.0.1:9": "1"],
+             absent: ["stream_routes/2/server_addr"],
+             notes: ["6: not needed: reuseport", "6: not translated: backlog=10", "9: not translated: listen unix:/x",
+                     "9: not translated: server"]),
+        Case(name: "timeouts in every unit", nginx: """
+            proxy_connect_timeout 30000ms;
+            server { listen 1; proxy_timeout 5m; proxy_pass 127.0.0.1:9; }
+            server { listen 2; proxy_timeout 1h; proxy_connect_timeout 10s; proxy_pass 127.0.0.1:9; }
+            server { listen 3; proxy_timeout 1h30m; proxy_pass 127.0.0.1:9; }
+            server { listen 4; proxy_timeout 500ms; proxy_pass 127.0.0.1:9; }
+            server { listen 5; proxy_timeout 10x; proxy_pass 127.0.0.1:9; }
+            server { listen 6; proxy_timeout 0; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/upstream/timeout/connect": "30", "stream_routes/0/upstream/timeout/read": "300",
+                      "stream_routes/0/upstream/timeout/send": "300",
+                      "stream_routes/1/upstream/timeout/connect": "10", "stream_routes/1/upstream/timeout/read": "3600",
+                      "stream_routes/2/upstream/timeout/read": "5400", "stream_routes/3/upstream/timeout/read": "0.5",
+                      "stream_routes/4/upstream/timeout/connect": "30"],
+             absent: ["stream_routes/4/upstream/timeout/read"],
+             notes: ["6: not translated: proxy_timeout 10x", "7: not translated: proxy_timeout 0"]),
+        Case(name: "next upstream", nginx: """
+            server { listen 1; proxy_next_upstream off; proxy_pass 127.0.0.1:9; }
+            server { listen 2; proxy_next_upstream_tries 3; proxy_next_upstream_timeout 10s; proxy_pass 127.0.0.1:9; }
+            server { listen 3; proxy_next_upstream_tries 0; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/upstream/retries": "0", "stream_routes/1/upstream/retries": "2",
+                      "stream_routes/1/upstream/retry_timeout": "10"],
+             absent: ["stream_routes/2/upstream/retries"]),
+        Case(name: "proxy_protocol to the node, proxy_ssl", nginx: """
+            server { listen 1; proxy_protocol on; proxy_pass 127.0.0.1:9; }
+            server { listen 2; proxy_ssl on; proxy_ssl_verify on; proxy_ssl_name db.internal; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/upstream/proxy_protocol": "v1", "stream_routes/1/upstream/scheme": "tls",
+                      "stream_routes/1/upstream/tls/verify": "true", "stream_routes/1/upstream/tls/sni": "db.internal"]),
+        Case(name: "UDP with proxy_responses and the nginx idle default", nginx: """
+            server { listen 5353 udp; proxy_responses 1; proxy_pass 127.0.0.1:53; }
+            server { listen 5354 udp; proxy_timeout 20s; proxy_pass 127.0.0.1:53; }
+            """,
+             values: ["config:stream_proxy/udp/0/addr": "5353", "config:stream_proxy/udp/0/proxy_responses": "1",
+                      "config:stream_proxy/udp/1": "5354", "stream_routes/0/upstream/timeout/read": "600",
+                      "stream_routes/1/upstream/timeout/read": "20"],
+             absent: ["config:stream_proxy/tcp"]),
+        Case(name: "TCP and UDP servers on one port get services", nginx: """
+            server { listen 53; proxy_pass 127.0.0.1:5301; }
+            server { listen 53 udp; proxy_pass 127.0.0.1:5302; }
+            server { listen 54; listen 54 udp; proxy_pass 127.0.0.1:5401; }
+            """,
+             values: ["stream_routes/0/id": "listen-53", "stream_routes/0/service_id": "listen-53",
+                      "stream_routes/1/id": "listen-53-udp", "services/1/scheme": "udp", "services/0/scheme": "tcp",
+                      "services/1/upstream/nodes/127.0.0.1:5302": "1", "stream_routes/2/id": "listen-54",
+                      "stream_routes/2/upstream/nodes/127.0.0.1:5401": "1"],
+             absent: ["stream_routes/0/upstream", "stream_routes/3", "services/2"]),
+        Case(name: "rates, keepalive, access control and limits are reported", nginx: """
+            limit_conn_zone $binary_remote_addr zone=per_ip:10m;
+            server {
+                listen 1;
+                proxy_upload_rate 10k;
+                proxy_download_rate 0;
+                proxy_socket_keepalive on;
+                allow 10.0.0.0/8;
+                deny all;
+                limit_conn per_ip 10;
+                proxy_pass 127.0.0.1:9;
+            }
+            """,
+             values: ["stream_routes/0/id": "listen-1"],
+             notes: ["1: not translated: limit_conn_zone $binary_remote_addr zone=per_ip:10m",
+                     "4: not translated: proxy_upload_rate 10k", "6: not translated: proxy_socket_keepalive on",
+                     "7: not translated: allow 10.0.0.0/8", "8: not translated: deny all",
+                     "9: not translated: limit_conn per_ip 10"]),
+        Case(name: "log_format and access_log, global and per server", nginx: """
+            log_format basic '$remote_addr [$time_local] $protocol $status $bytes_sent '
+                             '$bytes_received $session_time "$upstream_addr" $ssl_preread_server_name $nginx_version';
+            access_log /var/log/nginx/stream.log basic buffer=32k;
+            error_log /var/log/nginx/error.log;
+            server { listen 1; access_log /var/log/nginx/one.log basic; proxy_pass 127.0.0.1:9; }
+            server { listen 2; access_log off; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["config:access_log/path": "/var/log/nginx/stream.log",
+                      "config:access_log/format": "$remote_addr [$time_local] $protocol $status $bytes_sent "
+                        + "$bytes_received $session_time \"$upstream_addr\" $ssl_server_name -"],
+             notes: ["1: approximate: $ssl_preread_server_name", "1: not translated: $nginx_version",
+                     "3: not needed: buffer=32k", "4: not translated: error_log /var/log/nginx/error.log",
+                     "5: not translated: access_log /var/log/nginx/one.log basic"]),
+        Case(name: "a server's access_log alone becomes the one log", nginx: """
+            log_format f '$remote_addr';
+            server { listen 1; access_log /tmp/a.log f; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["config:access_log/path": "/tmp/a.log", "config:access_log/format": "$remote_addr"],
+             notes: ["2: approximate: access_log /tmp/a.log f"]),
+        Case(name: "a relative access_log path", nginx: """
+            log_format f '$remote_addr';
+            access_log logs/stream.log f;
+            server { listen 1; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["config:access_log/path": "logs/stream.log"],
+             notes: ["2: approximate: logs/stream.log"]),
+        Case(name: "SNI map with ssl_preread", nginx: """
+            upstream web { server 10.0.0.1:443; }
+            map $ssl_preread_server_name $backend {
+                hostnames;
+                db.example.com    127.0.0.1:5432;
+                .example.org      web;
+                *.example.net     web;
+                ~^www\\d+         web;
+                "bad name"        web;
+                default           web;
+            }
+            server { listen 443; ssl_preread on; proxy_pass $backend; }
+            """,
+             values: ["config:stream_proxy/tcp/0/addr": "443", "config:stream_proxy/tcp/0/tls_passthrough": "true",
+                      "stream_routes/0/id": "listen-443-db.example.com", "stream_routes/0/sni": "db.example.com",
+                      "stream_routes/0/upstream/nodes/127.0.0.1:5432": "1",
+                      "stream_routes/1/sni": "example.org", "stream_routes/2/sni": "*.example.org",
+                      "stream_routes/2/id": "listen-443-any.example.org", "stream_routes/3/sni": "*.example.net",
+                      "stream_routes/4/id": "listen-443", "stream_routes/4/upstream_id": "web"],
+             absent: ["stream_routes/4/sni", "stream_routes/5"],
+             notes: ["7: not translated: ~^www\\d+ web", "8: not translated: bad name web",
+                     "11: approximate: ssl_preread on"]),
+        Case(name: "a map Sluice cannot route by", nginx: """
+            map $remote_addr $b { default 127.0.0.1:1; }
+            server { listen 1; proxy_pass $b; }
+            server { listen 2; proxy_pass nosuch; }
+            """,
+             absent: ["stream_routes"],
+             notes: ["1: not translated: map $remote_addr $b", "2: not translated: proxy_pass $b",
+                     "3: not translated: proxy_pass nosuch"]),
+        Case(name: "one upstream, two servers with different settings", nginx: """
+            upstream db { server 10.0.0.1:3306; }
+            server { listen 3306; proxy_pass db; }
+            server { listen 3307; proxy_pass db; }
+            server { listen 3308; proxy_timeout 1h; proxy_pass db; }
+            upstream unused { server 10.0.0.9:1; }
+            """,
+             values: ["upstreams/0/id": "db", "upstreams/1/id": "db-listen-3308", "upstreams/1/timeout/read": "3600",
+                      "stream_routes/1/upstream_id": "db", "stream_routes/2/upstream_id": "db-listen-3308",
+                      "upstreams/2/id": "unused"],
+             notes: ["4: approximate: proxy_pass db"]),
+        Case(name: "a specific address beside the wildcard listener of its port", nginx: """
+            server { listen 53; proxy_pass 127.0.0.1:5301; }
+            server { listen 127.0.0.2:53; proxy_pass 127.0.0.1:5302; }
+            server { listen 7000; listen 7000; proxy_pass 127.0.0.1:5302; }
+            """,
+             values: ["config:stream_proxy/tcp/0": "53", "config:stream_proxy/tcp/1": "7000",
+                      "stream_routes/0/id": "listen-53", "stream_routes/1/id": "listen-127.0.0.2-53",
+                      "stream_routes/1/server_addr": "127.0.0.2", "stream_routes/1/upstream/nodes/127.0.0.1:5302": "1"],
+             absent: ["config:stream_proxy/tcp/2", "stream_routes/0/server_addr"],
+             notes: ["2: approximate: listen 127.0.0.2:53", "3: not translated: listen 7000"]),
+        Case(name: "an upstream name that is not a valid id", nginx: """
+            upstream pool@eu { server 10.0.0.1:1; }
+            server { listen 1; proxy_pass pool@eu; }
+            """,
+             values: ["upstreams/0/id": "pool-eu", "stream_routes/0/upstream_id": "pool-eu"],
+             notes: ["1: approximate: upstream pool@eu"]),
+        Case(name: "set_real_ip_from", nginx: "set_real_ip_from 10.0.0.0/8;\nset_real_ip_from nonsense;\nserver { listen 1 proxy_protocol; proxy_pass 127.0.0.1:9; }",
+             values: ["config:stream_proxy/real_ip_from/0": "10.0.0.0/8"],
+             notes: ["2: not translated: set_real_ip_from nonsense"]),
+        Case(name: "a whole nginx.conf", nginx: """
+            user www-data;
+            worker_processes auto;
+            load_module modules/ngx_stream_module.so;
+            events { worker_connections 768; }
+            http { server { listen 80; } }
+            stream {
+                upstream redis { server 127.0.0.1:6379; }
+            }
+            stream {
+                server { listen 6380; proxy_pass redis; }
+            }
+            """,
+             values: ["upstreams/0/id": "redis", "stream_routes/0/id": "listen-6380"],
+             notes: ["1: not needed: user www-data", "2: not needed: worker_processes auto",
+                     "3: not needed: load_module modules/ngx_stream_module.so", "4: not needed: events",
+                     "5: not translated: http {}"]),
+        Case(name: "unknown directives are reported", nginx: """
+            js_import x.js;
+            weird { a; }
+            server { listen 1; frobnicate on; proxy_pass 127.0.0.1:9; }
+            """,
+             notes: ["1: not translated: js_import x.js", "2: not translated: weird {}",
+                     "3: not translated: frobnicate on"]),
+    ]
+
+    @Test(arguments: cases)
+    func translates(_ c: Case) throws {
+        let f = ImportFixture()
+        defer { f.remove() }
+        let result = try f.run(c.nginx)
+        for (path, expected) in c.values.sorted(by: { $0.key < $1.key }) {
+            if expected.isEmpty {
+                #expect(result.text(path) == nil, "\(path) should be absent")
+            } else {
+                #expect(result.text(path) == expected, "\(path)")
+            }
+        }
+        for path in c.absent {
+            let v = path.hasPrefix("config:") ? result.config.at("sluice/" + path.dropFirst(7)) : result.gateway.at(path)
+            #expect(v == nil, "\(path) should be absent")
+        }
+        let lines = result.noteLines
+        for note in c.notes {
+            #expect(lines.contains { $0.hasPrefix(note + ":") }, "missing note \(note); notes: \(lines)")
+        }
+        #expect(lines.count >= c.notes.count)
+        if result.routeCount > 0 {
+            let problems = try ImportWriter.write(result, to: f.path("out"), force: false)
+            #expect(problems.isEmpty, "\(problems)")
+        }
+    }
+
+    @Test func everyNoteCarriesTheFileAndLine() throws {
+        let f = ImportFixture(["inc/up.conf": "upstream u {\n    server 10.0.0.1:1 max_fails=2;\n}\n"])
+        defer { f.remove() }
+        let result = try f.run("stream {\n    include inc/*.conf;\n    server { listen 1; proxy_pass u; }\n}\n")
+        #expect(result.notes.map(\.description) == [
+            "\(f.path("inc/up.conf")):2: not translated: max_fails=2: Sluice has no passive health checks yet; "
+            + "the node is always tried",
+        ])
+    }
+
+    @Test func tlsTerminationReadsTheCertificateFromDisk() throws {
+        let f = ImportFixture(["certs/db.pem": ImportFixture.certificate, "certs/db.key": ImportFixture.key])
+        defer { f.remove() }
+        let result = try f.run("""
+            server {
+                listen 5433 ssl;
+                ssl_certificate certs/db.pem;
+                ssl_certificate_key certs/db.key;
+                ssl_protocols TLSv1 TLSv1.2 TLSv1.3;
+                ssl_session_cache shared:SSL:10m;
+                proxy_pass 127.0.0.1:5432;
+            }
+            server { listen 5434 ssl; proxy_pass 127.0.0.1:5432; }
+            """)
+        #expect(result.text("config:stream_proxy/tcp/0/tls") == "true")
+        #expect(result.config.at("sluice/stream_proxy/tcp/1") == nil)
+        #expect(result.text("ssls/0/id") == "listen-5433")
+        #expect(result.text("ssls/0/snis/0") == "db.example.com")
+        #expect(result.text("ssls/0/snis/1") == "*.db.example.com")
+        #expect(result.text("ssls/0/cert") == ImportFixture.certificate)
+        #expect(result.text("ssls/0/key") == ImportFixture.key)
+        #expect(result.gateway.at("ssls/0/ssl_protocols") == .list([.string("TLSv1.2"), .string("TLSv1.3")]))
+        #expect(result.hasNote(line: 5, .notTranslated, "TLSv1"))
+        #expect(result.hasNote(line: 3, .approximate, "ssl_certificate"))
+        #expect(result.hasNote(line: 6, .notTranslated, "ssl_session_cache shared:SSL:10m"))
+        #expect(result.hasNote(line: 9, .notTranslated, "listen 5434 ssl"))
+        let problems = try ImportWriter.write(result, to: f.path("out"), force: false)
+        #expect(problems.isEmpty, "\(problems)")
+        let mode = try FileManager.default.attributesOfItem(atPath: f.path("out/gateway.yaml"))[.posixPermissions]
+        #expect(mode as? Int == 0o600)
+    }
+
+    @Test func clientCertificatesBothWays() throws {
+        let f = ImportFixture(["db.pem": ImportFixture.certificate, "db.key": ImportFixture.key])
+        defer { f.remove() }
+        let result = try f.run("""
+            server {
+                listen 5433 ssl;
+                ssl_certificate db.pem;
+                ssl_certificate_key db.key;
+                ssl_client_certificate db.pem;
+                ssl_verify_client optional;
+                proxy_ssl on;
+                proxy_ssl_certificate db.pem;
+                proxy_ssl_certificate_key db.key;
+                proxy_pass 127.0.0.1:5432;
+            }
+            server { listen 5434; proxy_ssl on; proxy_ssl_certificate db.pem; proxy_pass 127.0.0.1:5432; }
+            """)
+        #expect(result.text("ssls/0/client/ca") == ImportFixture.certificate)
+        #expect(result.hasNote(line: 6, .approximate, "ssl_verify_client optional"))
+        #expect(result.text("stream_routes/0/upstream/tls/client_cert") == ImportFixture.certificate)
+        #expect(result.text("stream_routes/0/upstream/tls/client_key") == ImportFixture.key)
+        #expect(result.gateway.at("stream_routes/1/upstream/tls") == nil)
+        #expect(result.hasNote(line: 12, .notTranslated, "server"))
+        #expect(try ImportWriter.write(result, to: f.path("out"), force: false).isEmpty)
+    }
+
+    @Test func aMissingCertificateFileIsReported() throws {
+        let f = ImportFixture()
+        defer { f.remove() }
+        let result = try f.run("server {\n listen 1 ssl;\n ssl_certificate none.pem;\n ssl_certificate_key none.key;\n proxy_pass 127.0.0.1:9;\n}")
+        #expect(result.hasNote(line: 3, .notTranslated, "ssl_certificate none.pem"))
+        #expect(result.routeCount == 0)
+    }
+
+    @Test func nothingUsableGivesNoRoutes() throws {
+        let f = ImportFixture()
+        defer { f.remove() }
+        let result = try f.run("upstream u { server 10.0.0.1:1; }\nserver { proxy_pass u; }\n")
+        #expect(result.routeCount == 0)
+        #expect(result.hasNote(line: 2, .notTranslated, "server"))
+    }
+
+    @Test func reRunsAreByteIdentical() throws {
+        let f = ImportFixture(["certs/db.pem": ImportFixture.certificate, "certs/db.key": ImportFixture.key])
+        defer { f.remove() }
+        f.write("nginx.conf", """
+            stream {
+                log_format basic '$remote_addr $status $bytes_sent $bytes_received $session_time';
+                access_log logs/access.log basic;
+                upstream rdp { hash $remote_addr consistent; server 10.0.0.1:3389 max_fails=3; server 10.0.0.2:3389; }
+                upstream web { server 10.0.0.5:443; server 10.0.0.6:443 backup; }
+                map $ssl_preread_server_name $sni { hostnames; .example.com web; default 127.0.0.1:8443; }
+                server { listen 3390; proxy_pass rdp; }
+                server { listen 6379; proxy_timeout 5m; proxy_pass 127.0.0.1:6380; }
+                server { listen 53 udp; proxy_responses 1; proxy_pass 127.0.0.1:5353; }
+                server { listen 443; ssl_preread on; proxy_pass $sni; }
+                server { listen 5433 ssl; ssl_certificate certs/db.pem; ssl_certificate_key certs/db.key;
+                         proxy_pass 127.0.0.1:5432; }
+            }
+            """)
+        var outputs: [Data] = []
+        for _ in 0..<2 {
+            let result = try NginxImporter.importFile(f.path("nginx.conf"))
+            #expect(try ImportWriter.write(result, to: f.path("out"), force: false).isEmpty)
+            for name in ["config.yaml", "gateway.yaml"] {
+                outputs.append(try Data(contentsOf: URL(fileURLWithPath: f.path("out/\(name)"))))
+            }
+        }
+        #expect(outputs[0] == outputs[2] && outputs[1] == outputs[3])
+        #expect(outputs[0].starts(with: Data(ImportWriter.header.utf8)))
+    }
+
+    @Test func filesNotWrittenByTheImportAreNotOverwritten() throws {
+        let f = ImportFixture(["out/config.yaml": "sluice: {}\n"])
+        defer { f.remove() }
+        let result = try f.run("server { listen 1; proxy_pass 127.0.0.1:9; }")
+        #expect(throws: ImportWriter.WriteError.self) { try ImportWriter.write(result, to: f.path("out"), force: false) }
+        #expect(try ImportWriter.write(result, to: f.path("out"), force: true).isEmpty)
+    }
+}

@@ -1,0 +1,203 @@
+"""`sluice import nginx` end to end: the real nginx runs a stream configuration, then Sluice runs what the import
+made of it, on the same loopback ports, and the same clients (redis-cli, the mariadb client, dig, openssl s_client,
+a line client) must get the same answers through both."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import tlsutil
+from harness import LOOPBACK, ask_new, free_port, named_server, register_closer, register_process, wait_until
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
+
+
+def _need(*tools: str) -> None:
+    missing = [t for t in tools if not (os.path.exists(t) or shutil.which(t))]
+    if missing:
+        msg = f"{', '.join(missing)} not installed (scripts/install-test-deps.sh)"
+        if os.environ.get("CI"):
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+
+
+def _tcp_listening(port: int) -> bool:
+    with open("/proc/net/tcp") as f:
+        next(f)
+        return any(p[3] == "0A" and int(p[1].rsplit(":", 1)[1], 16) == port for p in (line.split() for line in f))
+
+
+def _run(args: list[str], stdin: str = "", timeout: float = 10) -> str:
+    return subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=timeout).stdout.strip()
+
+
+class MariaDB:
+    """A private mariadbd on a loopback port (its own data folder, no grant tables: any client may connect)."""
+
+    def __init__(self, folder: Path):
+        data = folder / "mysql"
+        setup = subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--user=root",
+                                "--auth-root-authentication-method=normal", "--skip-test-db"],
+                               capture_output=True, text=True, timeout=120)
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        self.port = free_port()
+        self.addr = f"{LOOPBACK}:{self.port}"
+        self.proc = subprocess.Popen(
+            ["mariadbd", "--no-defaults", f"--datadir={data}", f"--port={self.port}", f"--bind-address={LOOPBACK}",
+             f"--socket={folder}/mysql.sock", "--user=root", "--skip-grant-tables", f"--pid-file={folder}/mysql.pid",
+             f"--log-error={folder}/mysql.err", "--innodb-buffer-pool-size=16M"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        register_process(self.proc)
+        wait_until(lambda: self.proc.poll() is None and query(self.port) != "", 30, f"mariadbd on {self.addr}")
+
+
+def query(port: int) -> str:
+    return _run(["mariadb", "--no-defaults", "-h", LOOPBACK, "-P", str(port), "-u", "root", "-N", "-e",
+                 "SELECT @@port, 6*7"])
+
+
+class Backends:
+    """Everything behind the gateway: two line servers (the RDP-style pool), redis, a MariaDB pool (one server and
+    a backup that is down), dnsmasq, two TLS servers."""
+
+    def __init__(self, folder: Path, redis):
+        self.rdp = [named_server("rdp1"), named_server("rdp2")]
+        self.redis = redis
+        self.mariadb = MariaDB(folder)
+        self.mariadb_backup = f"{LOOPBACK}:{free_port()}"
+        self.dns_port = free_port()
+        hosts = folder / "hosts"
+        hosts.write_text("10.1.2.3 app.test\n")
+        self.dnsmasq = subprocess.Popen(
+            ["dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", f"--addn-hosts={hosts}",
+             f"--listen-address={LOOPBACK}", "--bind-interfaces", f"--port={self.dns_port}", "--user=root",
+             "--pid-file=", "--log-facility=-"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        register_process(self.dnsmasq)
+        ca = tlsutil.CA(folder / "ca")
+        self.tls = {name: tlsutil.tls_line_server(name, ca.issue(f"{name}.example.test"), folder / name)
+                    for name in ("a", "b")}
+
+
+def _nginx_conf(folder: Path, b: Backends, ports: dict[str, int]) -> str:
+    r1, r2 = (s.addr for s in b.rdp)
+    return f"""
+load_module {STREAM_MODULE};
+daemon off;
+master_process off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log;
+events {{ worker_connections 256; }}
+
+stream {{
+    log_format basic '$remote_addr $protocol $status $bytes_sent $bytes_received "$upstream_addr"';
+    access_log {folder}/access.log basic;
+
+    upstream rdp {{
+        hash $remote_addr consistent;
+        server {r1} max_fails=3 fail_timeout=30s;
+        server {r2} max_fails=3 fail_timeout=30s;
+    }}
+    upstream cache {{
+        server {b.redis.addr};
+    }}
+    upstream mysql {{
+        least_conn;
+        server {b.mariadb.addr} weight=2;
+        server {b.mariadb_backup} backup;
+    }}
+    map $ssl_preread_server_name $tls_backend {{
+        hostnames;
+        a.example.test {b.tls['a'].addr};
+        b.example.test {b.tls['b'].addr};
+    }}
+
+    server {{ listen {LOOPBACK}:{ports['rdp']}; proxy_connect_timeout 5s; proxy_pass rdp; }}
+    server {{ listen {LOOPBACK}:{ports['redis']}; proxy_timeout 5m; proxy_pass cache; }}
+    server {{ listen {LOOPBACK}:{ports['mysql']}; proxy_connect_timeout 2s; proxy_pass mysql; }}
+    server {{ listen {LOOPBACK}:{ports['dns']} udp; proxy_responses 1; proxy_timeout 5s;
+              proxy_pass {LOOPBACK}:{b.dns_port}; }}
+    server {{ listen {LOOPBACK}:{ports['sni']}; ssl_preread on; proxy_pass $tls_backend; }}
+}}
+"""
+
+
+def _answers(ports: dict[str, int]) -> dict:
+    """What the clients get through whatever gateway listens on `ports` now."""
+    out: dict = {}
+    for source in ("127.0.0.1", "127.0.0.2"):
+        out[f"rdp from {source}"] = {ask_new(ports["rdp"], "hello", source=source).split(":")[0] for _ in range(4)}
+    cli = ["redis-cli", "-h", LOOPBACK, "-p", str(ports["redis"])]
+    out["redis ping"] = _run(cli + ["ping"])
+    out["redis set"] = _run(cli + ["set", "import:key", "value-1"])
+    out["redis get"] = _run(cli + ["get", "import:key"])
+    out["mysql"] = query(ports["mysql"])
+    out["dig"] = _run(["dig", "+short", "+time=2", "+tries=2", "-p", str(ports["dns"]), f"@{LOOPBACK}", "app.test"])
+    for name in ("a", "b"):
+        out[f"sni {name}"] = _run(["openssl", "s_client", "-connect", f"{LOOPBACK}:{ports['sni']}", "-servername",
+                                   f"{name}.example.test", "-quiet", "-verify_quiet"], stdin="hello\n")
+    return out
+
+
+@pytest.mark.time_limit(180)
+def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_server, tmp_path):
+    _need(NGINX, STREAM_MODULE, "redis-cli", "dig", "dnsmasq", "openssl", "mariadbd", "mariadb-install-db")
+    b = Backends(tmp_path, redis_server)
+    ports = {name: free_port() for name in ("rdp", "redis", "mysql", "dns", "sni")}
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(_nginx_conf(tmp_path, b, ports))
+    check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True,
+                           timeout=30)
+    assert check.returncode == 0, check.stderr
+
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    register_process(nginx)
+    tcp_ports = [ports["rdp"], ports["redis"], ports["mysql"], ports["sni"]]
+    wait_until(lambda: nginx.poll() is None and all(_tcp_listening(p) for p in tcp_ports), 15, "nginx to listen")
+    through_nginx = _answers(ports)
+    nginx.send_signal(signal.SIGTERM)
+    nginx.wait(timeout=10)
+    nginx_log_lines = len((tmp_path / "access.log").read_text().splitlines())
+
+    # What nginx gave is what it should give; then Sluice must give the same.
+    assert through_nginx["redis ping"] == "PONG" and through_nginx["redis get"] == "value-1"
+    assert through_nginx["dig"] == "10.1.2.3"
+    assert through_nginx["mysql"] == f"{b.mariadb.port}\t42"
+    assert through_nginx["sni a"] == "a:hello" and through_nginx["sni b"] == "b:hello"
+    for source in ("127.0.0.1", "127.0.0.2"):
+        assert len(through_nginx[f"rdp from {source}"]) == 1, "nginx's hash is not sticky?"
+
+    sl = sluice(start=False, name="imported", ports=[], access_log=False)
+    imp = subprocess.run([sluice_bin, "import", "nginx", str(conf), "--out", str(sl.dir), "--force"],
+                         capture_output=True, text=True, timeout=30)
+    assert imp.returncode == 0, imp.stdout + imp.stderr
+    assert "max_fails=3: Sluice has no passive health checks yet" in imp.stdout
+    line = next(i for i, t in enumerate(conf.read_text().splitlines(), 1) if "max_fails" in t)
+    assert f"{conf}:{line}: not translated: max_fails=3" in imp.stdout, imp.stdout
+    # The test's own admin address and key, so that parallel runs do not meet on the default 9180.
+    text = sl.config_path.read_text()
+    sl.config_path.write_text(text.replace("sluice:\n", f'sluice:\n  admin:\n    listen: "{LOOPBACK}:{sl.admin_port}"\n'
+                                           f'    key: "{sl.admin_key}"\n', 1))
+    sl.ports = tcp_ports
+    sl.start()
+    through_sluice = _answers(ports)
+
+    for key in ("redis ping", "redis set", "redis get", "mysql", "dig", "sni a", "sni b"):
+        assert through_sluice[key] == through_nginx[key], f"{key}: nginx {through_nginx[key]!r}, " \
+                                                          f"sluice {through_sluice[key]!r}"
+    names = {s.name for s in b.rdp}
+    for source in ("127.0.0.1", "127.0.0.2"):
+        got = through_sluice[f"rdp from {source}"]
+        assert len(got) == 1 and got <= names, f"not sticky per client address: {got}"
+    assert b.tls["a"].server_names[-1] == "a.example.test" and b.tls["b"].server_names[-1] == "b.example.test"
+    # Sluice writes the access log nginx wrote, in the imported format.
+    wait_until(lambda: len((tmp_path / "access.log").read_text().splitlines()) > nginx_log_lines, 10,
+               "sluice to append to the imported access log")
