@@ -91,6 +91,9 @@ public final class Engine: Sendable {
         if let firstError { throw firstError }
     }
 
+    /// Reopens the access log at its path (logrotate's SIGUSR1): lines written before end the old file.
+    public func reopenAccessLog() { context.accessLog?.writer.reopen() }
+
     private func openAccessLog(_ settings: AccessLogSettings?) throws {
         guard let settings else {
             context.accessLog?.writer.flush()

@@ -15,8 +15,6 @@ final class Lifecycle: Sendable {
     private let store: Store
     private let logger: Logger
     private let notifier = SystemdNotifier()
-    /// The node settings last handed to the engine; SIGUSR1 hands them again, which reopens the access log.
-    private let settings: Mutex<NodeSettings>
     private let reopenLogFile: @Sendable () -> Void
     private let queue = DispatchQueue(label: "sluice.signals")
     private let stops = Atomic<Int>(0)
@@ -25,12 +23,11 @@ final class Lifecycle: Sendable {
     nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
     /// - Parameter reopenLogFile: reopens the log file, if the run writes one (SIGUSR1).
-    init(configPath: String, engine: Engine, store: Store, settings: NodeSettings, logger: Logger,
+    init(configPath: String, engine: Engine, store: Store, logger: Logger,
          reopenLogFile: @escaping @Sendable () -> Void) {
         self.configPath = configPath
         self.engine = engine
         self.store = store
-        self.settings = Mutex(settings)
         self.logger = logger
         self.reopenLogFile = reopenLogFile
     }
@@ -79,9 +76,7 @@ final class Lifecycle: Sendable {
     /// SIGUSR1 (logrotate's postrotate): lines before the signal end the old file, later ones start the new one.
     private func reopenLogs() {
         reopenLogFile()
-        do { try engine.apply(settings: settings.withLock { $0 }) } catch {
-            logger.error("Reopening the access log failed", metadata: ["error": "\(error)"])
-        }
+        engine.reopenAccessLog()
         logger.info("SIGUSR1: log files reopened")
     }
 
@@ -94,7 +89,6 @@ final class Lifecycle: Sendable {
             if settings.dataFile != store.dataFile {
                 logger.warning("data_file changed; restart to use the new file", metadata: ["data_file": "\(settings.dataFile)"])
             }
-            self.settings.withLock { $0 = settings }
             try engine.apply(settings: settings)
         } catch let errors as ConfigErrors {
             for e in errors.errors { logger.error("Invalid configuration kept out", metadata: ["error": "\(e)"]) }

@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
         }
         let watcher = DataFileWatcher(store: store, logger: logger)
         watcher.start()
-        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store, settings: settings,
+        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store,
                                   logger: logger, reopenLogFile: { logBuffer.reopen() })
         lifecycle.installSignalHandlers()
         lifecycle.announceReady()
