@@ -47,7 +47,7 @@ public struct StreamRoute: Sendable, Equatable {
         if let plugins = r.raw("plugins") {
             route.plugins = PluginSet.decode(plugins, path: r.child("plugins"), problems: problems)
         }
-        route.priority = r.int("priority") ?? 0
+        route.priority = r.int("priority", in: FieldReader.priorityRange) ?? 0
         if r.raw("protocol") != nil {
             r.report("protocol", "xRPC protocols are not supported; stream routes proxy raw bytes")
         }

@@ -94,7 +94,7 @@ extension Upstream {
                 let host = r.string("host", required: true, maxLength: 253)
                 let port = r.int("port", in: 1...65535, required: true)
                 let weight = r.int("weight", in: 0...Int(Int32.max)) ?? 1
-                let priority = r.int("priority") ?? 0
+                let priority = r.int("priority", in: FieldReader.priorityRange) ?? 0
                 r.accept("metadata")
                 r.rejectUnknownFields()
                 if let host, host.isEmpty { r.report("host", "must not be empty") }

@@ -59,33 +59,41 @@ struct FieldReader {
         return s
     }
 
-    mutating func int(_ key: String, in range: ClosedRange<Int>? = nil, required isRequired: Bool = false) -> Int? {
+    /// The range of `priority` fields (a 32-bit signed integer, as APISIX stores it).
+    static let priorityRange = Int(Int32.min)...Int(Int32.max)
+
+    /// An integer within `range`: every integer field has one, named in the error.
+    mutating func int(_ key: String, in range: ClosedRange<Int>, required isRequired: Bool = false) -> Int? {
         guard let v = isRequired ? required(key) : raw(key) else { return nil }
         return Self.int(v, range: range) { report(key, $0) }
     }
 
-    static func int(_ v: ConfigValue, range: ClosedRange<Int>?, report: (String) -> Void) -> Int? {
+    static func int(_ v: ConfigValue, range: ClosedRange<Int>, report: (String) -> Void) -> Int? {
         let i: Int
         switch v.kind {
         case .int(let x): i = x
         case .double(let d) where d == d.rounded() && abs(d) < 1e15: i = Int(d)
+        case .double(let d) where d.isFinite && d == d.rounded():
+            report("must be \(describe(range)), got \(v.shortDescription)")
+            return nil
         default:
             report("must be an integer, got \(v.typeName)")
             return nil
         }
-        if let range, !range.contains(i) {
+        if !range.contains(i) {
             report("must be \(describe(range)), got \(i)")
             return nil
         }
         return i
     }
 
-    static func describe(_ range: ClosedRange<Int>) -> String {
-        if range.upperBound == Int.max { return "at least \(range.lowerBound)" }
-        return "\(range.lowerBound)…\(range.upperBound)"
-    }
+    static func describe(_ range: ClosedRange<Int>) -> String { "\(range.lowerBound)…\(range.upperBound)" }
 
-    /// A number of seconds (integer or decimal), greater than zero unless `allowZero`.
+    /// The longest duration any field accepts: one year, in seconds. Durations meet NIO as nanoseconds in an
+    /// `Int64`, which a bound this size keeps far from overflowing.
+    static let maxSeconds: Double = 31_536_000
+
+    /// A number of seconds (integer or decimal), greater than zero unless `allowZero`, at most `maxSeconds`.
     mutating func seconds(_ key: String, allowZero: Bool = false) -> Double? {
         guard let v = raw(key) else { return nil }
         let d: Double
@@ -96,8 +104,10 @@ struct FieldReader {
             report(key, "must be a number of seconds, got \(v.typeName)")
             return nil
         }
-        if d < 0 || (!allowZero && d == 0) || !d.isFinite {
-            report(key, allowZero ? "must be 0 or more, got \(d)" : "must be more than 0, got \(v.shortDescription)")
+        let max = Int(Self.maxSeconds)
+        guard d.isFinite, d <= Self.maxSeconds, allowZero ? d >= 0 : d > 0 else {
+            report(key, allowZero ? "must be 0…\(max) seconds, got \(v.shortDescription)"
+                : "must be more than 0 and at most \(max) seconds, got \(v.shortDescription)")
             return nil
         }
         return d
@@ -143,7 +153,7 @@ struct FieldReader {
         }
     }
 
-    /// An object id: a string or an integer, 1…64 characters of `[a-zA-Z0-9-_.]` (APISIX's rule).
+    /// An object id: a string or an integer, 1…64 characters of `[a-zA-Z0-9-_.]` (APISIX's rule), not `.` or `..`.
     mutating func id(_ key: String, required isRequired: Bool = false) -> String? {
         guard let v = isRequired ? required(key) : raw(key) else { return nil }
         return Self.id(v) { report(key, $0) }
@@ -163,6 +173,10 @@ struct FieldReader {
         }
         guard !s.isEmpty, s.count <= 64, allowed else {
             report("must be 1…64 characters of a-z A-Z 0-9 - _ ., got \"\(s)\"")
+            return nil
+        }
+        guard s != ".", s != ".." else {
+            report("must not be \"\(s)\" (it names a path, not an object)")
             return nil
         }
         return s
