@@ -1,9 +1,11 @@
 import Yams
 
 extension ConfigValue {
-    /// Parses one YAML document. An empty document is an empty mapping.
+    /// Parses one YAML document. An empty document is an empty mapping. Anchors and aliases are refused, and
+    /// the size bounded, before a tree is built (`YAMLPreflight`).
     /// - Throws: `ConfigError` with the line of a syntax error.
     public static func parseYAML(_ text: String, file: String) throws(ConfigError) -> ConfigValue {
+        try YAMLPreflight.check(text, file: file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -27,11 +29,12 @@ extension ConfigValue {
             self.init(.list(items), line: line)
         case .mapping(let mapping):
             var entries: [ConfigEntry] = []
+            var keys: Set<String> = []
             for (k, v) in mapping {
                 guard case .scalar(let keyScalar) = k else {
                     throw ConfigError(file: file, line: k.mark?.line, path: "", message: "mapping keys must be scalars")
                 }
-                if entries.contains(where: { $0.key == keyScalar.string }) {
+                guard keys.insert(keyScalar.string).inserted else {
                     throw ConfigError(file: file, line: k.mark?.line, path: "",
                                       message: "duplicate key \"\(keyScalar.string)\"")
                 }

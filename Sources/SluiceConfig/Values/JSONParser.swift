@@ -40,6 +40,7 @@ struct JSONParser {
         try nest()
         i += 1
         var entries: [ConfigEntry] = []
+        var keys: Set<String> = []
         skipSpace()
         if peek(UInt8(ascii: "}")) {
             i += 1
@@ -50,7 +51,7 @@ struct JSONParser {
             skipSpace()
             guard peek(UInt8(ascii: "\"")) else { throw fail("expected a quoted key, got \(describeCurrent())") }
             let key = try parseString()
-            if entries.contains(where: { $0.key == key }) { throw fail("duplicate key \"\(key)\"") }
+            guard keys.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
             skipSpace()
             guard peek(UInt8(ascii: ":")) else { throw fail("expected \":\" after key \"\(key)\"") }
             i += 1

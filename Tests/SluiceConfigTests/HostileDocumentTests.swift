@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import SluiceConfig
+
+/// Documents built to exhaust memory, stack or time are refused (or parsed) in time proportional to their size.
+struct HostileDocumentTests {
+    func yamlError(_ text: String) -> String? {
+        do {
+            _ = try ConfigValue.parseYAML(text, file: "gateway.yaml")
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// 9 levels of 10 aliases: 482 bytes that expand to 10⁹ leaves.
+    static let billionLaughs: String = {
+        var lines = ["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
+        let names = Array("abcdefghi")
+        for (prev, name) in zip(names, names.dropFirst()) {
+            lines.append("\(name): &\(name) [" + Array(repeating: "*\(prev)", count: 10).joined(separator: ",") + "]")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test func aliasBombIsRefusedBeforeExpansion() {
+        let start = ContinuousClock.now
+        #expect(yamlError(Self.billionLaughs) == "gateway.yaml:1: YAML anchors (&name) are not supported; write the value out")
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    @Test func aliasWithoutAnchorIsRefusedWithItsLine() {
+        #expect(yamlError("a: 1\nb: *nothing\n") == "gateway.yaml:2: YAML aliases (*name) are not supported; write the value out")
+    }
+
+    @Test func ampersandsAndStarsInTextAreNotAnchors() throws {
+        let value = try ConfigValue.parseYAML("""
+        # a comment with &anchor and *alias
+        desc: fish & chips *today*
+        quoted: "&a *b"
+        single: '&c'
+        block: |
+          - &d
+          - *d
+        """, file: "gateway.yaml")
+        #expect(value["desc"]?.stringValue == "fish & chips *today*")
+        #expect(value["quoted"]?.stringValue == "&a *b")
+        #expect(value["single"]?.stringValue == "&c")
+        #expect(value["block"]?.stringValue == "- &d\n- *d")
+    }
+
+    @Test func deepNestingIsRefused() {
+        let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(yamlError(deep) == "gateway.yaml:1: nested too deeply: at most 64 levels")
+        let block = (0..<100).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n") + " 1\n"
+        #expect(yamlError(block) == "gateway.yaml:65: nested too deeply: at most 64 levels")
+        // libyaml's own bound (1,000 flow levels) refuses deeper flow nesting while scanning ahead
+        let deeper = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(yamlError(deeper)?.hasPrefix("gateway.yaml:1: invalid YAML") == true)
+        let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(yamlError(ok) == nil)
+    }
+
+    @Test func oversizedDocumentIsRefused() {
+        let big = "a: \"" + String(repeating: "x", count: YAMLPreflight.maxBytes) + "\"\n"
+        #expect(yamlError(big)?.hasPrefix("gateway.yaml: document too large: at most 33554432 bytes") == true)
+    }
+
+    @Test func tooManyNodesAreRefused() {
+        let many = "[" + String(repeating: "1,", count: YAMLPreflight.maxNodes) + "1]"
+        #expect(yamlError(many) == "gateway.yaml:1: document too large: at most 2000000 nodes")
+    }
+
+    @Test func fiftyThousandKeysParseInLinearTime() throws {
+        let keys = (0..<50_000).map { "k\($0)" }
+        let json = "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        let yaml = keys.map { "\($0): 1" }.joined(separator: "\n")
+        let clock = ContinuousClock()
+        var counts: [Int?] = []
+        let jsonTime = try clock.measure { counts.append(try ConfigValue.parseJSON(Array(json.utf8)).entries?.count) }
+        let yamlTime = try clock.measure {
+            counts.append(try ConfigValue.parseYAML(yaml, file: "gateway.yaml").entries?.count)
+        }
+        #expect(counts == [50_000, 50_000])
+        // Debug builds, tests running in parallel: generous bounds that a quadratic check (30 s in a release
+        // build) could never meet.
+        #expect(jsonTime < .seconds(2))
+        #expect(yamlTime < .seconds(15))
+    }
+
+    @Test func duplicateKeysAreStillFound() {
+        #expect(throws: ConfigError.self) { try ConfigValue.parseJSON(Array(#"{"a":1,"b":2,"a":3}"#.utf8)) }
+        #expect(yamlError("a: 1\nb: 2\na: 3\n") != nil)
+    }
+}
