@@ -34,4 +34,20 @@ struct JSONMergePatchTests {
         #expect(throws: AdminError.self) { try JSONMergePatch.replace(at: ["upstream", "nodes", "5"], in: doc, with: .null) }
         #expect(throws: AdminError.self) { try JSONMergePatch.replace(at: ["id", "x"], in: doc, with: .null) }
     }
+
+    @Test func deepSubPathsAreRefusedWithoutRecursing() throws {
+        let doc = try json(#"{"id":"1"}"#)
+        let deep = Array(repeating: "a", count: 12_000) + ["b"]
+        do {
+            _ = try JSONMergePatch.replace(at: deep, in: doc, with: .int(1))
+            Issue.record("accepted")
+        } catch {
+            #expect(error.response.status == 400)
+            #expect(error.response.body.contains("at most 32 segments, got 12001"))
+        }
+        let limit = Array(repeating: "a", count: JSONMergePatch.maxSubPathDepth)
+        var out = try JSONMergePatch.replace(at: limit, in: doc, with: .int(7))
+        for _ in 0..<JSONMergePatch.maxSubPathDepth { out = out["a"] ?? .null }
+        #expect(out == .int(7))
+    }
 }

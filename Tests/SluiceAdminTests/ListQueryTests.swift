@@ -17,6 +17,16 @@ struct ListQueryTests {
         #expect(try ListQuery(query: ["page": "2"]).page(items) == Array(11...20))
     }
 
+    @Test func hugePageNumbersAreRefusedNotOverflowed() throws {
+        #expect(throws: AdminError.self) { try ListQuery(query: ["page": "922337203685477582", "page_size": "10"]) }
+        #expect(throws: AdminError.self) { try ListQuery(query: ["page": "1000001"]) }
+        #expect(try ListQuery(query: ["page": "1000000", "page_size": "500"]).page(Array(1...3)) == [])
+        var q = try ListQuery(query: [:])
+        q.page = Int.max
+        q.pageSize = 500
+        #expect(q.page(Array(1...3)) == [])
+    }
+
     @Test(arguments: [["page": "0"], ["page": "x"], ["page_size": "9"], ["page_size": "501"], ["filter": "nokey"]])
     func invalidParametersAreRefused(_ query: [String: String]) {
         #expect(throws: AdminError.self) { try ListQuery(query: query) }

@@ -36,6 +36,17 @@ public final class AdminAPI: Sendable {
         }
     }
 
+    /// The refusal a request's head alone decides (client address, key), so the HTTP layer can answer before it
+    /// reads a body; nil when the request may go on to `handle`.
+    public func refusal(for request: AdminRequest) -> AdminResponse? {
+        do throws(AdminError) {
+            _ = try auth.check(request)
+            return nil
+        } catch {
+            return error.response
+        }
+    }
+
     private func dispatch(_ route: AdminRoute, _ request: AdminRequest) throws(AdminError) -> AdminResponse {
         let method = request.method
         switch route {

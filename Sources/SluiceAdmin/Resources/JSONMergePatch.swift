@@ -12,24 +12,54 @@ public enum JSONMergePatch {
         return result
     }
 
+    /// The deepest sub-path accepted: far beyond any field of the schema, far below what could exhaust a stack.
+    public static let maxSubPathDepth = 32
+
+    /// One step down a sub-path: an object key or a list index.
+    private enum Step {
+        case key(String)
+        case index(Int)
+    }
+
     /// Replaces the value at `path` (object keys, or list indexes) with `value`; missing object keys are created.
-    /// - Throws: a message when the path runs through a scalar or past the end of a list.
+    /// Walks down and then rebuilds up in loops, so the depth of the path never becomes the depth of a stack.
+    /// - Throws: a message when the path is deeper than `maxSubPathDepth`, runs through a scalar or past the end
+    ///   of a list.
     public static func replace(at path: [String], in target: ConfigValue, with value: ConfigValue) throws(AdminError) -> ConfigValue {
-        guard let head = path.first else { return value }
-        let rest = Array(path.dropFirst())
-        switch target.kind {
-        case .map:
-            var out = target
-            out[head] = try replace(at: rest, in: target[head] ?? .map([]), with: value)
-            return out
-        case .list(var items):
-            guard let i = Int(head), items.indices.contains(i) else {
-                throw .badRequest("invalid sub path: \"\(head)\" is not an index of a list of \(items.count)")
-            }
-            items[i] = try replace(at: rest, in: items[i], with: value)
-            return .list(items)
-        default:
-            throw .badRequest("invalid sub path: \"\(head)\" is under \(target.typeName)")
+        guard path.count <= maxSubPathDepth else {
+            throw .badRequest("invalid sub path: at most \(maxSubPathDepth) segments, got \(path.count)")
         }
+        var containers: [(ConfigValue, Step)] = []
+        var current = target
+        for head in path {
+            switch current.kind {
+            case .map:
+                containers.append((current, .key(head)))
+                current = current[head] ?? .map([])
+            case .list(let items):
+                guard let i = Int(head), items.indices.contains(i) else {
+                    throw .badRequest("invalid sub path: \"\(head)\" is not an index of a list of \(items.count)")
+                }
+                containers.append((current, .index(i)))
+                current = items[i]
+            default:
+                throw .badRequest("invalid sub path: \"\(head)\" is under \(current.typeName)")
+            }
+        }
+        var result = value
+        for (container, step) in containers.reversed() {
+            switch (step, container.kind) {
+            case (.key(let key), _):
+                var out = container
+                out[key] = result
+                result = out
+            case (.index(let i), .list(var items)):
+                items[i] = result
+                result = .list(items)
+            case (.index, _):
+                preconditionFailure("an index step is only recorded for a list")
+            }
+        }
+        return result
     }
 }

@@ -1,6 +1,6 @@
 import SluiceConfig
 
-/// The list parameters of `GET /x`: `page` (from 1), `page_size` (10…500), `filter` (URL-encoded `key=value`
+/// The list parameters of `GET /x`: `page` (1…1,000,000), `page_size` (10…500), `filter` (URL-encoded `key=value`
 /// pairs joined with `&`, all must match a top-level field) and `name` (substring of `name`), as APISIX v3.
 public struct ListQuery: Equatable, Sendable {
     public var page: Int?
@@ -13,11 +13,16 @@ public struct ListQuery: Equatable, Sendable {
             && a.filters.map { "\($0.0)=\($0.1)" } == b.filters.map { "\($0.0)=\($0.1)" }
     }
 
+    /// The highest page number accepted.
+    public static let maxPage = 1_000_000
+
     /// Reads the parameters from a decoded query.
-    /// - Throws: 400 for a page below 1, a page size outside 10…500, or a filter without `=`.
+    /// - Throws: 400 for a page outside 1…`maxPage`, a page size outside 10…500, or a filter without `=`.
     public init(query: [String: String]) throws(AdminError) {
         if let p = query["page"] {
-            guard let n = Int(p), n >= 1 else { throw .badRequest("invalid page: must be an integer ≥ 1, got \"\(p)\"") }
+            guard let n = Int(p), (1...Self.maxPage).contains(n) else {
+                throw .badRequest("invalid page: must be an integer 1…\(Self.maxPage), got \"\(p)\"")
+            }
             page = n
         }
         if let s = query["page_size"] {
@@ -53,9 +58,9 @@ public struct ListQuery: Equatable, Sendable {
     /// otherwise `page_size` (default 10) items of page `page` (default 1).
     public func page<T>(_ items: [T]) -> [T] {
         guard page != nil || pageSize != nil else { return items }
-        let size = pageSize ?? 10
-        let start = ((page ?? 1) - 1) * size
-        guard start < items.count else { return [] }
+        let size = max(1, pageSize ?? 10)
+        let (start, overflow) = (max(1, page ?? 1) - 1).multipliedReportingOverflow(by: size)
+        guard !overflow, start < items.count else { return [] }
         return Array(items[start..<min(items.count, start + size)])
     }
 
