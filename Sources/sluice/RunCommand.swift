@@ -34,13 +34,13 @@ struct RunCommand: ParsableCommand {
         }
         let logBuffer = LogBuffer(path: headless ? nil : consoleLogPath(settings))
         if headless {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            LoggingSystem.bootstrap { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }
         } else {
             guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
                 printError("sluice: the console needs a terminal; use `sluice --headless` for servers and scripts")
                 throw ExitCode(2)
             }
-            LoggingSystem.bootstrap { logBuffer.handler(label: $0) }
+            LoggingSystem.bootstrap { EscapingLogHandler(logBuffer.handler(label: $0)) }
         }
         var logger = Logger(label: "sluice")
         logger.logLevel = .info

@@ -95,11 +95,11 @@ public struct AccessLogFormat: Sendable {
     private func append(_ variable: AccessLogVariable, of r: AccessLogRecord, time: inout AccessLogTime?,
                         to out: inout String) {
         switch variable {
-        case .remoteAddr: out += r.remoteAddr.isEmpty ? "-" : r.remoteAddr
+        case .remoteAddr: Self.append(r.remoteAddr.isEmpty ? nil : r.remoteAddr, to: &out)
         case .remotePort: out += String(r.remotePort)
-        case .serverAddr: out += r.serverAddr.isEmpty ? "-" : r.serverAddr
+        case .serverAddr: Self.append(r.serverAddr.isEmpty ? nil : r.serverAddr, to: &out)
         case .serverPort: out += String(r.serverPort)
-        case .protocol: out += r.transport.isEmpty ? "-" : r.transport
+        case .protocol: Self.append(r.transport.isEmpty ? nil : r.transport, to: &out)
         case .status: out += String(r.status)
         case .bytesSent: out += String(r.bytesSent)
         case .bytesReceived: out += String(r.bytesReceived)
@@ -108,9 +108,9 @@ public struct AccessLogFormat: Sendable {
             AccessLogVariable.appendSeconds(milliseconds: max(0, ms), to: &out)
         case .upstreamAddr:
             if !r.upstreamAddrsTried.isEmpty {
-                out += r.upstreamAddrsTried.joined(separator: ", ")
+                Self.append(r.upstreamAddrsTried.joined(separator: ", "), to: &out)
             } else {
-                out += r.upstreamAddr ?? "-"
+                Self.append(r.upstreamAddr, to: &out)
             }
         case .upstreamBytesSent: out += String(r.upstreamBytesSent)
         case .upstreamBytesReceived: out += String(r.upstreamBytesReceived)
@@ -127,14 +127,24 @@ public struct AccessLogFormat: Sendable {
                                             to: &out)
         case .connection: out += String(r.connectionID)
         case .pid: out += AccessLogVariable.processID
-        case .hostname: out += AccessLogVariable.hostName
-        case .routeID: out += r.routeID ?? "-"
-        case .closeReason: out += r.closeReason.isEmpty ? "-" : r.closeReason
-        case .sslServerName: out += r.sslServerName ?? "-"
-        case .sslProtocol: out += r.sslProtocol ?? "-"
+        case .hostname: Self.append(AccessLogVariable.hostName, to: &out)
+        case .routeID: Self.append(r.routeID, to: &out)
+        case .closeReason: Self.append(r.closeReason.isEmpty ? nil : r.closeReason, to: &out)
+        case .sslServerName: Self.append(r.sslServerName, to: &out)
+        case .sslProtocol: Self.append(r.sslProtocol, to: &out)
         case .sslCipher: out += "-"
-        case .proxyProtocolAddr: out += r.proxyProtocolAddr ?? "-"
+        case .proxyProtocolAddr: Self.append(r.proxyProtocolAddr, to: &out)
         }
+    }
+
+    /// Appends a text value escaped (`LogEscaping`: clients choose an SNI, a PROXY header's addresses, …),
+    /// or `-` when absent.
+    private static func append(_ text: String?, to out: inout String) {
+        guard let text else {
+            out += "-"
+            return
+        }
+        LogEscaping.append(text, to: &out)
     }
 
     /// The end time broken down in this format's zone, computed at most once per line. The second is taken from
