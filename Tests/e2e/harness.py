@@ -516,7 +516,8 @@ class Sluice:
                  gateway: dict | str | None = None, access_log: bool = True,
                  drain_timeout: float | None = 5, root: str = "sluice",
                  data_file: str = "gateway.yaml", ports: list[int] | None = None,
-                 admin_key: str | None = ADMIN_KEY, viewer_key: str | None = None):
+                 admin_key: str | None = ADMIN_KEY, viewer_key: str | None = None,
+                 admin_allow: list[str] | None = None):
         self.binary = binary
         self.dir = Path(confdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -538,6 +539,8 @@ class Sluice:
             lines.append(f'    key: "{admin_key}"')
         if viewer_key is not None:
             lines.append(f'    viewer_key: "{viewer_key}"')
+        if admin_allow is not None:
+            lines.append("    allow: [" + ", ".join(f'"{a}"' for a in admin_allow) + "]")
         if access_log:
             lines += ["  access_log:",
                       "    path: logs/access.log",

@@ -1,0 +1,68 @@
+"""Small probes of a running process and of raw protocol bytes, for the reliability suite."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of `pid` in KiB (from /proc)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def client_hello(server_name: bytes) -> bytes:
+    """A TLS 1.3 ClientHello record whose server_name extension carries `server_name` as given (any bytes),
+    built by hand because TLS libraries refuse to send malformed names."""
+    def u16(n: int) -> bytes:
+        return struct.pack("!H", n)
+
+    def ext(kind: int, data: bytes) -> bytes:
+        return u16(kind) + u16(len(data)) + data
+
+    sni_entry = b"\x00" + u16(len(server_name)) + server_name
+    extensions = b"".join([
+        ext(0, u16(len(sni_entry)) + sni_entry),
+        ext(10, u16(4) + b"\x00\x1d\x00\x17"),                      # supported_groups
+        ext(13, u16(4) + b"\x04\x03\x08\x04"),                      # signature_algorithms
+        ext(43, b"\x02\x03\x04"),                                   # supported_versions: TLS 1.3
+        ext(45, b"\x01\x01"),                                       # psk_key_exchange_modes
+        ext(51, u16(36) + b"\x00\x1d" + u16(32) + os.urandom(32)),  # key_share x25519
+    ])
+    body = (b"\x03\x03" + os.urandom(32) + b"\x20" + os.urandom(32)
+            + u16(6) + b"\x13\x01\x13\x02\x13\x03" + b"\x01\x00" + u16(len(extensions)) + extensions)
+    handshake = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + u16(len(handshake)) + handshake
+
+
+def http_request(port: int, head: bytes, *, body: bytes = b"", bind: str | None = None,
+                 timeout: float = 10.0) -> bytes:
+    """Sends one raw HTTP request and returns everything read until the server closes (or `timeout`).
+    A reset after the server has answered counts as the end."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    if bind:
+        s.bind((bind, 0))
+    s.connect(("127.0.0.1", port))
+    out = b""
+    try:
+        s.sendall(head + body)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    finally:
+        s.close()
+    return out
