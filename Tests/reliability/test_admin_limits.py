@@ -93,7 +93,8 @@ def test_oversized_bodies_from_a_non_allowed_address_are_not_buffered(sluice):
         s.settimeout(5)
         s.connect(("127.0.0.1", sl.admin_port))
         try:
-            s.sendall(_head("PUT", "/apisix/admin/upstreams/u", length=len(body)) + body)
+            # all but the last byte: a server that buffers before checking holds every body, waiting for the end
+            s.sendall(_head("PUT", "/apisix/admin/upstreams/u", length=len(body)) + body[:-1])
         except OSError:
             pass  # refused and closed while we were still sending: the point
         socks.append(s)
