@@ -8,7 +8,7 @@ PYTHON ?= python3
 CONFIG ?= conf/config.yaml
 SMOKE := ../shared/contract/smoke.sh
 
-.PHONY: run run-headless build test e2e reliability clean
+.PHONY: run run-headless build test e2e reliability fuzz clean
 
 # Runs the gateway with the operator console on conf/ (`make run-headless` for the engine alone).
 run:
@@ -47,6 +47,25 @@ reliability:
 	$(SWIFT) build
 	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/reliability
 
+# libFuzzer targets (Fuzz/): each runs FUZZ_RUNS inputs (-1: no limit) for at most FUZZ_SECONDS
+# (0: no limit) from the seed corpus in Fuzz/Corpus; findings go to .build/fuzz.
+FUZZ_TARGETS ?= FuzzJSON FuzzYAML
+FUZZ_RUNS ?= 1000000
+FUZZ_SECONDS ?= 0
+FUZZ_CONFIG ?= release
+FUZZER_LIB = $(firstword $(wildcard $(dir $(shell readlink -f $$(command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+FUZZ_FLAGS = -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
+	-Xcc -fsanitize=address,fuzzer-no-link -Xlinker $(FUZZER_LIB) -Xlinker -lstdc++
+fuzz:
+	test -n "$(FUZZER_LIB)" || { echo "libclang_rt.fuzzer_no_main not found in the Swift toolchain"; exit 1; }
+	$(SWIFT) build --package-path Fuzz -c $(FUZZ_CONFIG) $(FUZZ_FLAGS)
+	for t in $(FUZZ_TARGETS); do \
+	  c=$$(echo $$t | sed 's/^Fuzz//' | tr A-Z a-z); mkdir -p .build/fuzz/$$c; \
+	  Fuzz/.build/$(FUZZ_CONFIG)/$$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(CURDIR)/.build/fuzz/ \
+	    .build/fuzz/$$c Fuzz/Corpus/$$c || exit 1; \
+	done
+
 clean:
 	$(SWIFT) package clean
-	rm -rf Tests/e2e/__pycache__ Tests/reliability/__pycache__ .pytest_cache
+	rm -rf Tests/e2e/__pycache__ Tests/reliability/__pycache__ .pytest_cache Fuzz/.build .build/fuzz
