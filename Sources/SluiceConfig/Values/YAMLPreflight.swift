@@ -5,7 +5,8 @@ import CYaml
 /// count and nesting depth are bounded, so a document costs time and memory in proportion to its bytes and
 /// cannot exhaust the stack of the recursive composer.
 ///
-/// Syntax errors are left to the composer that runs next, which reports them with their line.
+/// Syntax errors are left to the composer that runs next, which reports them with their line. libyaml comes from
+/// Yams' C module `CYaml`: not a product of Yams, but SwiftPM makes the C modules of dependencies visible.
 enum YAMLPreflight {
     /// The largest document accepted, in bytes.
     static let maxBytes = 32 * 1_048_576
