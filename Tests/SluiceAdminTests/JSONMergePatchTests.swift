@@ -50,4 +50,17 @@ struct JSONMergePatchTests {
         for _ in 0..<JSONMergePatch.maxSubPathDepth { out = out["a"] ?? .null }
         #expect(out == .int(7))
     }
+
+    @Test func largePatchesMergeInLinearTime() throws {
+        let keys = (0..<50_000).map { "k\($0)" }
+        let target = ConfigValue.map(keys.map { ($0, .int(1)) })
+        let patch = ConfigValue.map(keys.reversed().map { ($0, .int(2)) } + [("k7", .null), ("new", .int(3))])
+        let clock = ContinuousClock()
+        var merged = ConfigValue.null
+        let time = clock.measure { merged = JSONMergePatch.apply(patch, to: target) }
+        #expect(merged.entries?.count == 50_000)
+        #expect(merged["k0"] == .int(2) && merged["k7"] == nil && merged["new"] == .int(3))
+        #expect(merged.entries?.first?.key == "k0", "order of the target is kept")
+        #expect(time < .seconds(2))
+    }
 }

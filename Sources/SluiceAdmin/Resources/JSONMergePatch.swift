@@ -2,14 +2,24 @@ import SluiceConfig
 
 /// JSON Merge Patch (RFC 7386) and the sub-path replace of `PATCH /x/{id}/<path>`.
 public enum JSONMergePatch {
-    /// RFC 7386: objects merge key by key, `null` deletes a key, anything else replaces.
+    /// RFC 7386: objects merge key by key, `null` deletes a key, anything else replaces. Keys are found through an
+    /// index, so a patch of n keys onto an object of m costs n + m, not n × m. Depth is the patch's, which the JSON
+    /// parser bounds.
     public static func apply(_ patch: ConfigValue, to target: ConfigValue?) -> ConfigValue {
         guard let entries = patch.entries else { return patch }
-        var result = target.flatMap { $0.entries != nil ? $0 : nil } ?? .map([])
+        let base = target.flatMap { $0.entries != nil ? $0 : nil } ?? .map([])
+        var merged: [ConfigEntry?] = (base.entries ?? []).map { $0 }
+        var index: [String: Int] = [:]
+        for (i, entry) in (base.entries ?? []).enumerated() where index[entry.key] == nil { index[entry.key] = i }
         for entry in entries {
-            result[entry.key] = entry.value.isNull ? nil : apply(entry.value, to: result[entry.key])
+            if let i = index[entry.key], let old = merged[i] {
+                merged[i] = entry.value.isNull ? nil : ConfigEntry(key: entry.key, value: apply(entry.value, to: old.value))
+            } else if !entry.value.isNull {
+                index[entry.key] = merged.count
+                merged.append(ConfigEntry(key: entry.key, value: apply(entry.value, to: nil)))
+            }
         }
-        return result
+        return ConfigValue(.map(merged.compactMap { $0 }), line: base.line)
     }
 
     /// The deepest sub-path accepted: far beyond any field of the schema, far below what could exhaust a stack.
