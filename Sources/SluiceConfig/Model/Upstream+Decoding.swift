@@ -60,15 +60,18 @@ extension Upstream {
             }
             tr.rejectUnknownFields()
         }
-        if let checks = r.raw("checks"), checks.entries == nil {
-            r.report("checks", "must be an object, got \(checks.typeName)")
+        if let checks = r.raw("checks"),
+           let decoded = UpstreamChecks.decode(checks, path: r.child("checks"), udp: up.scheme == "udp",
+                                               problems: problems) {
+            up.checks = decoded
         }
         for field in httpOnlyFields { r.accept(field) }
         r.rejectUnknownFields()
         return up
     }
 
-    /// Nodes as a map `{"host:port": weight}` or a list of `{host, port, weight, priority}`.
+    /// Nodes as a map `{"host:port": weight}` or a list of
+    /// `{host, port, weight, priority, max_fails, fail_timeout, state}`.
     static func decodeNodes(_ value: ConfigValue, path: String, problems: Problems) -> [UpstreamNode] {
         switch value.kind {
         case .map(let entries):
@@ -95,11 +98,15 @@ extension Upstream {
                 let port = r.int("port", in: 1...65535, required: true)
                 let weight = r.int("weight", in: 0...Int(Int32.max)) ?? 1
                 let priority = r.int("priority") ?? 0
+                let maxFails = r.int("max_fails", in: 0...1_000_000) ?? 1
+                let failTimeout = r.seconds("fail_timeout") ?? 10
+                let state = r.oneOf("state", NodeState.allCases.map(\.rawValue)).flatMap(NodeState.init) ?? .ready
                 r.accept("metadata")
                 r.rejectUnknownFields()
                 if let host, host.isEmpty { r.report("host", "must not be empty") }
                 if let host, !host.isEmpty, let port {
-                    nodes.append(UpstreamNode(host: host, port: port, weight: weight, priority: priority))
+                    nodes.append(UpstreamNode(host: host, port: port, weight: weight, priority: priority,
+                                              maxFails: maxFails, failTimeout: failTimeout, state: state))
                 }
             }
             return nodes
