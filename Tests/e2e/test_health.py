@@ -292,3 +292,16 @@ def test_udp_check_against_a_live_and_a_closed_port(sluice):
     finally:
         stop.set()
         live.close()
+
+
+def test_a_node_named_localhost_is_checked_and_used(sluice):
+    n = named_server("n")
+    dead = free_port()
+    sl = sluice(gateway={"stream_routes": [{"id": "1", "upstream": {"checks": _active(), "nodes": [
+        {"host": "localhost", "port": n.port, "weight": 1}, {"host": "localhost", "port": dead, "weight": 1}]}}]})
+    _wait_status(sl, "stream_routes/1", f"localhost:{dead}", "unhealthy", 5)
+    assert _health(sl, "stream_routes/1")[f"localhost:{n.port}"] == "healthy"
+    assert {ask_new(sl.port) for _ in range(5)} == {"n:ping"}
+    st, _, body = sl.admin("GET", "/v1/healthcheck/stream_routes/1")
+    node = [x for x in body["nodes"] if x["port"] == n.port][0]
+    assert 0 < node["connect_latency"] < 1 and 0 < node["last_check_latency"] < 1, node

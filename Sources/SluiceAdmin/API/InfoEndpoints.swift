@@ -47,6 +47,7 @@ struct InfoEndpoints: Sendable {
                     ("why", h.why.map { .string($0) } ?? .null),
                     ("last_check", h.lastCheck.map { .string($0) } ?? .null),
                     ("last_check_latency", h.lastCheckLatency.map { ConfigValue(.double($0)) } ?? .null),
+                    ("connect_latency", h.connectLatency.map { ConfigValue(.double($0)) } ?? .null),
                 ])
             })),
         ])

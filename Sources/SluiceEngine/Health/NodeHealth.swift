@@ -22,6 +22,8 @@ public final class NodeHealth: Sendable {
     private let inner: Mutex<Inner>
     private let usable = Atomic<Bool>(true)
     private let successMatters = Atomic<Bool>(false)
+    /// Moving average of connect times in seconds, as `Double` bits (0: none yet); the ground for ewma.
+    private let connectAverage = Atomic<UInt64>(0)
     private let eventLoop: EventLoop
     private let logger: Logger
     /// Called after every change of state (the upstream watches for all of its nodes being down).
@@ -40,8 +42,12 @@ public final class NodeHealth: Sendable {
     /// True when balancers may choose the node.
     public var isUsable: Bool { usable.load(ordering: .relaxed) }
 
-    /// A connect to the node succeeded.
+    /// A connect to the node succeeded after `latency`.
     public func connectSucceeded(latency: TimeAmount) {
+        // Two connects finishing at once may lose one sample: an average does not need them all.
+        let sample = Double(latency.nanoseconds) / 1e9
+        let old = Double(bitPattern: connectAverage.load(ordering: .relaxed))
+        connectAverage.store((old == 0 ? sample : old * 0.8 + sample * 0.2).bitPattern, ordering: .relaxed)
         guard successMatters.load(ordering: .relaxed) else { return }
         handle(.succeeded(.passive))
     }
@@ -77,8 +83,10 @@ public final class NodeHealth: Sendable {
             case .maint: .maint
             case .ready: i.machine.isUsable ? .healthy : .unhealthy
             }
+            let average = Double(bitPattern: connectAverage.load(ordering: .relaxed))
             return NodeHealthInfo(status: status, since: i.since, why: i.why?.rawValue,
                                   lastCheckLatency: i.lastCheckLatency, lastCheck: i.lastCheck,
+                                  connectLatency: average > 0 ? average : nil,
                                   tcpFailures: i.machine.tcpFailures, timeouts: i.machine.timeouts,
                                   successes: i.machine.successes)
         }

@@ -15,18 +15,21 @@ public struct NodeHealthInfo: Sendable, Equatable {
     public var lastCheckLatency: Double?
     /// The last probe's outcome (`ok` or the failure's cause); nil without active checks.
     public var lastCheck: String?
+    /// Moving average (weight 0.2 for the newest) of real connects' times in seconds; nil before one.
+    public var connectLatency: Double?
     /// Failures (refused, reset, mismatch), timeouts and successes counted in a row.
     public var tcpFailures: Int
     public var timeouts: Int
     public var successes: Int
 
     public init(status: Status, since: Date, why: String? = nil, lastCheckLatency: Double? = nil,
-                lastCheck: String? = nil, tcpFailures: Int = 0, timeouts: Int = 0, successes: Int = 0) {
+                lastCheck: String? = nil, connectLatency: Double? = nil, tcpFailures: Int = 0, timeouts: Int = 0, successes: Int = 0) {
         self.status = status
         self.since = since
         self.why = why
         self.lastCheckLatency = lastCheckLatency
         self.lastCheck = lastCheck
+        self.connectLatency = connectLatency
         self.tcpFailures = tcpFailures
         self.timeouts = timeouts
         self.successes = successes
