@@ -30,6 +30,8 @@ struct ScreenRenderingTests {
         #expect(matchCol(routeRow, "from") != nil && matchCol(routeRow, "from") == matchCol(routeRow - 1, "port 9100"))
         #expect(canvas.row(containing: "1.0 MiB/s") != nil, "listener rate from two snapshots: \(canvas.screen)")
         #expect(canvas.row(containing: "○ off") != nil)
+        #expect(canvas.line(try #require(canvas.row(containing: "127.0.0.1:7002"))).contains("✗ down"),
+                "a node its health says is down never shows up: \(canvas.screen)")
         #expect(canvas.line(rows - 1).contains("? help"))
         for r in 0..<rows { #expect(CellWidth.of(canvas.line(r)) <= cols) }
     }

@@ -36,7 +36,7 @@ private func counts(_ balancer: any Balancer, _ count: Int, _ context: PickConte
 
 struct BalancerCommonTests {
     @Test func algorithmNames() {
-        #expect(BalancerType.allCases.map(\.rawValue) == ["roundrobin", "chash", "least_conn"])
+        #expect(BalancerType.allCases.map(\.rawValue) == ["roundrobin", "chash", "least_conn", "ewma"])
         #expect(BalancerType(rawValue: "least_conn") == .leastConn)
     }
 
@@ -363,5 +363,43 @@ struct BalancerHealthTests {
         let balancer = SluiceEngine.makeBalancer(type, nodes: list, health: health(list, down: [2]))
         #expect(balancer.pick(PickContext(hashKey: "x")) == 2)
         #expect(balancer.pick(PickContext(hashKey: "x", excluded: [2])) == nil)
+    }
+}
+
+struct EWMABalancerTests {
+    @Test func theLowestConnectTimeWins() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1, 1]))
+        let times = [0.050, 0.002, 0.010]
+        #expect(counts(balancer, 20, PickContext(connectTime: { times[$0] })) == [1: 20])
+    }
+
+    @Test func nodesWithinFivePercentTieAndGoToTheLeastLoaded() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1, 1]))
+        let times = [0.0100, 0.0104, 0.020]
+        let active = [3, 1, 0]
+        #expect(balancer.pick(PickContext(activeConnections: { active[$0] }, connectTime: { times[$0] })) == 1)
+    }
+
+    @Test func unmeasuredNodesAreTriedFirstAndShareByRoundRobin() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1, 1]))
+        let times = [0.0, 0.0, 0.001]
+        #expect(counts(balancer, 10, PickContext(connectTime: { times[$0] })) == [0: 5, 1: 5])
+    }
+
+    @Test func triedNodesAreSkipped() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1]))
+        let times = [0.001, 0.5]
+        #expect(balancer.pick(PickContext(excluded: [0], connectTime: { times[$0] })) == 1)
+    }
+
+    @Test func aNodesAverageStartsAtItsFirstSampleAndFadesWithAge() {
+        let health = healthy(nodes([1]))[0]
+        #expect(health.connectTime == 0)
+        health.connectSucceeded(latency: .milliseconds(20))
+        let first = health.connectTime
+        #expect(first > 0.0199 && first <= 0.020)
+        // A sample right after the first barely moves the average (APISIX weighs by the time between samples).
+        health.connectSucceeded(latency: .milliseconds(500))
+        #expect(health.connectTime < 0.03)
     }
 }

@@ -305,3 +305,38 @@ def test_a_node_named_localhost_is_checked_and_used(sluice):
     st, _, body = sl.admin("GET", "/v1/healthcheck/stream_routes/1")
     node = [x for x in body["nodes"] if x["port"] == n.port][0]
     assert 0 < node["connect_latency"] < 1 and 0 < node["last_check_latency"] < 1, node
+
+
+@pytest.mark.time_limit(60)
+def test_ewma_sends_connections_to_the_node_that_answers_connects(sluice):
+    from harness import Blackhole
+    slow = Blackhole()
+    if not slow.works():
+        pytest.skip("cannot make a blackhole listener here (SYNs to a full accept queue are not dropped)")
+    fast = named_server("fast")
+    # max_fails 0: no passive skipping, so what steers is the moving average of connect times alone (a timed-out
+    # connect counts as a 0.3 s sample).
+    sl = sluice(gateway={"stream_routes": [{"id": "1", "upstream": {
+        "type": "ewma", "retries": 1, "timeout": {"connect": 0.3, "send": 5, "read": 5},
+        "nodes": [_node(slow.addr, max_fails=0), _node(fast.addr, max_fails=0)]}}]})
+    for i in range(200):
+        assert ask_new(sl.port) == "fast:ping", f"connection {i}"
+    entries = sl.wait_log(200)
+    first_fast = sum(1 for e in entries if _tried(e)[0] == fast.addr)
+    assert first_fast >= 160, f"only {first_fast} of 200 connections went to the fast node first"
+    node = [n for n in sl.admin("GET", "/v1/healthcheck/stream_routes/1")[2]["nodes"] if n["port"] == fast.port][0]
+    assert node["status"] == "healthy" and node["connect_latency"] < 0.1, node
+
+
+def test_a_change_that_leaves_the_nodes_alone_keeps_their_health(sluice):
+    live = named_server("live")
+    dead = f"{LOOPBACK}:{free_port()}"
+    sl = sluice(gateway={"upstreams": [{"id": "1", "checks": _active(), "nodes": [_node(live.addr), _node(dead)]}],
+                         "stream_routes": [{"id": "1", "upstream_id": "1"}]})
+    _wait_status(sl, "upstreams/1", dead, "unhealthy", 5)
+    before = [n for n in sl.admin("GET", "/v1/healthcheck/upstreams/1")[2]["nodes"] if n["port"] == int(dead.split(":")[1])]
+    st, _, _ = sl.admin("PATCH", "/apisix/admin/upstreams/1", {"name": "renamed", "retries": 0})
+    assert st == 200
+    after = [n for n in sl.admin("GET", "/v1/healthcheck/upstreams/1")[2]["nodes"] if n["port"] == int(dead.split(":")[1])]
+    assert after[0]["status"] == "unhealthy" and after[0]["since"] == before[0]["since"], (before, after)
+    assert {ask_new(sl.port) for _ in range(5)} == {"live:ping"}, "retries 0, yet no client meets the dead node"

@@ -11,12 +11,8 @@ extension Upstream {
         up.id = r.id("id", required: false)
         if !inline && up.id == nil && value["id"] == nil { r.report("id", "is required") }
         up.name = r.string("name", maxLength: 100)
-        if let t = r.oneOf("type", ["roundrobin", "chash", "least_conn", "ewma"]) {
-            if t == "ewma" {
-                r.report("type", "ewma is not supported yet; use roundrobin, chash or least_conn")
-            } else {
-                up.type = BalancerType(rawValue: t) ?? .roundrobin
-            }
+        if let t = r.oneOf("type", BalancerType.allCases.map(\.rawValue)) {
+            up.type = BalancerType(rawValue: t) ?? .roundrobin
         }
         if let nodes = r.raw("nodes") {
             up.nodes = decodeNodes(nodes, path: r.child("nodes"), problems: problems)

@@ -6,6 +6,8 @@ public enum BalancerType: String, Sendable, CaseIterable {
     case chash
     /// Fewest active connections per unit of weight; ties by weighted round robin.
     case leastConn = "least_conn"
+    /// The lowest exponentially weighted moving average of connect times (APISIX); ties by least connections.
+    case ewma
 }
 
 /// What an operator says a node may do (HAProxy `set server state`), the node field `state`.

@@ -15,5 +15,6 @@ public func makeBalancer(_ type: BalancerType, nodes: [UpstreamNode], health: [N
     case .roundrobin: PriorityTiers<SmoothWeightedRoundRobin>(nodes: nodes, health: health)
     case .chash: PriorityTiers<ConsistentHashRing>(nodes: nodes, health: health)
     case .leastConn: PriorityTiers<LeastConnections>(nodes: nodes, health: health)
+    case .ewma: PriorityTiers<LowestConnectTime>(nodes: nodes, health: health)
     }
 }

@@ -22,8 +22,12 @@ public final class NodeHealth: Sendable {
     private let inner: Mutex<Inner>
     private let usable = Atomic<Bool>(true)
     private let successMatters = Atomic<Bool>(false)
-    /// Moving average of connect times in seconds, as `Double` bits (0: none yet); the ground for ewma.
+    /// APISIX ewma's moving average of connect times in seconds (as `Double` bits) and when it was last updated
+    /// (uptime nanoseconds; 0: never).
     private let connectAverage = Atomic<UInt64>(0)
+    private let connectAverageAt = Atomic<UInt64>(0)
+    /// An old average counts e⁻¹ after this many seconds (APISIX's `decay_time`).
+    static let decaySeconds = 10.0
     private let eventLoop: EventLoop
     private let logger: Logger
     /// Called after every change of state (the upstream watches for all of its nodes being down).
@@ -44,16 +48,38 @@ public final class NodeHealth: Sendable {
 
     /// A connect to the node succeeded after `latency`.
     public func connectSucceeded(latency: TimeAmount) {
-        // Two connects finishing at once may lose one sample: an average does not need them all.
-        let sample = Double(latency.nanoseconds) / 1e9
-        let old = Double(bitPattern: connectAverage.load(ordering: .relaxed))
-        connectAverage.store((old == 0 ? sample : old * 0.8 + sample * 0.2).bitPattern, ordering: .relaxed)
+        addConnectSample(latency)
         guard successMatters.load(ordering: .relaxed) else { return }
         handle(.succeeded(.passive))
     }
 
-    /// A connect to the node failed.
-    public func connectFailed(cause: HealthCause) { handle(.failed(.passive, cause)) }
+    /// The moving average of connect times decayed to now (it fades while the node gets no connections, so that
+    /// ewma tries it again); 0 before any connect.
+    var connectTime: Double {
+        let at = connectAverageAt.load(ordering: .relaxed)
+        guard at != 0 else { return 0 }
+        let age = Double(NIODeadline.now().uptimeNanoseconds &- at) / 1e9
+        return Double(bitPattern: connectAverage.load(ordering: .relaxed)) * exp(-age / Self.decaySeconds)
+    }
+
+    /// A connect to the node failed after `elapsed`; a timed-out one counts towards the average connect time
+    /// (so ewma avoids a node that does not answer; a refusal is quick and says nothing about speed).
+    public func connectFailed(cause: HealthCause, after elapsed: TimeAmount? = nil) {
+        if cause == .timedOut, let elapsed { addConnectSample(elapsed) }
+        handle(.failed(.passive, cause))
+    }
+
+    /// APISIX ewma's update: the old average weighs e^(−age / decay time), the sample the rest.
+    private func addConnectSample(_ latency: TimeAmount) {
+        // Two connects finishing at once may lose one sample: an average does not need them all.
+        let sample = Double(max(0, latency.nanoseconds)) / 1e9
+        let now = NIODeadline.now().uptimeNanoseconds
+        let at = connectAverageAt.load(ordering: .relaxed)
+        let weight = at == 0 ? 0 : exp(-Double(now &- at) / 1e9 / Self.decaySeconds)
+        let old = Double(bitPattern: connectAverage.load(ordering: .relaxed))
+        connectAverage.store((old * weight + sample * (1 - weight)).bitPattern, ordering: .relaxed)
+        connectAverageAt.store(now, ordering: .relaxed)
+    }
 
     /// An active probe succeeded in `latency` seconds.
     func probeSucceeded(latency: Double) {
@@ -83,10 +109,11 @@ public final class NodeHealth: Sendable {
             case .maint: .maint
             case .ready: i.machine.isUsable ? .healthy : .unhealthy
             }
+            let measured = connectAverageAt.load(ordering: .relaxed) != 0
             let average = Double(bitPattern: connectAverage.load(ordering: .relaxed))
             return NodeHealthInfo(status: status, since: i.since, why: i.why?.rawValue,
                                   lastCheckLatency: i.lastCheckLatency, lastCheck: i.lastCheck,
-                                  connectLatency: average > 0 ? average : nil,
+                                  connectLatency: measured ? average : nil,
                                   tcpFailures: i.machine.tcpFailures, timeouts: i.machine.timeouts,
                                   successes: i.machine.successes)
         }

@@ -15,7 +15,7 @@ public struct NodeHealthInfo: Sendable, Equatable {
     public var lastCheckLatency: Double?
     /// The last probe's outcome (`ok` or the failure's cause); nil without active checks.
     public var lastCheck: String?
-    /// Moving average (weight 0.2 for the newest) of real connects' times in seconds; nil before one.
+    /// The ewma of real connects' times in seconds (APISIX's, decay time 10 s); nil before one.
     public var connectLatency: Double?
     /// Failures (refused, reset, mismatch), timeouts and successes counted in a row.
     public var tcpFailures: Int
@@ -23,7 +23,8 @@ public struct NodeHealthInfo: Sendable, Equatable {
     public var successes: Int
 
     public init(status: Status, since: Date, why: String? = nil, lastCheckLatency: Double? = nil,
-                lastCheck: String? = nil, connectLatency: Double? = nil, tcpFailures: Int = 0, timeouts: Int = 0, successes: Int = 0) {
+                lastCheck: String? = nil, connectLatency: Double? = nil, tcpFailures: Int = 0, timeouts: Int = 0,
+                successes: Int = 0) {
         self.status = status
         self.since = since
         self.why = why

@@ -51,7 +51,9 @@ public final class UpstreamRuntime: Sendable {
     /// The next node to try, or nil when every eligible node was tried.
     func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {
         let counters = nodeCounters
+        let health = nodeHealth
         return balancer.pick(PickContext(hashKey: hashKey, excluded: tried,
-                                         activeConnections: { counters[$0].active.load(ordering: .relaxed) }))
+                                         activeConnections: { counters[$0].active.load(ordering: .relaxed) },
+                                         connectTime: { health[$0].connectTime }))
     }
 }

@@ -368,7 +368,8 @@ final class TCPSession {
                 runtime.nodeHealth[index].connectSucceeded(latency: took) // health: issue 11
                 self.connected(channel, index: index, took: took)
             case .failure(let error):
-                runtime.nodeHealth[index].connectFailed(cause: HealthCause(error: error)) // health: issue 11
+                let took = NIODeadline.now() - attemptStart
+                runtime.nodeHealth[index].connectFailed(cause: HealthCause(error: error), after: took) // issue 11
                 self.accounting.connectFailed(node: index)
                 self.context.logger.info("Upstream connect failed", metadata: [
                     "connection.id": "\(self.recordID)", "upstream": "\(runtime.key)",
