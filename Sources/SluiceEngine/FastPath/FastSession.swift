@@ -199,7 +199,8 @@ final class FastSession: @unchecked Sendable {
         guard let index = triedIndices.last else { return }
         closeUpstreamAttempt()
         accounting.connectFailed(node: index)
-        runtime.nodeHealth[index].connectFailed(cause: HealthCause(errno: error)) // health: issue 11
+        let took = NIODeadline.now() - attemptStart
+        runtime.nodeHealth[index].connectFailed(cause: HealthCause(errno: error), after: took) // health: issue 11
         loop.context.logger.info("Upstream connect failed", metadata: [
             "connection.id": "\(accounting.record?.id ?? 0)", "upstream": "\(runtime.key)",
             "node": "\(runtime.upstream.nodes[index].address)",
