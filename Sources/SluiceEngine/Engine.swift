@@ -23,7 +23,7 @@ public final class Engine: Sendable {
     ///   - store: the configuration to follow; the engine subscribes to it.
     public init(group: EventLoopGroup, store: Store, settings: NodeSettings, logger: Logger) {
         self.group = group
-        let context = EngineContext(logger: logger)
+        let context = EngineContext(logger: logger, group: group)
         self.context = context
         self.settingsBox = Mutex(settings)
         var fastPath: FastPath?
@@ -164,6 +164,7 @@ public final class Engine: Sendable {
             let hardDeadline = Date().addingTimeInterval(2)
             while context.registry.count > 0 && Date() < hardDeadline { usleep(10_000) }
         }
+        context.health.stopAll() // health: issue 11 (no probes once the gateway is going down)
         context.accessLog?.writer.flush()
         return left
     }
@@ -188,12 +189,7 @@ public final class Engine: Sendable {
             EngineSnapshot.Route(id: $0.route.id, name: $0.route.name, upstreamKey: $0.upstream?.key,
                                  traffic: values["route:\($0.route.id)"] ?? zero)
         }
-        let upstreams = (table?.upstreams.values.sorted { $0.key < $1.key } ?? []).map { up in
-            EngineSnapshot.Upstream(key: up.key, traffic: values[up.key] ?? zero, nodes: up.upstream.nodes.map {
-                EngineSnapshot.Node(address: $0.address, weight: $0.weight,
-                                    traffic: values[UpstreamRuntime.nodeCounterName(up.key, $0)] ?? zero)
-            })
-        }
+        let upstreams = context.health.snapshot(values)
         return EngineSnapshot(takenAt: Date(), configRevision: table?.revision ?? 0,
                               listeners: specs.map { .init(spec: $0, traffic: values["listener:\($0)"] ?? zero) },
                               routes: routes, upstreams: upstreams, connections: connections)

@@ -21,12 +21,16 @@ public struct EngineSnapshot: Sendable {
         public var address: String
         public var weight: Int
         public var traffic: TrafficValues
+        /// Health and operator state (issue 11).
+        public var health: NodeHealthInfo
     }
     /// One upstream in use by a route.
     public struct Upstream: Sendable {
         public var key: String
         public var traffic: TrafficValues
         public var nodes: [Node]
+        /// How nodes are checked, `tcp` or `udp` (what `/v1/healthcheck` calls `type`).
+        public var checkType: String
     }
 
     public var takenAt: Date

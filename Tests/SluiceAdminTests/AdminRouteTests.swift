@@ -13,7 +13,9 @@ struct AdminRouteTests {
         ("/apisix/admin/schema/stream_route", AdminRoute.schema("stream_route")),
         ("/apisix/admin/plugins/list", AdminRoute.pluginList),
         ("/apisix/admin/status", AdminRoute.status),
-        ("/v1/healthcheck", AdminRoute.healthcheck),
+        ("/v1/healthcheck", AdminRoute.healthcheck(key: nil)),
+        ("/v1/healthcheck/upstreams/1", AdminRoute.healthcheck(key: "upstreams/1")),
+        ("/v1/healthcheck/stream_routes/r-1", AdminRoute.healthcheck(key: "stream_routes/r-1")),
     ])
     func matches(_ path: String, _ expected: AdminRoute) {
         #expect(AdminRoute.match(path) == expected)

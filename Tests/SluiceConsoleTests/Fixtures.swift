@@ -33,9 +33,14 @@ enum Fixtures {
             routes: [.init(id: "1", name: "echo", upstreamKey: "upstreams/echo", traffic: traffic(active: 2, total: 40)),
                      .init(id: "2", name: "数据库路由", upstreamKey: "stream_routes/2", traffic: traffic())],
             upstreams: [.init(key: "upstreams/echo", traffic: traffic(), nodes: [
-                .init(address: "127.0.0.1:7000", weight: 2, traffic: traffic(active: 2, total: 40)),
-                .init(address: "127.0.0.1:7001", weight: 0, traffic: traffic()),
-            ])],
+                .init(address: "127.0.0.1:7000", weight: 2, traffic: traffic(active: 2, total: 40),
+                      health: NodeHealthInfo(status: .healthy, since: time)),
+                .init(address: "127.0.0.1:7001", weight: 0, traffic: traffic(),
+                      health: NodeHealthInfo(status: .healthy, since: time)),
+                .init(address: "127.0.0.1:7002", weight: 1, traffic: traffic(fails: 3),
+                      health: NodeHealthInfo(status: .unhealthy, since: time.addingTimeInterval(-42), why: "refused",
+                                             lastCheckLatency: 0.0021, lastCheck: "refused")),
+            ], checkType: "tcp")],
             connections: [
                 ConnectionInfo(id: 11, client: "127.0.0.1:50001", listener: "tcp 127.0.0.1:9100", routeID: "1",
                                upstreamKey: "upstreams/echo", node: "127.0.0.1:7000", state: .proxying,

@@ -1,12 +1,28 @@
+import Logging
+import NIOEmbedded
+import SluiceConfig
 import Testing
 @testable import SluiceEngine
 
 /// Nodes named a, b, c… on port 80, with the given weights (and priorities, default 0).
-private func nodes(_ weights: [Int], priorities: [Int]? = nil) -> [BalancerNode] {
+private func nodes(_ weights: [Int], priorities: [Int]? = nil) -> [UpstreamNode] {
     weights.enumerated().map { i, weight in
-        BalancerNode(host: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(i))), port: 80,
+        UpstreamNode(host: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(i))), port: 80,
                      weight: weight, priority: priorities?[i] ?? 0)
     }
+}
+
+/// A fresh (healthy) health object per node.
+func healthy(_ nodes: [UpstreamNode]) -> [NodeHealth] {
+    nodes.map {
+        NodeHealth(upstreamKey: "test", address: $0.address, settings: HealthSettings(),
+                   eventLoop: EmbeddedEventLoop(), logger: Logger(label: "test"))
+    }
+}
+
+/// A balancer whose nodes are all healthy.
+private func makeBalancer(_ type: BalancerType, nodes: [UpstreamNode]) -> any Balancer {
+    SluiceEngine.makeBalancer(type, nodes: nodes, health: healthy(nodes))
 }
 
 /// Picks `count` times and returns how often each index was chosen.
@@ -20,23 +36,23 @@ private func counts(_ balancer: any Balancer, _ count: Int, _ context: PickConte
 
 struct BalancerCommonTests {
     @Test func algorithmNames() {
-        #expect(BalancingAlgorithm.allCases.map(\.rawValue) == ["roundrobin", "chash", "least_conn"])
-        #expect(BalancingAlgorithm(rawValue: "least_conn") == .leastConn)
+        #expect(BalancerType.allCases.map(\.rawValue) == ["roundrobin", "chash", "least_conn", "ewma"])
+        #expect(BalancerType(rawValue: "least_conn") == .leastConn)
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func exposesNodes(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func exposesNodes(algorithm: BalancerType) {
         let list = nodes([1, 2, 0])
         #expect(makeBalancer(algorithm, nodes: list).nodes == list)
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func noNodesGivesNil(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func noNodesGivesNil(algorithm: BalancerType) {
         #expect(makeBalancer(algorithm, nodes: []).pick(PickContext()) == nil)
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func weightZeroIsNeverChosen(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func weightZeroIsNeverChosen(algorithm: BalancerType) {
         let balancer = makeBalancer(algorithm, nodes: nodes([0, 3, 0, 1]))
         for key in 0..<500 {
             let pick = balancer.pick(PickContext(hashKey: "10.0.0.\(key)"))
@@ -44,14 +60,14 @@ struct BalancerCommonTests {
         }
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func onlyWeightZeroGivesNil(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func onlyWeightZeroGivesNil(algorithm: BalancerType) {
         let balancer = makeBalancer(algorithm, nodes: nodes([0, 0], priorities: [1, 0]))
         #expect(balancer.pick(PickContext(hashKey: "k")) == nil)
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func excludedIsNeverChosen(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func excludedIsNeverChosen(algorithm: BalancerType) {
         let balancer = makeBalancer(algorithm, nodes: nodes([5, 1, 1, 2]))
         for key in 0..<500 {
             let pick = balancer.pick(PickContext(hashKey: "key\(key)", excluded: [0, 2]))
@@ -59,16 +75,16 @@ struct BalancerCommonTests {
         }
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func allExcludedGivesNil(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func allExcludedGivesNil(algorithm: BalancerType) {
         let balancer = makeBalancer(algorithm, nodes: nodes([1, 2, 3], priorities: [2, 1, 0]))
         #expect(balancer.pick(PickContext(hashKey: "k", excluded: [0, 1, 2])) == nil)
         // Indices that do not exist are harmless.
         #expect(balancer.pick(PickContext(hashKey: "k", excluded: [7, -1])) == 0)
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func higherPriorityTierFirst(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func higherPriorityTierFirst(algorithm: BalancerType) {
         // a, b: priority 0; c, d: priority 10 (used first); e: priority -5 (last resort).
         let balancer = makeBalancer(algorithm, nodes: nodes([1, 1, 1, 1, 1], priorities: [0, 0, 10, 10, -5]))
         for key in 0..<200 {
@@ -83,14 +99,14 @@ struct BalancerCommonTests {
         }
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func weightZeroTierFallsThrough(algorithm: BalancingAlgorithm) {
+    @Test(arguments: BalancerType.allCases)
+    func weightZeroTierFallsThrough(algorithm: BalancerType) {
         let balancer = makeBalancer(algorithm, nodes: nodes([0, 0, 1], priorities: [5, 5, 1]))
         #expect(balancer.pick(PickContext(hashKey: "x")) == 2)
     }
 
-    @Test(arguments: BalancingAlgorithm.allCases)
-    func concurrentPicksAreSafe(algorithm: BalancingAlgorithm) async {
+    @Test(arguments: BalancerType.allCases)
+    func concurrentPicksAreSafe(algorithm: BalancerType) async {
         let balancer = makeBalancer(algorithm, nodes: nodes([5, 1]))
         let total = await withTaskGroup(of: [Int: Int].self) { group in
             for task in 0..<8 {
@@ -301,5 +317,89 @@ struct LeastConnectionsTests {
         let active = [Int.max, Int.max - 1]
         let balancer = makeBalancer(.leastConn, nodes: nodes([Int(Int32.max), Int(Int32.max)]))
         #expect(balancer.pick(PickContext(activeConnections: { active[$0] })) == 1)
+    }
+}
+
+struct BalancerHealthTests {
+    /// Health objects for `list`, with the nodes at `down` failed once (max_fails 1 ⇒ suspended).
+    func health(_ list: [UpstreamNode], down: Set<Int>) -> [NodeHealth] {
+        let h = healthy(list)
+        for i in down { h[i].connectFailed(cause: .refused) }
+        return h
+    }
+
+    @Test(arguments: BalancerType.allCases)
+    func unhealthyNodesAreSkipped(type: BalancerType) {
+        let list = nodes([1, 1, 1])
+        let balancer = SluiceEngine.makeBalancer(type, nodes: list, health: health(list, down: [0, 2]))
+        #expect(Set((0..<30).compactMap { _ in balancer.pick(PickContext(hashKey: "k\(Int.random(in: 0..<99))")) })
+            == [1])
+    }
+
+    @Test(arguments: BalancerType.allCases)
+    func aTierFallsToTheNextOnlyWhenItIsWhollyDown(type: BalancerType) {
+        let list = nodes([1, 1, 1], priorities: [1, 1, 0])
+        let partly = SluiceEngine.makeBalancer(type, nodes: list, health: health(list, down: [0]))
+        #expect(partly.pick(PickContext(hashKey: "x")) == 1)
+        let wholly = SluiceEngine.makeBalancer(type, nodes: list, health: health(list, down: [0, 1]))
+        #expect(wholly.pick(PickContext(hashKey: "x")) == 2)
+    }
+
+    @Test(arguments: BalancerType.allCases)
+    func allDownMeansAllAreTried(type: BalancerType) {
+        let list = nodes([1, 1])
+        let balancer = SluiceEngine.makeBalancer(type, nodes: list, health: health(list, down: [0, 1]))
+        let first = balancer.pick(PickContext(hashKey: "x"))
+        #expect(first != nil)
+        let second = balancer.pick(PickContext(hashKey: "x", excluded: [first ?? 0]))
+        #expect(second != nil && second != first)
+    }
+
+    @Test(arguments: BalancerType.allCases)
+    func drainedAndMaintNodesAreNeverChosenEvenWhenTheRestIsDown(type: BalancerType) {
+        var list = nodes([1, 1, 1])
+        list[0].state = .drain
+        list[1].state = .maint
+        let balancer = SluiceEngine.makeBalancer(type, nodes: list, health: health(list, down: [2]))
+        #expect(balancer.pick(PickContext(hashKey: "x")) == 2)
+        #expect(balancer.pick(PickContext(hashKey: "x", excluded: [2])) == nil)
+    }
+}
+
+struct EWMABalancerTests {
+    @Test func theLowestConnectTimeWins() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1, 1]))
+        let times = [0.050, 0.002, 0.010]
+        #expect(counts(balancer, 20, PickContext(connectTime: { times[$0] })) == [1: 20])
+    }
+
+    @Test func nodesWithinFivePercentTieAndGoToTheLeastLoaded() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1, 1]))
+        let times = [0.0100, 0.0104, 0.020]
+        let active = [3, 1, 0]
+        #expect(balancer.pick(PickContext(activeConnections: { active[$0] }, connectTime: { times[$0] })) == 1)
+    }
+
+    @Test func unmeasuredNodesAreTriedFirstAndShareByRoundRobin() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1, 1]))
+        let times = [0.0, 0.0, 0.001]
+        #expect(counts(balancer, 10, PickContext(connectTime: { times[$0] })) == [0: 5, 1: 5])
+    }
+
+    @Test func triedNodesAreSkipped() {
+        let balancer = makeBalancer(.ewma, nodes: nodes([1, 1]))
+        let times = [0.001, 0.5]
+        #expect(balancer.pick(PickContext(excluded: [0], connectTime: { times[$0] })) == 1)
+    }
+
+    @Test func aNodesAverageStartsAtItsFirstSampleAndFadesWithAge() {
+        let health = healthy(nodes([1]))[0]
+        #expect(health.connectTime == 0)
+        health.connectSucceeded(latency: .milliseconds(20))
+        let first = health.connectTime
+        #expect(first > 0.0199 && first <= 0.020)
+        // A sample right after the first barely moves the average (APISIX weighs by the time between samples).
+        health.connectSucceeded(latency: .milliseconds(500))
+        #expect(health.connectTime < 0.03)
     }
 }

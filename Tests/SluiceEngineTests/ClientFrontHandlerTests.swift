@@ -21,10 +21,11 @@ struct ClientFrontHandlerTests {
     struct Rig {
         let channel = EmbeddedChannel()
         let counter = ReadCounter()
-        let context = EngineContext(logger: Logger(label: "test"))
+        let context: EngineContext
         let listener: ListenerRuntime
 
         init(_ spec: ListenerSpec) throws {
+            context = EngineContext(logger: Logger(label: "test"), group: channel.embeddedEventLoop)
             listener = ListenerRuntime(spec: spec, counters: context.counters)
             let session = TCPSession(context: context, listener: listener, client: channel)
             let front = ClientFrontHandler(session: session)

@@ -1,4 +1,5 @@
 import Logging
+import NIOEmbedded
 import Testing
 @testable import SluiceConfig
 @testable import SluiceEngine
@@ -8,7 +9,9 @@ struct RouterTests {
     func router(_ yaml: String) throws -> Router {
         let config = try GatewayConfig.decode(try ConfigValue.parseYAML(yaml, file: "t"), file: "t")
         let snapshot = ConfigSnapshot(revision: 1, config: config, objectRevisions: [:])
-        return RoutingTable(snapshot: snapshot, previous: nil, counters: CounterTable(), logger: Logger(label: "test")).router
+        let logger = Logger(label: "test")
+        return RoutingTable(snapshot: snapshot, previous: nil, counters: CounterTable(),
+                            health: HealthRegistry(group: EmbeddedEventLoop(), logger: logger), logger: logger).router
     }
 
     func facts(_ remote: String, _ server: String = "127.0.0.1", port: Int = 9100, sni: String? = nil,

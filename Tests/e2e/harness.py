@@ -753,8 +753,8 @@ def run_validate(binary: str, config: Path, timeout: float = 20.0) -> tuple[int,
 # ---------------------------------------------------------------------------
 
 class RedisServer:
-    def __init__(self, workdir: Path, binary: str = "redis-server"):
-        self.port = free_port()
+    def __init__(self, workdir: Path, binary: str = "redis-server", port: int | None = None):
+        self.port = port if port is not None else free_port()
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.dir / "redis.log"

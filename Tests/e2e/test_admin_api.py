@@ -308,8 +308,11 @@ def test_schema_plugins_status_healthcheck(sl):
     assert st == 200 and status["revision"] >= 3 and status["data_file"] == str(sl.data_path)
     assert status["data_file_error"] is None
     st, _, hc = sl.admin("GET", "/v1/healthcheck")
-    assert st == 200 and hc == [{"name": "/apisix/upstreams/1", "type": "tcp",
-                                 "nodes": [{"ip": "127.0.0.1", "port": 7, "weight": 1, "status": "unknown"}]}]
+    assert st == 200 and [(u["name"], u["type"]) for u in hc] == [("/apisix/upstreams/1", "tcp")], hc
+    node = hc[0]["nodes"][0]
+    assert {k: node[k] for k in ("ip", "port", "weight", "status")} == \
+        {"ip": "127.0.0.1", "port": 7, "weight": 1, "status": "healthy"}, node
+    assert node["counter"] == {"success": 0, "tcp_failure": 0, "timeout_failure": 0, "http_failure": 0}, node
     assert sl.admin("PUT", "/apisix/admin/status", {})[0] == 405
 
 

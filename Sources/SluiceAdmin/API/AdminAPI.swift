@@ -76,8 +76,12 @@ public final class AdminAPI: Sendable {
         case .status:
             try Self.readOnly(method)
             return info.status()
-        case .healthcheck:
+        case .healthcheck(let key):
             try Self.readOnly(method)
+            if let key {
+                guard let response = info.healthcheck(key: key) else { throw .unknownPath(request.path) }
+                return response
+            }
             return info.healthcheck()
         }
     }

@@ -12,13 +12,18 @@ public enum AdminRoute: Equatable, Sendable {
     case pluginList
     /// `/apisix/admin/status`
     case status
-    /// `/v1/healthcheck`
-    case healthcheck
+    /// `/v1/healthcheck` (every upstream), `/v1/healthcheck/<upstreams|stream_routes|services>/<id>` (one, by the
+    /// key its health is kept under: `upstreams/1`).
+    case healthcheck(key: String?)
 
     /// Matches a request path; nil when it names nothing. Segments are percent-decoded; a trailing `/` is ignored.
     public static func match(_ path: String) -> AdminRoute? {
         let segments = path.split(separator: "/").map { QueryString.percentDecode(String($0)) }
-        if segments == ["v1", "healthcheck"] { return .healthcheck }
+        if segments == ["v1", "healthcheck"] { return .healthcheck(key: nil) }
+        if segments.count == 4, segments[0] == "v1", segments[1] == "healthcheck",
+           ["upstreams", "stream_routes", "services"].contains(segments[2]) {
+            return .healthcheck(key: "\(segments[2])/\(segments[3])")
+        }
         guard segments.count >= 3, segments[0] == "apisix", segments[1] == "admin" else { return nil }
         let rest = Array(segments.dropFirst(2))
         switch rest[0] {

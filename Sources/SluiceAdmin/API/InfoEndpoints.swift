@@ -1,3 +1,4 @@
+import Foundation
 import SluiceConfig
 import SluiceEngine
 
@@ -18,22 +19,38 @@ struct InfoEndpoints: Sendable {
         ]))
     }
 
-    /// APISIX control API shape: one entry per upstream in use, its nodes with `status: "unknown"` until health
-    /// checks exist.
+    /// APISIX control API shape: one entry per upstream in use, its nodes with `status` (healthy, unhealthy,
+    /// draining, maint) and `counter`s, plus Sluice's `since`, `why` and `last_check_latency`.
     func healthcheck() -> AdminResponse {
-        let upstreams = engineSnapshot()?.upstreams ?? []
-        let list: [ConfigValue] = upstreams.map { up in
-            .map([
-                ("name", .string("/apisix/\(up.key)")),
-                ("type", .string("tcp")),
-                ("nodes", .list(up.nodes.map { node in
-                    let (host, port) = Self.split(node.address)
-                    return .map([("ip", .string(host)), ("port", .int(port)), ("weight", .int(node.weight)),
-                                 ("status", .string("unknown"))])
-                })),
-            ])
-        }
-        return AdminResponse(status: 200, json: .list(list))
+        AdminResponse(status: 200, json: .list((engineSnapshot()?.upstreams ?? []).map(Self.entry)))
+    }
+
+    /// One upstream's entry (`upstreams/1`), or nil when no route uses it.
+    func healthcheck(key: String) -> AdminResponse? {
+        guard let up = engineSnapshot()?.upstreams.first(where: { $0.key == key }) else { return nil }
+        return AdminResponse(status: 200, json: Self.entry(up))
+    }
+
+    private static func entry(_ up: EngineSnapshot.Upstream) -> ConfigValue {
+        .map([
+            ("name", .string("/apisix/\(up.key)")),
+            ("type", .string(up.checkType)),
+            ("nodes", .list(up.nodes.map { node in
+                let (host, port) = split(node.address)
+                let h = node.health
+                return .map([
+                    ("ip", .string(host)), ("port", .int(port)), ("weight", .int(node.weight)),
+                    ("status", .string(h.status.rawValue)),
+                    ("counter", .map([("success", .int(h.successes)), ("tcp_failure", .int(h.tcpFailures)),
+                                      ("timeout_failure", .int(h.timeouts)), ("http_failure", .int(0))])),
+                    ("since", .string(ISO8601DateFormatter().string(from: h.since))),
+                    ("why", h.why.map { .string($0) } ?? .null),
+                    ("last_check", h.lastCheck.map { .string($0) } ?? .null),
+                    ("last_check_latency", h.lastCheckLatency.map { ConfigValue(.double($0)) } ?? .null),
+                    ("connect_latency", h.connectLatency.map { ConfigValue(.double($0)) } ?? .null),
+                ])
+            })),
+        ])
     }
 
     /// `127.0.0.1:80` / `[::1]:80` ⇒ host and port.

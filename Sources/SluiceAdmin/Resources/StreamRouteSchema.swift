@@ -23,7 +23,7 @@ enum StreamRouteSchema {
         "upstream": {"type": "object", "required": ["nodes"], "properties": {
           "id": {"$ref": "#/definitions/id"},
           "name": {"type": "string", "maxLength": 100},
-          "type": {"enum": ["roundrobin", "chash", "least_conn"]},
+          "type": {"enum": ["roundrobin", "chash", "least_conn", "ewma"]},
           "key": {"enum": ["remote_addr", "server_addr", "server_port"]},
           "hash_on": {"enum": ["vars"]},
           "nodes": {"anyOf": [

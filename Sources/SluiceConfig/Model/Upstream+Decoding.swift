@@ -11,12 +11,8 @@ extension Upstream {
         up.id = r.id("id", required: false)
         if !inline && up.id == nil && value["id"] == nil { r.report("id", "is required") }
         up.name = r.string("name", maxLength: 100)
-        if let t = r.oneOf("type", ["roundrobin", "chash", "least_conn", "ewma"]) {
-            if t == "ewma" {
-                r.report("type", "ewma is not supported yet; use roundrobin, chash or least_conn")
-            } else {
-                up.type = BalancerType(rawValue: t) ?? .roundrobin
-            }
+        if let t = r.oneOf("type", BalancerType.allCases.map(\.rawValue)) {
+            up.type = BalancerType(rawValue: t) ?? .roundrobin
         }
         if let nodes = r.raw("nodes") {
             up.nodes = decodeNodes(nodes, path: r.child("nodes"), problems: problems)
@@ -60,15 +56,18 @@ extension Upstream {
             }
             tr.rejectUnknownFields()
         }
-        if let checks = r.raw("checks"), checks.entries == nil {
-            r.report("checks", "must be an object, got \(checks.typeName)")
+        if let checks = r.raw("checks"),
+           let decoded = UpstreamChecks.decode(checks, path: r.child("checks"), udp: up.scheme == "udp",
+                                               problems: problems) {
+            up.checks = decoded
         }
         for field in httpOnlyFields { r.accept(field) }
         r.rejectUnknownFields()
         return up
     }
 
-    /// Nodes as a map `{"host:port": weight}` or a list of `{host, port, weight, priority}`.
+    /// Nodes as a map `{"host:port": weight}` or a list of
+    /// `{host, port, weight, priority, max_fails, fail_timeout, state}`.
     static func decodeNodes(_ value: ConfigValue, path: String, problems: Problems) -> [UpstreamNode] {
         switch value.kind {
         case .map(let entries):
@@ -95,11 +94,15 @@ extension Upstream {
                 let port = r.int("port", in: 1...65535, required: true)
                 let weight = r.int("weight", in: 0...Int(Int32.max)) ?? 1
                 let priority = r.int("priority", in: FieldReader.priorityRange) ?? 0
+                let maxFails = r.int("max_fails", in: 0...1_000_000) ?? 1
+                let failTimeout = r.seconds("fail_timeout") ?? 10
+                let state = r.oneOf("state", NodeState.allCases.map(\.rawValue)).flatMap(NodeState.init) ?? .ready
                 r.accept("metadata")
                 r.rejectUnknownFields()
                 if let host, host.isEmpty { r.report("host", "must not be empty") }
                 if let host, !host.isEmpty, let port {
-                    nodes.append(UpstreamNode(host: host, port: port, weight: weight, priority: priority))
+                    nodes.append(UpstreamNode(host: host, port: port, weight: weight, priority: priority,
+                                              maxFails: maxFails, failTimeout: failTimeout, state: state))
                 }
             }
             return nodes

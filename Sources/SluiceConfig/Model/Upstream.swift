@@ -1,24 +1,51 @@
-/// How an upstream chooses a node (APISIX `type`).
+/// How an upstream chooses a node within a priority tier (APISIX `type`).
 public enum BalancerType: String, Sendable, CaseIterable {
+    /// nginx's smooth weighted round robin.
     case roundrobin
+    /// Consistent hashing of the upstream's `key` on a ring with points proportional to weight.
     case chash
+    /// Fewest active connections per unit of weight; ties by weighted round robin.
     case leastConn = "least_conn"
+    /// The lowest exponentially weighted moving average of connect times (APISIX); ties by least connections.
+    case ewma
+}
+
+/// What an operator says a node may do (HAProxy `set server state`), the node field `state`.
+public enum NodeState: String, Sendable, CaseIterable {
+    /// New connections and checks as usual.
+    case ready
+    /// No new connections; open ones go on until they end; checks go on.
+    case drain
+    /// No new connections and no checks.
+    case maint
 }
 
 /// One backend server of an upstream.
-public struct UpstreamNode: Sendable, Equatable {
+public struct UpstreamNode: Sendable, Hashable {
+    /// IP address or DNS name, IPv6 without brackets.
     public var host: String
     public var port: Int
     /// 0 means never chosen.
     public var weight: Int
     /// Higher tiers are used first; a lower tier only when a whole higher tier is down.
     public var priority: Int
+    /// nginx `max_fails`: failed connects within `failTimeout` after which the node is skipped for `failTimeout`;
+    /// 0 turns this off.
+    public var maxFails: Int
+    /// nginx `fail_timeout`, in seconds.
+    public var failTimeout: Double
+    public var state: NodeState
 
-    public init(host: String, port: Int, weight: Int = 1, priority: Int = 0) {
+    /// A node; weight 1, priority 0 (APISIX), max_fails 1 and fail_timeout 10 s (nginx), ready unless given.
+    public init(host: String, port: Int, weight: Int = 1, priority: Int = 0, maxFails: Int = 1,
+                failTimeout: Double = 10, state: NodeState = .ready) {
         self.host = host
         self.port = port
         self.weight = weight
         self.priority = priority
+        self.maxFails = maxFails
+        self.failTimeout = failTimeout
+        self.state = state
     }
 
     /// `host:port`, IPv6 hosts in brackets.
@@ -72,6 +99,8 @@ public struct Upstream: Sendable, Equatable {
     public var tls = UpstreamTLS()
     /// Send a PROXY protocol header (`v1` or `v2`) to the node first, like HAProxy's `send-proxy`.
     public var sendProxyProtocol: String?
+    /// Active and passive health checks (`checks`).
+    public var checks = UpstreamChecks()
     /// The document as written, kept so that nothing an operator wrote is lost on a rewrite.
     public var raw: ConfigValue
 

@@ -30,7 +30,7 @@ public final class ConsoleRunner {
             ConnectionsScreen(kill: { engine.registry.close(id: $0) }),
             ObjectListScreen(kind: .streamRoutes, store: store),
             ObjectListScreen(kind: .services, store: store),
-            ObjectListScreen(kind: .upstreams, store: store),
+            UpstreamsScreen(store: store, kill: { engine.registry.close(id: $0) }),
             ObjectListScreen(kind: .ssls, store: store),
             LogScreen(accessLogTail: { accessLogPath.map { FileTail.lines(of: $0, max: 200) } ?? [] }),
         ]

@@ -2,7 +2,7 @@ import SluiceConfig
 
 /// The upstream fields shared by the upstream form and a route's or service's inline upstream.
 enum UpstreamFields {
-    static let types = ["roundrobin", "chash", "least_conn"]
+    static let types = BalancerType.allCases.map(\.rawValue)
     static let hashKeys = ["remote_addr", "server_addr", "server_port"]
 
     /// - Parameter prefix: `""` for an upstream object, `"upstream."` for an inline one.

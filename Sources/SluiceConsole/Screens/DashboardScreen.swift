@@ -86,10 +86,15 @@ public final class DashboardScreen: Screen {
 
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction { .unhandled }
 
-    /// Until health checks exist, a node's state is what its traffic says.
+    /// A node's health and operator state in a word: weight 0 is `off`; a node checks or failed connects put
+    /// down shows `✗ down`, never `● up`.
     static func state(_ n: EngineSnapshot.Node) -> String {
         if n.weight == 0 { return "○ off" }
-        if n.traffic.connectFailures > 0 && n.traffic.total == 0 { return "✗ failing" }
-        return n.traffic.total > 0 ? "● up" : "· idle"
+        switch n.health.status {
+        case .healthy: return "● up"
+        case .unhealthy: return "✗ down"
+        case .draining: return "◐ drain"
+        case .maint: return "■ maint"
+        }
     }
 }

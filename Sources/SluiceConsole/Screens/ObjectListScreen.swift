@@ -15,7 +15,8 @@ public final class ObjectListScreen: Screen {
     private let kind: ResourceKind
     private let store: Store
     private let spec: any FormSpec
-    private var selectedID: String?
+    /// The object `e` and `d` act on (the Upstreams screen sets it from its node selection).
+    var selectedID: String?
 
     public init(kind: ResourceKind, store: Store) {
         self.kind = kind

@@ -1,7 +1,9 @@
+import SluiceConfig
+
 /// Consistent hashing: each node owns 160 × weight points on a ring (scaled down if the tier's
 /// total would exceed `maxPoints`); a key goes to the first point at or after its hash, wrapping,
-/// and walks on past points of excluded nodes. Hashes are FNV-1a 64, the same in every process.
-/// Immutable after construction.
+/// and walks on past points of nodes that are not eligible (tried, or unhealthy). Hashes are FNV-1a 64,
+/// the same in every process. Immutable after construction.
 struct ConsistentHashRing: TierStrategy {
     static let pointsPerWeight = 160
     static let maxPoints = 160 * 1024
@@ -10,7 +12,7 @@ struct ConsistentHashRing: TierStrategy {
     private let hashes: [UInt64]
     private let owners: [Int]
 
-    init(nodes: [BalancerNode], members: [Int]) {
+    init(nodes: [UpstreamNode], members: [Int]) {
         var counts = members.map { min(nodes[$0].weight, Int(Int32.max)) * Self.pointsPerWeight }
         let total = counts.reduce(0, +)
         if total > Self.maxPoints {
@@ -40,8 +42,18 @@ struct ConsistentHashRing: TierStrategy {
         }
         for step in 0..<owners.count {
             let owner = owners[(low + step) % owners.count]
-            if !context.excluded.contains(owner) { return owner }
+            if Self.contains(eligible, owner) { return owner }
         }
         return nil
+    }
+
+    /// Binary search in an ascending array.
+    private static func contains(_ sorted: [Int], _ value: Int) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low] == value
     }
 }

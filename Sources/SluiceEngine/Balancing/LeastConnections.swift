@@ -1,10 +1,12 @@
+import SluiceConfig
+
 /// nginx's least_conn: the node with the fewest active connections per unit of weight;
 /// ties are broken by smooth weighted round robin among the tied nodes.
 final class LeastConnections: TierStrategy {
     private let weights: [Int]
     private let tieBreaker: SmoothWeightedRoundRobin
 
-    init(nodes: [BalancerNode], members: [Int]) {
+    init(nodes: [UpstreamNode], members: [Int]) {
         weights = nodes.map(\.weight)
         tieBreaker = SmoothWeightedRoundRobin(nodes: nodes, members: members)
     }

@@ -9,11 +9,15 @@ public struct PickContext {
     public var excluded: Set<Int>
     /// Live connections on node `i`, for `least_conn`.
     public var activeConnections: (Int) -> Int
+    /// Node `i`'s moving average of connect times in seconds, decayed to now (0 before any), for `ewma`.
+    public var connectTime: (Int) -> Double
 
-    /// A context; by default no key, nothing excluded, and no connections anywhere.
-    public init(hashKey: String? = nil, excluded: Set<Int> = [], activeConnections: @escaping (Int) -> Int = { _ in 0 }) {
+    /// A context; by default no key, nothing excluded, no connections anywhere and no connect times.
+    public init(hashKey: String? = nil, excluded: Set<Int> = [], activeConnections: @escaping (Int) -> Int = { _ in 0 },
+                connectTime: @escaping (Int) -> Double = { _ in 0 }) {
         self.hashKey = hashKey
         self.excluded = excluded
         self.activeConnections = activeConnections
+        self.connectTime = connectTime
     }
 }

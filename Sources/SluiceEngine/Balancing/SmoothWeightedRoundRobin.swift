@@ -1,3 +1,4 @@
+import SluiceConfig
 import Synchronization
 
 /// nginx's smooth weighted round robin: on each pick every eligible node's current weight grows
@@ -9,7 +10,7 @@ final class SmoothWeightedRoundRobin: TierStrategy {
     /// Current weights by node index (only members' entries are used); picks come from many threads.
     private let current: Mutex<[Int]>
 
-    init(nodes: [BalancerNode], members: [Int]) {
+    init(nodes: [UpstreamNode], members: [Int]) {
         weights = nodes.map { min($0.weight, Int(Int32.max)) }
         current = Mutex(Array(repeating: 0, count: nodes.count))
     }

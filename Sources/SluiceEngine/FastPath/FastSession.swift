@@ -186,6 +186,7 @@ final class FastSession: @unchecked Sendable {
         upstreamJoined = true
         connectDeadline = nil
         connectTime = Double((NIODeadline.now() - attemptStart).nanoseconds) / 1e9
+        runtime.nodeHealth[index].connectSucceeded(latency: NIODeadline.now() - attemptStart) // health: issue 11
         lastActivity = .now()
         accounting.chose(node: index, state: .proxying)
         // The client may have sent (and ended) already: edge-triggered, so look now.
@@ -198,6 +199,8 @@ final class FastSession: @unchecked Sendable {
         guard let index = triedIndices.last else { return }
         closeUpstreamAttempt()
         accounting.connectFailed(node: index)
+        let took = NIODeadline.now() - attemptStart
+        runtime.nodeHealth[index].connectFailed(cause: HealthCause(errno: error), after: took) // health: issue 11
         loop.context.logger.info("Upstream connect failed", metadata: [
             "connection.id": "\(accounting.record?.id ?? 0)", "upstream": "\(runtime.key)",
             "node": "\(runtime.upstream.nodes[index].address)",

@@ -7,6 +7,8 @@ import Synchronization
 final class EngineContext: Sendable {
     let counters = CounterTable()
     let registry = ConnectionRegistry()
+    /// Node health by upstream, kept across snapshots (issue 11).
+    let health: HealthRegistry
     let logger: Logger
     private let table: Mutex<RoutingTable?> = Mutex(nil)
     private let certificateBox: Mutex<CertificateStore?> = Mutex(nil)
@@ -19,7 +21,10 @@ final class EngineContext: Sendable {
         set { trustedProxiesBox.withLock { $0 = newValue } }
     }
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, group: EventLoopGroup) {
+        self.logger = logger
+        health = HealthRegistry(group: group, logger: logger)
+    }
 
     /// The table new connections route with; open connections keep the one they started with.
     var routingTable: RoutingTable? { table.withLock { $0 } }
@@ -29,7 +34,11 @@ final class EngineContext: Sendable {
 
     func publish(_ snapshot: ConfigSnapshot) {
         let logger = self.logger
-        table.withLock { $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters, logger: logger) }
+        let health = self.health
+        health.apply(snapshot.config)
+        table.withLock {
+            $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters, health: health, logger: logger)
+        }
         certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
     }
 

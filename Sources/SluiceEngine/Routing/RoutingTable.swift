@@ -9,7 +9,8 @@ public final class RoutingTable: Sendable {
     public let upstreams: [String: UpstreamRuntime]
 
     /// Compiles `snapshot`, reusing the upstream runtimes of `previous` whose settings did not change.
-    init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable, logger: Logger) {
+    init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable, health: HealthRegistry,
+         logger: Logger) {
         revision = snapshot.revision
         let config = snapshot.config
         var upstreams: [String: UpstreamRuntime] = [:]
@@ -22,7 +23,8 @@ public final class RoutingTable: Sendable {
                 } else if let old = previous?.upstreams[resolved.key], old.upstream == resolved.upstream {
                     runtime = old
                 } else {
-                    runtime = UpstreamRuntime(resolved: resolved, counterTable: counters, logger: logger)
+                    runtime = UpstreamRuntime(resolved: resolved, counterTable: counters,
+                                              health: health.nodes(of: resolved.key, resolved.upstream), logger: logger)
                 }
                 upstreams[resolved.key] = runtime
             }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOSSL
 import SluiceConfig
 
-/// An upstream as the engine uses it: its settings, its balancer, and the counters of it and its nodes.
+/// An upstream as the engine uses it: its settings, its balancer, the counters of it and its nodes, and their health.
 ///
 /// Kept across snapshots while the upstream's settings are unchanged, so roundrobin state carries on.
 public final class UpstreamRuntime: Sendable {
@@ -13,6 +13,8 @@ public final class UpstreamRuntime: Sendable {
     let counters: TrafficCounters
     /// Same order as `upstream.nodes`.
     let nodeCounters: [TrafficCounters]
+    /// Same order as `upstream.nodes`; the connect path reports each attempt's outcome here.
+    let nodeHealth: [NodeHealth]
     /// Nodes given as IP addresses, resolved once here so connects skip the resolver (nil for host names).
     let nodeAddresses: [SocketAddress?]
     /// The TLS client context when `scheme: tls`; nil otherwise (or when it could not be built: then connects fail).
@@ -20,13 +22,11 @@ public final class UpstreamRuntime: Sendable {
     /// Why `scheme: tls` has no context, for the log.
     let tlsProblem: String?
 
-    init(resolved: ResolvedUpstream, counterTable: CounterTable, logger: Logger) {
+    init(resolved: ResolvedUpstream, counterTable: CounterTable, health: [NodeHealth], logger: Logger) {
         key = resolved.key
         upstream = resolved.upstream
-        let nodes = resolved.upstream.nodes.map {
-            BalancerNode(host: $0.host, port: $0.port, weight: $0.weight, priority: $0.priority)
-        }
-        balancer = makeBalancer(Self.algorithm(resolved.upstream.type), nodes: nodes)
+        nodeHealth = health
+        balancer = makeBalancer(resolved.upstream.type, nodes: resolved.upstream.nodes, health: health)
         counters = counterTable.counters(resolved.key)
         nodeCounters = resolved.upstream.nodes.map { counterTable.counters(Self.nodeCounterName(resolved.key, $0)) }
         nodeAddresses = resolved.upstream.nodes.map { try? SocketAddress(ipAddress: $0.host, port: $0.port) }
@@ -45,21 +45,15 @@ public final class UpstreamRuntime: Sendable {
 
     static func nodeCounterName(_ key: String, _ node: UpstreamNode) -> String { "\(key)|\(node.address)" }
 
-    private static func algorithm(_ type: BalancerType) -> BalancingAlgorithm {
-        switch type {
-        case .roundrobin: .roundrobin
-        case .chash: .chash
-        case .leastConn: .leastConn
-        }
-    }
-
     /// True when the upstream wants TLS to its nodes.
     var wantsTLS: Bool { upstream.scheme == "tls" }
 
     /// The next node to try, or nil when every eligible node was tried.
     func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {
         let counters = nodeCounters
+        let health = nodeHealth
         return balancer.pick(PickContext(hashKey: hashKey, excluded: tried,
-                                         activeConnections: { counters[$0].active.load(ordering: .relaxed) }))
+                                         activeConnections: { counters[$0].active.load(ordering: .relaxed) },
+                                         connectTime: { health[$0].connectTime }))
     }
 }

@@ -364,8 +364,12 @@ final class TCPSession {
         connecting.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
-                self.connected(channel, index: index, took: NIODeadline.now() - attemptStart)
+                let took = NIODeadline.now() - attemptStart
+                runtime.nodeHealth[index].connectSucceeded(latency: took) // health: issue 11
+                self.connected(channel, index: index, took: took)
             case .failure(let error):
+                let took = NIODeadline.now() - attemptStart
+                runtime.nodeHealth[index].connectFailed(cause: HealthCause(error: error), after: took) // issue 11
                 self.accounting.connectFailed(node: index)
                 self.context.logger.info("Upstream connect failed", metadata: [
                     "connection.id": "\(self.recordID)", "upstream": "\(runtime.key)",

@@ -174,7 +174,10 @@ final class UDPSession {
     }
 
     func upstreamError(_ error: Error) {
-        if let index = accounting.nodeIndex { accounting.connectFailed(node: index) }
+        if let index = accounting.nodeIndex {
+            accounting.connectFailed(node: index)
+            runtime.nodeHealth[index].connectFailed(cause: HealthCause(error: error)) // health: issue 11
+        }
         context.logger.debug("UDP upstream error",
                              metadata: ["connection.id": "\(accounting.record?.id ?? 0)", "error": "\(error)"])
         close(.upstreamUnreachable)

@@ -1,0 +1,72 @@
+import Logging
+import NIOCore
+import SluiceConfig
+import Synchronization
+
+/// Every upstream's node health, by upstream key (`upstreams/<id>`, or the route or service of an inline one).
+///
+/// Follows the configuration: an upstream's checks start as soon as it exists in the configuration, whether or not
+/// a route uses it yet, and stop when it is deleted.
+final class HealthRegistry: Sendable {
+    private let upstreams = Mutex<[String: UpstreamHealth]>([:])
+    private let group: EventLoopGroup
+    private let logger: Logger
+
+    init(group: EventLoopGroup, logger: Logger) {
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Follows `config`: upstreams added, changed and deleted.
+    func apply(_ config: GatewayConfig) {
+        let wanted = Self.upstreams(of: config)
+        let (kept, removed) = upstreams.withLock { table -> ([(UpstreamHealth, Upstream)], [UpstreamHealth]) in
+            var next: [String: UpstreamHealth] = [:]
+            var kept: [(UpstreamHealth, Upstream)] = []
+            for (key, upstream) in wanted where next[key] == nil {
+                let health = table[key] ?? UpstreamHealth(key: key, group: group, logger: logger)
+                next[key] = health
+                kept.append((health, upstream))
+            }
+            let removed = table.filter { next[$0.key] == nil }.map(\.value)
+            table = next
+            return (kept, removed)
+        }
+        for up in removed { up.stop() }
+        for (health, upstream) in kept { health.update(upstream) }
+    }
+
+    /// The health objects of `upstream`'s nodes, in its order.
+    func nodes(of key: String, _ upstream: Upstream) -> [NodeHealth] {
+        let health = upstreams.withLock { table in
+            if let h = table[key] { return h }
+            let h = UpstreamHealth(key: key, group: group, logger: logger)
+            table[key] = h
+            return h
+        }
+        if upstream.nodes.contains(where: { health.node($0.address) == nil }) { health.update(upstream) }
+        return upstream.nodes.compactMap { health.node($0.address) }
+    }
+
+    /// Every upstream of the configuration, by key, as snapshots show it.
+    func snapshot(_ values: [String: TrafficValues]) -> [EngineSnapshot.Upstream] {
+        let all = upstreams.withLock { Array($0.values) }
+        return all.compactMap { $0.snapshot(values) }.sorted { $0.key < $1.key }
+    }
+
+    /// Every checker stopped (the engine is shutting down).
+    func stopAll() {
+        let all = upstreams.withLock { t in
+            defer { t = [:] }
+            return Array(t.values)
+        }
+        for up in all { up.stop() }
+    }
+
+    /// Every upstream of `config` with its key: stored ones, then the inline ones of routes and services.
+    static func upstreams(of config: GatewayConfig) -> [(String, Upstream)] {
+        config.upstreams.compactMap { up in up.id.map { ("upstreams/\($0)", up) } }
+            + config.streamRoutes.compactMap { r in r.upstream.map { ("stream_routes/\(r.id)", $0) } }
+            + config.services.compactMap { s in s.upstream.map { ("services/\(s.id)", $0) } }
+    }
+}
