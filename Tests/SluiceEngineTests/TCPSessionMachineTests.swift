@@ -91,7 +91,7 @@ struct TCPSessionMachineTests {
         #expect(m.inputClosed(.client) == .none)
         #expect(m.connected() == .join(halfCloseUpstream: true))
         #expect(m.state == .halfClosed(.client))
-        #expect(m.inputClosed(.upstream) == .closeBoth)
+        #expect(m.inputClosed(.upstream) == .closeAfterFlush)
         #expect(m.reason == .clientClosed)
     }
 
@@ -117,10 +117,10 @@ struct TCPSessionMachineTests {
         #expect(m.inputClosed(.upstream) == .halfClose(.client))
         #expect(m.state == .halfClosed(.upstream))
         #expect(m.inputClosed(.upstream) == .none, "the same side again changes nothing")
-        #expect(m.inputClosed(.client) == .closeBoth)
+        #expect(m.inputClosed(.client) == .closeAfterFlush, "both ended normally: nothing queued is dropped")
         #expect(m.state == .closing)
         #expect(m.reason == .upstreamClosed)
-        #expect(m.channelClosed(.upstream) == .closeBoth)
+        #expect(m.channelClosed(.upstream) == .none, "the client's channel closes once its writes are out")
         #expect(m.channelClosed(.client) == .finish)
         #expect(m.state == .closed)
     }

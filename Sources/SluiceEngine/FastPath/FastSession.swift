@@ -62,6 +62,9 @@ final class FastSession: @unchecked Sendable {
     private var upstreamPipe: SplicePipe?
     /// Per destination side: a half-close waits for the pending bytes.
     private var shutdownClientAfterFlush = false
+    /// Per destination side: the socket closes once the pending bytes are written (both directions ended).
+    private var closeClientAfterFlush = false
+    private var closeUpstreamAfterFlush = false
     private var shutdownUpstreamAfterFlush = false
 
     init(loop: FastPathLoop, key: UInt64, clientFD: Int32, listener: ListenerRuntime, facts: ConnectionFacts,
@@ -131,6 +134,8 @@ final class FastSession: @unchecked Sendable {
             connectFailed(ETIMEDOUT)
         } else if machine.isJoined, now - lastActivity >= idle {
             perform(machine.idleTimedOut())
+        } else if machine.state == .closing, now - lastActivity >= idle {
+            closeBoth()  // a reader that never takes the last bytes
         }
     }
 
@@ -145,6 +150,7 @@ final class FastSession: @unchecked Sendable {
         case .halfClose(let side): halfClose(side)
         case .refuse: closeSocket(.client)
         case .closeBoth: closeBoth()
+        case .closeAfterFlush: closeAfterFlush()
         case .finish: finish()
         }
     }
@@ -223,6 +229,8 @@ final class FastSession: @unchecked Sendable {
 
     private func readable(_ side: Side) -> Bool { side == .client ? clientReadable : upstreamReadable }
 
+    private func closeWhenFlushed(_ side: Side) -> Bool { side == .client ? closeClientAfterFlush : closeUpstreamAfterFlush }
+
     private func hangupSeen(_ side: Side) -> Bool { side == .client ? clientHangup : upstreamHangup }
 
     private func setReadable(_ side: Side, _ value: Bool) {
@@ -247,7 +255,7 @@ final class FastSession: @unchecked Sendable {
     private func splicePump(from side: Side, moved alreadyMoved: Int) {
         let destination = side.other
         var moved = alreadyMoved
-        while machine.isJoined, fd(side) >= 0, fd(destination) >= 0, var pipe = pipe(from: side) {
+        while fd(destination) >= 0, var pipe = pipe(from: side) {
             if pipe.buffered > 0 {
                 let out = csluice_splice(pipe.readFD, fd(destination), UInt(pipe.buffered))
                 if out > 0 {
@@ -260,7 +268,7 @@ final class FastSession: @unchecked Sendable {
                 }
                 if pipe.buffered > 0 { return }  // the other socket is full: wait for EPOLLOUT
             }
-            guard readable(side) else { return }
+            guard machine.isJoined, fd(side) >= 0, readable(side) else { return }
             if moved >= Self.roundBudget {
                 loop.continueLater(self)
                 return
@@ -359,7 +367,10 @@ final class FastSession: @unchecked Sendable {
         guard fd(side) >= 0, hasPending(to: side) else { return }
         if pipe(from: side.other) != nil {
             splicePump(from: side.other, moved: 0)
-            if !hasPending(to: side) && (side == .client ? shutdownClientAfterFlush : shutdownUpstreamAfterFlush) {
+            guard !hasPending(to: side) else { return }
+            if closeWhenFlushed(side) {
+                closeSocket(side)
+            } else if side == .client ? shutdownClientAfterFlush : shutdownUpstreamAfterFlush {
                 Glibc.shutdown(fd(side), Int32(SHUT_WR))
             }
             return
@@ -375,6 +386,10 @@ final class FastSession: @unchecked Sendable {
         }
         if side == .client { pendingToClient.removeFirst(written) } else { pendingToUpstream.removeFirst(written) }
         guard !hasPending(to: side) else { return }
+        if closeWhenFlushed(side) {
+            closeSocket(side)
+            return
+        }
         if side == .client ? shutdownClientAfterFlush : shutdownUpstreamAfterFlush {
             Glibc.shutdown(fd(side), Int32(SHUT_WR))
         }
@@ -391,6 +406,18 @@ final class FastSession: @unchecked Sendable {
     }
 
     // MARK: the end
+
+    /// Both directions ended: each socket closes once the bytes waiting for it are written.
+    private func closeAfterFlush() {
+        accounting.record?.update(state: .closing)
+        for side in [Side.client, .upstream] {
+            if hasPending(to: side) {
+                if side == .client { closeClientAfterFlush = true } else { closeUpstreamAfterFlush = true }
+            } else {
+                closeSocket(side)
+            }
+        }
+    }
 
     private func closeBoth() {
         accounting.record?.update(state: .closing)

@@ -3,8 +3,9 @@ import NIOCore
 /// One half of a proxied pair: forwards what its channel reads to the partner channel.
 ///
 /// Backpressure: a read is passed on only while the partner is writable; otherwise it waits for the partner's
-/// `channelWritabilityChanged` (swift-nio-examples' connect-proxy). A half-close (input closed) becomes a
-/// `close(mode: .output)` on the partner, so each direction ends on its own.
+/// `channelWritabilityChanged` (swift-nio-examples' connect-proxy). A half-close (input closed) goes to the
+/// session, whose machine passes it on as an output close of the partner once the partner's queued writes are out,
+/// so each direction ends on its own and no byte is dropped.
 final class GlueHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -49,15 +50,16 @@ final class GlueHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, case .inputClosed = event {
+            // The session passes the half-close on (once the partner's queued writes are out).
             session.inputClosed(on: side)
-            partner?.partnerHalfClose()
         }
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// The session closes the partner (its close future reports here too), unless both directions ended normally:
+    /// then the partner closes once its queued writes are out.
     func channelInactive(context: ChannelHandlerContext) {
         session.peerGone(side)
-        partner?.partnerClose()
         context.fireChannelInactive()
     }
 
@@ -86,10 +88,6 @@ final class GlueHandler: ChannelDuplexHandler {
     private func partnerWrite(_ buffer: ByteBuffer) { context?.write(wrapOutboundOut(buffer), promise: nil) }
 
     private func partnerFlush() { context?.flush() }
-
-    private func partnerHalfClose() { context?.close(mode: .output, promise: nil) }
-
-    private func partnerClose() { context?.close(promise: nil) }
 
     private var partnerWritable: Bool { context?.channel.isWritable ?? false }
 

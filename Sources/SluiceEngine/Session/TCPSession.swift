@@ -218,7 +218,10 @@ final class TCPSession {
         case .join(let halfCloseUpstream): join(halfCloseUpstream: halfCloseUpstream)
         case .discardUpstream: break
         case .halfClose(let side):
-            (side == .client ? client : upstream)?.close(mode: .output, promise: nil)
+            (side == .client ? client : upstream).map(Self.closeOutputAfterWrites)
+        case .closeAfterFlush:
+            accounting.record?.update(state: .closing)
+            for channel in [client, upstream].compactMap({ $0 }) { Self.closeAfterWrites(channel) }
         case .refuse(let reason):
             prereadTimer?.cancel()
             logRefusal(reason)
@@ -232,6 +235,17 @@ final class TCPSession {
             upstream?.close(promise: nil)
         case .finish: finish()
         }
+    }
+
+    /// NIO turns an output close on a channel whose input already ended into a full close, which drops the writes
+    /// still queued (a slow reader's backlog): so an orderly end waits until what was queued is written — writes
+    /// complete in order, so an empty write completes after all of them.
+    private static func closeOutputAfterWrites(_ channel: Channel) {
+        channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(mode: .output, promise: nil) }
+    }
+
+    private static func closeAfterWrites(_ channel: Channel) {
+        channel.writeAndFlush(ByteBuffer()).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// What routing, the registry and the log know about this connection.
@@ -422,7 +436,7 @@ final class TCPSession {
             try channel.pipeline.syncOperations.addHandler(upstreamGlue)
             front?.release()
             front = nil
-            if halfCloseUpstream { channel.close(mode: .output, promise: nil) }
+            if halfCloseUpstream { Self.closeOutputAfterWrites(channel) }
             try client.syncOptions?.setOption(.autoRead, value: true)
             try channel.syncOptions?.setOption(.autoRead, value: true)
         } catch {
@@ -439,7 +453,13 @@ final class TCPSession {
         idleTimer = client.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity.adding(saturating: idle)) {
             guard self.machine.state != .closed else { return }
             if NIODeadline.now() - self.lastActivity >= idle {
-                self.perform(self.machine.idleTimedOut())
+                if self.machine.state == .closing {
+                    // Ended normally, but a reader never takes the last queued bytes.
+                    self.client.close(promise: nil)
+                    self.upstream?.close(promise: nil)
+                } else {
+                    self.perform(self.machine.idleTimedOut())
+                }
             } else {
                 self.armIdleTimer()
             }

@@ -77,8 +77,10 @@ struct TCPSessionMachine: Sendable {
         case halfClose(Side)
         /// Close the client without sending anything.
         case refuse(CloseReason)
-        /// Close both channels (whichever exist).
+        /// Close both channels (whichever exist) at once: an abort (kill, timeout, error, refusal).
         case closeBoth
+        /// Both directions ended normally: close each channel once what is queued towards it has been written.
+        case closeAfterFlush
         /// Log and settle the counters; returned once.
         case finish
     }
@@ -99,6 +101,8 @@ struct TCPSessionMachine: Sendable {
     private var upstreamOpen = false
     /// The client ended its input before the upstream was joined.
     private var clientInputEndedEarly = false
+    /// Both directions ended normally: each channel closes on its own once its queued writes are out.
+    private var closingGracefully = false
 
     init(prereads: Set<PrereadStep>) {
         state = .prereading(prereads)
@@ -241,7 +245,8 @@ struct TCPSessionMachine: Sendable {
             return .halfClose(side.other)
         case .halfClosed(let closed) where closed != side:
             state = .closing
-            return .closeBoth
+            closingGracefully = true
+            return .closeAfterFlush
         case .halfClosed, .closing, .closed:
             return .none
         }
@@ -287,6 +292,7 @@ struct TCPSessionMachine: Sendable {
             state = .closed
             return .finish
         }
+        if closingGracefully { return .none }
         state = .closing
         return .closeBoth
     }
