@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
         var logger = Logger(label: "sluice")
         logger.logLevel = .info
         let store: Store
-        do { store = try Store(dataFile: settings.dataFile) } catch {
+        do { store = try Store(dataFile: settings.dataFile, historyKeep: settings.historyKeep) } catch {
             printErrors(error.errors)
             printError("sluice: refusing to start with an invalid data file (\(settings.dataFile)); it was not changed")
             throw ExitCode(1)

@@ -90,7 +90,7 @@ struct ResourceWriter: Sendable {
     private func transaction(objectPath: () -> String?,
                              _ body: (ConfigSnapshot) throws -> ConfigChange) throws(AdminError) -> ConfigSnapshot {
         do {
-            return try store.update(body)
+            return try store.update(source: .adminAPI, body)
         } catch let error as AdminError {
             throw error
         } catch let error as StoreError {

@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case persistFailed(String)
     /// The data file was edited by hand into an invalid state: writes are refused until the operator fixes it.
     case dataFileBroken(ConfigErrors)
+    /// The history does not hold this revision (never made, or older than the `history.keep` newest).
+    case revisionNotFound(Int)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .dataFileBroken(let errors):
             "the data file has errors; fix it first (the running configuration is kept and the file is not "
                 + "overwritten): " + errors.errors.map(\.description).joined(separator: "; ")
+        case .revisionNotFound(let n): "revision \(n) is not in the history"
         }
     }
 }

@@ -40,7 +40,7 @@ extension Store {
             throw .invalid(ConfigErrors([error]))
         }
         do {
-            let snapshot = try applyLocked(&s, .replaceAll(value, file: dataFileName))
+            let snapshot = try applyLocked(&s, .replaceAll(value, file: dataFileName), source: .file)
             s.fileErrors = nil
             return snapshot
         } catch {

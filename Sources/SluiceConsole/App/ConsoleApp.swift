@@ -20,7 +20,7 @@ public final class ConsoleApp {
         KeyBinding([.char("?")], "help"),
         KeyBinding([.char(":")], "jump to a screen (:routes, :conn …)"),
         KeyBinding([.tab, .backTab], "next / previous screen", footer: false),
-        KeyBinding([.char("1"), .char("7")], "screen by number", label: "1…7", footer: false),
+        KeyBinding([.char("1"), .char("8")], "screen by number", label: "1…8", footer: false),
         KeyBinding([.escape], "back / cancel", footer: false),
         KeyBinding([.char("q")], "quit (stops the gateway)", dangerous: true),
     ]
@@ -54,17 +54,29 @@ public final class ConsoleApp {
 
     private func drawTabBar(on canvas: Canvas) {
         canvas.fillRow(0, .title)
-        var col = 0
-        canvas.text(0, col, " Sluice ", width: 8, .title)
-        col += 9
-        for (i, tab) in tabs.enumerated() {
-            let name = tab.name.count <= 3 ? tab.name.uppercased() : tab.name.prefix(1).uppercased() + tab.name.dropFirst()
-            let label = " \(i + 1) \(name) "
+        canvas.text(0, 0, " Sluice ", width: 8, .title)
+        // Every tab stays on the bar: when the whole names do not fit, the others are cut to four letters (the
+        // current one too, if need be).
+        func labels(fullFor keep: (Int) -> Bool) -> [String] {
+            tabs.enumerated().map { " \($0.offset + 1) \(Self.tabName($0.element.name, short: !keep($0.offset))) " }
+        }
+        let fits = { (l: [String]) in 9 + l.reduce(0) { $0 + CellWidth.of($1) } <= canvas.cols }
+        let candidates = [labels { _ in true }, labels { $0 == self.current }, labels { _ in false }]
+        let labels = candidates.first(where: fits) ?? candidates[2]
+        var col = 9
+        for (i, label) in labels.enumerated() {
             let w = CellWidth.of(label)
-            guard col + w < canvas.cols else { break }
+            guard col + w <= canvas.cols else { break }
             canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : .title)
             col += w
         }
+    }
+
+    /// `SSL`, `Dashboard`; short: `Dash`.
+    static func tabName(_ name: String, short: Bool) -> String {
+        if name.count <= 3 { return name.uppercased() }
+        let shown = short ? String(name.prefix(4)) : name
+        return shown.prefix(1).uppercased() + shown.dropFirst()
     }
 
     private func drawHeader(on canvas: Canvas) {

@@ -33,6 +33,7 @@ public final class ConsoleRunner {
             UpstreamsScreen(store: store, kill: { engine.registry.close(id: $0) }),
             ObjectListScreen(kind: .ssls, store: store),
             LogScreen(accessLogTail: { accessLogPath.map { FileTail.lines(of: $0, max: 200) } ?? [] }),
+            HistoryScreen(store: store),
         ]
     }
 

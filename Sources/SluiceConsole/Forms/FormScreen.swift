@@ -114,7 +114,7 @@ public final class FormScreen: Screen {
             return firstErrorFlash()
         }
         do {
-            let snapshot = try store.apply(.put(spec.kind, id: id, value: doc))
+            let snapshot = try store.apply(.put(spec.kind, id: id, value: doc), source: .console)
             return .flash("saved \(spec.kind.singular) \(id) (revision \(snapshot.revision))", isError: false)
                 .then(.pop)
         } catch {
