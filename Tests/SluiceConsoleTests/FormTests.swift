@@ -103,23 +103,6 @@ struct FormTests {
         form.draw(on: canvas, top: 2, height: 20, data: data)
         #expect(canvas.row(containing: "fixed after") != nil, "\(canvas.screen)")
     }
-
-    @Test func aChangeMadeElsewhereWarnsBeforeOverwriting() throws {
-        let store = try Fixtures.store()
-        let doc = try #require(store.snapshot.config.documents(.upstreams).first)
-        let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
-        let data = try Fixtures.data()
-        try store.apply(.put(.upstreams, id: "echo", value: try ConfigValue.parseJSON(Array(
-            #"{"id":"echo","nodes":{"127.0.0.1:7100":1}}"#.utf8))), source: .console)
-        guard case .flash(let text, true) = form.handle(.function(2), data: data) else {
-            Issue.record("expected a warning")
-            return
-        }
-        #expect(text.contains("changed elsewhere"))
-        #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7100)
-        _ = form.handle(.function(2), data: data)
-        #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7000)
-    }
 }
 
 /// The SSL form reads PEMs from files and never shows the key.

@@ -3,7 +3,8 @@ public enum ConfigChange: Sendable {
     /// Create or replace one object; `value` must carry the same `id`.
     case put(ResourceKind, id: String, value: ConfigValue)
     case delete(ResourceKind, id: String)
-    /// Replace everything with a whole document (a hand edit of `gateway.yaml`, SIGHUP).
+    /// Replace everything with a whole document, written to the data file as the store writes it (hand edits and
+    /// SIGHUP are read from the file itself: `Store.reloadIfEdited`, `Store.reloadFromDisk`).
     case replaceAll(ConfigValue, file: String?)
 }
 

@@ -5,18 +5,18 @@ import Foundation
 /// revision's file exactly.
 extension Store {
     /// The revisions kept, newest first.
-    public var revisions: [RevisionEntry] { state.withLock { $0.history.entries.reversed() } }
+    public var revisions: [RevisionEntry] { view.withLock { $0.history.entries.reversed() } }
 
     /// One revision's entry, or nil when it is not kept.
-    public func revision(_ number: Int) -> RevisionEntry? { state.withLock { $0.history.entry(number) } }
+    public func revision(_ number: Int) -> RevisionEntry? { view.withLock { $0.history.entry(number) } }
 
     /// The folder the history is kept in.
-    public var historyDirectory: String { state.withLock { $0.history.directory } }
+    public var historyDirectory: String { view.withLock { $0.history.directory } }
 
     /// The data file's text at a revision, private keys left out.
     /// - Throws: `StoreError.revisionNotFound` when the history does not hold it.
     public func revisionDocument(_ number: Int) throws(StoreError) -> String {
-        let history = state.withLock { $0.history }
+        let history = view.withLock { $0.history }
         guard let text = history.document(number) else { throw .revisionNotFound(number) }
         return PrivateKeyRedaction.redact(text)
     }
@@ -26,7 +26,7 @@ extension Store {
     /// as the store writes them, so a hand edit's layout and comments do not bury what changed.
     /// - Throws: `StoreError.revisionNotFound` for a revision the history does not hold.
     public func diff(_ number: Int, against: Int? = nil) throws(StoreError) -> String {
-        let history = state.withLock { $0.history }
+        let history = view.withLock { $0.history }
         let new = try canonicalDocument(number)
         let base = against ?? history.entries.last { $0.number < number }?.number
         let old = try base.map { n throws(StoreError) in try canonicalDocument(n) } ?? ""
@@ -49,7 +49,7 @@ extension Store {
     ///   validates, `.dataFileBroken` while the data file is invalid; nothing changed then.
     @discardableResult
     public func rollback(to number: Int) throws(StoreError) -> ConfigSnapshot {
-        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
+        try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in
             try prepareWriteLocked(&s)
             guard let fileText = s.history.fileText(number) else { throw .revisionNotFound(number) }
             let name = "\(URL(fileURLWithPath: s.history.directory).lastPathComponent)/\(RevisionLog.fileName(number))"

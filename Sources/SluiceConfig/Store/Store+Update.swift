@@ -11,10 +11,17 @@ extension Store {
     /// - Throws: what `body` throws, or a `StoreError`; nothing changed then.
     @discardableResult
     public func update(source: ChangeSource, _ body: (ConfigSnapshot) throws -> ConfigChange?) throws -> ConfigSnapshot {
-        try state.withLock { (s: inout State) throws -> ConfigSnapshot in
+        try transact(source: source) { snapshot in (try body(snapshot), ()) }.0
+    }
+
+    /// `update` with something more for the caller from inside the transaction (what an object write stored).
+    func transact<T: Sendable>(source: ChangeSource,
+                               _ body: (ConfigSnapshot) throws -> (ConfigChange?, T)) throws -> (ConfigSnapshot, T) {
+        try writing { (s: inout State) throws -> (ConfigSnapshot, T) in
             try prepareWriteLocked(&s)
-            guard let change = try body(s.snapshot) else { return s.snapshot }
-            return try applyLocked(&s, change, source: source)
+            let (change, extra) = try body(s.snapshot)
+            guard let change else { return (s.snapshot, extra) }
+            return (try applyLocked(&s, change, source: source), extra)
         }
     }
 }

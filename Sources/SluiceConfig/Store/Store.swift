@@ -6,6 +6,10 @@ import Synchronization
 /// Every change — console form, Admin API, hand edit of the file — goes through `apply`: the whole resulting
 /// configuration is validated, written to `gateway.yaml` crash-safely, and published as a new `ConfigSnapshot`
 /// to the subscribers (the engine). Changes are serialized; a refused change changes nothing anywhere.
+///
+/// Two locks: writers hold `state` while they read the file, validate, persist and publish; readers (`snapshot`,
+/// the history, the data file's errors) take only `view`, which writers replace at the end, so a read never waits
+/// for a write's validation or fsync.
 public final class Store: Sendable {
     public typealias Subscriber = @Sendable (ConfigSnapshot) -> Void
 
@@ -20,9 +24,17 @@ public final class Store: Sendable {
         var history: RevisionLog
     }
 
+    /// What readers see: a copy of the writer state's public parts, replaced after every write.
+    struct View {
+        var snapshot: ConfigSnapshot
+        var history: RevisionLog
+        var fileErrors: ConfigErrors?
+    }
+
     /// Absolute path of `gateway.yaml`.
     public let dataFile: String
     let state: Mutex<State>
+    let view: Mutex<View>
 
     /// Loads `dataFile`, creating it empty when it does not exist yet, and its history beside it. When the file
     /// differs from the last recorded revision (or there is none), its content becomes a new revision (`start`);
@@ -63,8 +75,18 @@ public final class Store: Sendable {
                 revisions["\(kind.rawValue)/\(doc.id)"] = ObjectRevision(created: revision, modified: revision)
             }
         }
-        state = Mutex(State(snapshot: ConfigSnapshot(revision: revision, config: config, objectRevisions: revisions),
-                            lastText: text, history: history))
+        let snapshot = ConfigSnapshot(revision: revision, config: config, objectRevisions: revisions)
+        state = Mutex(State(snapshot: snapshot, lastText: text, history: history))
+        view = Mutex(View(snapshot: snapshot, history: history))
+    }
+
+    /// Runs a writer's `body` under the writer lock, then lets readers see the result (also after a refusal,
+    /// which may have recorded the data file's errors).
+    func writing<T: Sendable, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
+        try state.withLock { (s: inout State) throws(E) -> T in
+            defer { view.withLock { $0 = View(snapshot: s.snapshot, history: s.history, fileErrors: s.fileErrors) } }
+            return try body(&s)
+        }
     }
 
     /// Now, in whole seconds (what the history records).
@@ -78,7 +100,7 @@ public final class Store: Sendable {
     }
 
     /// The configuration now in force.
-    public var snapshot: ConfigSnapshot { state.withLock { $0.snapshot } }
+    public var snapshot: ConfigSnapshot { view.withLock { $0.snapshot } }
 
     /// Calls `subscriber` with the current snapshot now and with every later one, in order, under the store's
     /// lock (so keep it quick and never call back into the store from it).
@@ -91,14 +113,14 @@ public final class Store: Sendable {
 
     /// Applies one change: validate everything, persist, publish.
     ///
-    /// A `put` or `delete` first catches up with a hand edit of the data file not applied yet; while the file is
-    /// invalid it is refused with `StoreError.dataFileBroken`, so the operator's file is never overwritten.
+    /// It first catches up with a hand edit of the data file not applied yet; while the file is invalid it is
+    /// refused with `StoreError.dataFileBroken`, so the operator's file is never overwritten.
     /// - Returns: the new snapshot (or the current one when a reload found nothing new).
     /// - Throws: `StoreError`; nothing changed then.
     @discardableResult
     public func apply(_ change: ConfigChange, source: ChangeSource) throws(StoreError) -> ConfigSnapshot {
-        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
-            if case .replaceAll = change {} else { try prepareWriteLocked(&s) }
+        try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in
+            try prepareWriteLocked(&s)
             return try applyLocked(&s, change, source: source)
         }
     }
@@ -147,9 +169,8 @@ public final class Store: Sendable {
             }
             return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: nil), fileText: .render), source: source)
         case .replaceAll(let doc, let file):
-            // The operator's own file stays as written.
-            let proposal = Proposal(config: try Self.validate(doc, file: file), fileText: .asWritten(s.lastText ?? ""))
-            return try commitLocked(&s, proposal, source: source)
+            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: file), fileText: .render),
+                                    source: source)
         }
     }
 
@@ -185,15 +206,14 @@ public final class Store: Sendable {
         return snapshot
     }
 
-    /// Re-reads `gateway.yaml` (SIGHUP or a hand edit) and applies it like any other change.
+    /// Re-reads `gateway.yaml` (SIGHUP) and applies it like any other change; parsed before the writer lock.
     /// - Returns: the snapshot in force afterwards.
     /// - Throws: `StoreError.invalid` with file lines; the running configuration and the file stay as they are,
     ///   and writes are refused until the file is fixed (`dataFileErrors`).
     @discardableResult
     public func reloadFromDisk() throws(StoreError) -> ConfigSnapshot {
-        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
-            try reloadLocked(&s, text: try readDataFile())
-        }
+        let file = parseDataFile(try readDataFile())
+        return try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in try reloadLocked(&s, file) }
     }
 
     static func validate(_ doc: ConfigValue, file: String?) throws(StoreError) -> GatewayConfig {

@@ -1,31 +1,57 @@
+import Foundation
 import SluiceConfig
 
-/// Edits one object; saving goes through the same `Store.apply` as the Admin API, and the Store's errors are
-/// shown beside the field they name. Nothing is saved until the whole configuration is valid.
+/// Edits one object; saving goes through the same Store transaction as the Admin API (`Store.writeObject`: stamps,
+/// PEM checks, and the check that nobody changed the object since the form opened, all inside it), and the Store's
+/// errors are shown beside the field they name. Nothing is saved until the whole configuration is valid; a change
+/// made elsewhere is never overwritten or resurrected without the operator choosing to (`FormConflict`).
 public final class FormScreen: Screen {
     public let name = "form"
     public var title: String { (isNew ? "New " : "Edit ") + spec.kind.singular + (isNew ? "" : " \(id)") }
-    public let bindings: [KeyBinding] = [
-        KeyBinding([.up, .down, .tab], "field"),
-        KeyBinding([.char(" "), .left, .right], "choose", footer: false),
-        KeyBinding([.function(2)], "save"),
-        KeyBinding([.escape], "cancel"),
-    ]
+    public var bindings: [KeyBinding] {
+        switch conflict {
+        case .changed?:
+            [KeyBinding([.char("d")], "show their change"), KeyBinding([.char("r")], "reload (discard mine)"),
+             KeyBinding([.char("o")], "overwrite"), KeyBinding([.escape], "keep editing")]
+        case .deleted?:
+            [KeyBinding([.char("o")], "create it again"), KeyBinding([.escape], "keep editing")]
+        case .idTaken?, nil:
+            [KeyBinding([.up, .down, .tab], "field"), KeyBinding([.char(" "), .left, .right], "choose", footer: false),
+             KeyBinding([.function(2)], "save"), KeyBinding([.escape], "cancel")]
+        }
+    }
+
+    /// How a save checks the object as stored now.
+    enum SaveMode {
+        /// Unchanged since the form opened (or was reloaded); for a new object, its id free.
+        case checked
+        /// Merged onto their version, which must still be the one stored.
+        case overwrite(theirs: ConfigValue, revision: ObjectRevision)
+        /// Deleted elsewhere: created again, if nobody did so meanwhile.
+        case recreate
+    }
 
     let spec: any FormSpec
     private let store: Store
-    private let base: ConfigValue?
-    private let openedRevision: ObjectRevision?
+    private let now: () -> Int
+    private var base: ConfigValue?
+    private var openedRevision: ObjectRevision?
+    private let isNew: Bool
     private(set) var fields: [FormField]
     private(set) var focus = 0
     private var id: String
-    private var warnedStale = false
-    var isNew: Bool { base == nil }
+    /// A save's refusal the operator has not answered yet (a modal prompt: only its keys work).
+    private(set) var conflict: FormConflict?
 
-    /// - Parameter existing: the object to edit (its id and stored document), nil for a new one.
-    public init(spec: any FormSpec, store: Store, existing: (id: String, raw: ConfigValue)?) {
+    /// - Parameters:
+    ///   - existing: the object to edit (its id and stored document), nil for a new one.
+    ///   - now: seconds since the epoch, for the stamps.
+    public init(spec: any FormSpec, store: Store, existing: (id: String, raw: ConfigValue)?,
+                now: @escaping () -> Int = { Int(Date().timeIntervalSince1970) }) {
         self.spec = spec
         self.store = store
+        self.now = now
+        isNew = existing == nil
         base = existing?.raw
         let snapshot = store.snapshot
         openedRevision = existing.flatMap { snapshot.objectRevision(spec.kind, $0.id) }
@@ -72,9 +98,13 @@ public final class FormScreen: Screen {
             row += 1
         }
         canvas.text(row + 1, labelWidth + 2, "[ Save ]", width: 8, focus == saveIndex ? .selected : .key)
+        if let conflict {
+            canvas.text(top + height - 1, 0, "⚠ " + conflict.prompt(spec.kind, id), width: canvas.cols, .warning, pad: true)
+        }
     }
 
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
+        if let conflict { return answer(conflict, key) }
         switch key {
         case .escape: return .pop
         case .up, .backTab: focus = max(0, focus - 1)
@@ -94,8 +124,9 @@ public final class FormScreen: Screen {
         return .none
     }
 
-    /// Builds the document, refuses to overwrite a concurrent change once, then applies it through the Store.
-    func save() -> ScreenAction {
+    /// Builds the document and writes it in one Store transaction that first checks the object as stored now
+    /// (see `SaveMode`); a conflict becomes the prompt the operator answers.
+    func save(_ mode: SaveMode = .checked) -> ScreenAction {
         for i in fields.indices { fields[i].error = nil }
         guard var doc = spec.build(&fields, base: base) else { return firstErrorFlash() }
         if let fieldID = fields.first(where: { $0.key == "id" }) { id = fieldID.value.trimmingCharacters(in: .whitespaces) }
@@ -103,22 +134,71 @@ public final class FormScreen: Screen {
             doc = ConfigValue(.map([ConfigEntry(key: "id", value: .string(id))] + entries))
         }
         doc["id"] = .string(id)
-        let current = store.snapshot.objectRevision(spec.kind, id)
-        if !isNew && current != openedRevision && !warnedStale {
-            warnedStale = true
-            return .flash("\(spec.kind.singular) \(id) changed elsewhere since this form opened; F2 again overwrites it",
-                          isError: true)
-        }
-        if isNew && current != nil {
-            setError("id", "\(spec.kind.singular) \"\(id)\" already exists")
-            return firstErrorFlash()
-        }
+        if case .overwrite(let theirs, _) = mode { doc = ThreeWayMerge.merge(base: base, mine: doc, theirs: theirs) ?? doc }
+        let (kind, id, opened, isNew) = (spec.kind, self.id, openedRevision, self.isNew)
         do {
-            let snapshot = try store.apply(.put(spec.kind, id: id, value: doc), source: .console)
-            return .flash("saved \(spec.kind.singular) \(id) (revision \(snapshot.revision))", isError: false)
-                .then(.pop)
-        } catch {
+            let result = try store.writeObject(kind, source: .console, now: now()) { snapshot in
+                let stored = snapshot.config.documents(kind).first { $0.id == id }
+                let current = snapshot.objectRevision(kind, id)
+                let changed = { (revision: ObjectRevision) in
+                    FormConflict.changed(current: stored?.raw ?? .map([]), revision: revision)
+                }
+                switch mode {
+                case .checked where isNew:
+                    if current != nil { throw FormConflict.idTaken }
+                case .checked:
+                    guard let current else { throw FormConflict.deleted }
+                    if current != opened { throw changed(current) }
+                case .overwrite(_, let expected):
+                    guard let current else { throw FormConflict.deleted }
+                    if current != expected { throw changed(current) }
+                case .recreate:
+                    if let current { throw changed(current) }
+                }
+                return (id, doc)
+            }
+            conflict = nil
+            return .flash("saved \(kind.singular) \(id) (revision \(result.snapshot.revision))", isError: false).then(.pop)
+        } catch let refusal as FormConflict {
+            if case .idTaken = refusal {
+                setError("id", refusal.prompt(kind, id))
+                return firstErrorFlash()
+            }
+            conflict = refusal
+            return .flash(refusal.prompt(kind, id), isError: true)
+        } catch let error as StoreError {
             return show(error)
+        } catch {
+            return .flash("not saved: \(error)", isError: true)
+        }
+    }
+
+    /// The operator's answer to a conflict prompt.
+    private func answer(_ conflict: FormConflict, _ key: Key) -> ScreenAction {
+        switch (conflict, key) {
+        case (_, .escape):
+            self.conflict = nil
+            return .flash("not saved; F2 saves again", isError: false)
+        case (.changed(let current, let revision), .char("d")):
+            let text = UnifiedDiff.text(
+                from: PrivateKeyRedaction.redact((base ?? .map([])).yamlText()),
+                to: PrivateKeyRedaction.redact(current.yamlText()),
+                oldName: "as opened (revision \(openedRevision?.modified ?? 0))", newName: "now (revision \(revision.modified))")
+            return .push(TextViewScreen.diff(title: "\(spec.kind.singular) \(id): changed elsewhere", text: text))
+        case (.changed(let current, let revision), .char("r")):
+            base = current
+            openedRevision = revision
+            fields = spec.fields(existing: current, config: store.snapshot.config)
+            focus = min(focus, fields.count)
+            self.conflict = nil
+            return .flash("reloaded \(spec.kind.singular) \(id) at revision \(revision.modified); my changes discarded",
+                          isError: false)
+        case (.changed(let current, let revision), .char("o")):
+            return save(.overwrite(theirs: current, revision: revision))
+        case (.deleted, .char("o")):
+            return save(.recreate)
+        default:
+            return .none
         }
     }
 
