@@ -486,3 +486,29 @@ def test_footer_has_no_stray_ellipsis(console, echo):
     footer = c.lines()[29].rstrip()
     assert "quit (stops the gateway)" in footer, footer
     assert not re.search(r"\s{3,}…$", footer), f"footer ends with a stray ellipsis: {footer!r}"
+
+
+def test_broken_hand_edit_shows_a_banner_and_the_whole_error(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.wait_for("db 数据库", 10, "the route on the dashboard")
+    c.sl.write_gateway("stream_routes:\n  - id: \"1\"\n    server_port: 70000\n"
+                       "    upstream: {nodes: {\"127.0.0.1:1\": 1}}\n")
+    banner = c.wait_for(lambda s: next((l for l in s.split("\n")
+                                        if "running configuration kept — gateway.yaml:3:" in l), None),
+                        10, "the banner naming gateway.yaml:3")
+    assert c.lines().index(banner) == 2
+    assert ask_new(c.sl.port) == "ping", "the running configuration still serves"
+    c.keys("3")
+    c.wait_for(lambda s: "running configuration kept" in s.split("\n")[2], 5, "the banner on the routes screen too")
+    # the Log tab counts the error; the Log screen shows it whole
+    c.wait_for(lambda s: "●" in s.split("\n")[0], 5, "the unseen-error badge on the Log tab")
+    c.keys("7")
+    c.wait_for("following", 5, "the Log screen")
+    c.keys("l", "l")  # errors only: the newest error is selected
+    c.wait_for("errors only", 5, "the level filter")
+    c.keys("Enter")
+    c.wait_for(lambda s: "Log entry" in s and "got 70000" in s, 5, "the whole entry, wrapped")
+    assert "stream_routes[0].server_port" in c.screen()
+    assert "●" not in c.lines()[0], "seen now"
+    c.sl.write_gateway(harness.to_yaml(one_route()(echo)(c.sl)))
+    c.wait_for(lambda s: "⚠" not in s.split("\n")[2], 10, "the banner gone once the file is fixed")

@@ -47,7 +47,8 @@ public final class ConsoleApp {
         }
         drawTabBar(on: canvas)
         drawHeader(on: canvas)
-        screen.draw(on: canvas, top: 2, height: canvas.rows - 4, data: data)
+        let banner = drawBanner(on: canvas) ? 1 : 0
+        screen.draw(on: canvas, top: 2 + banner, height: canvas.rows - 4 - banner, data: data)
         drawMessageLine(on: canvas)
         drawFooter(on: canvas)
     }
@@ -57,8 +58,11 @@ public final class ConsoleApp {
         canvas.text(0, 0, " Sluice ", width: 8, .title)
         // Every tab stays on the bar: when the whole names do not fit, the others are cut to four letters (the
         // current one too, if need be).
+        let badges = tabs.map { $0.badge(data: data).map { "\($0) " } ?? "" }
         func labels(fullFor keep: (Int) -> Bool) -> [String] {
-            tabs.enumerated().map { " \($0.offset + 1) \(Self.tabName($0.element.name, short: !keep($0.offset))) " }
+            tabs.enumerated().map {
+                " \($0.offset + 1) \(Self.tabName($0.element.name, short: !keep($0.offset))) " + badges[$0.offset]
+            }
         }
         let fits = { (l: [String]) in 9 + l.reduce(0) { $0 + CellWidth.of($1) } <= canvas.cols }
         let candidates = [labels { _ in true }, labels { $0 == self.current }, labels { _ in false }]
@@ -67,7 +71,7 @@ public final class ConsoleApp {
         for (i, label) in labels.enumerated() {
             let w = CellWidth.of(label)
             guard col + w <= canvas.cols else { break }
-            canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : .title)
+            canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : badges[i].isEmpty ? .title : .bad)
             col += w
         }
     }
@@ -77,6 +81,15 @@ public final class ConsoleApp {
         if name.count <= 3 { return name.uppercased() }
         let shown = short ? String(name.prefix(4)) : name
         return shown.prefix(1).uppercased() + shown.dropFirst()
+    }
+
+    /// While the data file is invalid: one line naming its first error, on every screen.
+    /// - Returns: whether a banner was drawn (the screen starts a row lower then).
+    private func drawBanner(on canvas: Canvas) -> Bool {
+        guard let errors = data.dataFileErrors?.errors, let first = errors.first else { return false }
+        let more = errors.count > 1 ? " (+\(errors.count - 1) more)" : ""
+        canvas.text(2, 0, "⚠ running configuration kept — \(first)\(more)", width: canvas.cols, .bad, pad: true)
+        return true
     }
 
     private func drawHeader(on canvas: Canvas) {

@@ -47,7 +47,8 @@ public final class ConsoleRunner {
         var snapshot = engine.snapshot()
         rates.update(snapshot)
         let app = ConsoleApp(tabs: Self.tabs(engine: engine, store: store, accessLogPath: accessLogPath),
-                             data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent))
+                             data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
+                                               dataFileErrors: store.dataFileErrors))
         var nextTick = Date().addingTimeInterval(tick)
         while !app.wantsQuit && !shouldStop() && !terminal.isLost {
             app.render(on: terminal)
@@ -60,7 +61,8 @@ public final class ConsoleRunner {
             if Date() >= nextTick {
                 snapshot = engine.snapshot()
                 rates.update(snapshot)
-                app.data = ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent)
+                app.data = ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
+                                       dataFileErrors: store.dataFileErrors)
                 nextTick = Date().addingTimeInterval(tick)
             }
         }
