@@ -45,6 +45,13 @@ struct AdminAPITests {
         #expect(r.body == #"{"error_msg":"invalid configuration: upstream.nodes[0].port: must be 1…65535, got 70000"}"#)
     }
 
+    @Test func writesThatCannotWorkAreSavedWithWarnings() {
+        let r = call("PUT", "/apisix/admin/upstreams/empty", #"{"nodes":{}}"#)
+        #expect(r.status == 201)
+        #expect(r.body.contains(#""warnings":["nodes: no nodes: every connection routed here will fail"]"#), "\(r.body)")
+        #expect(!call("PUT", "/apisix/admin/upstreams/ok", #"{"nodes":{"127.0.0.1:1":1}}"#).body.contains("warnings"))
+    }
+
     @Test func schemaIsValidJSON() {
         #expect(StreamRouteSchema.value != nil)
         #expect(call("GET", "/apisix/admin/schema/stream_route").status == 200)

@@ -22,7 +22,7 @@ public final class AdminAPI: Sendable {
         self.store = store
         self.auth = auth
         self.reader = ResourceReader(store: store)
-        self.writer = ResourceWriter(store: store, now: now)
+        self.writer = ResourceWriter(store: store, now: now, listeners: { engineSnapshot()?.listeners.map(\.spec) })
         self.info = InfoEndpoints(store: store, engineSnapshot: engineSnapshot)
         self.history = RevisionEndpoints(store: store)
     }

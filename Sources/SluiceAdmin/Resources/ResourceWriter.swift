@@ -7,6 +7,8 @@ struct ResourceWriter: Sendable {
     let store: Store
     /// Seconds since the epoch, for `create_time` / `update_time`.
     let now: @Sendable () -> Int
+    /// The listeners in force, for the warnings (nil: unknown, listener checks skipped).
+    let listeners: @Sendable () -> [ListenerSpec]?
 
     /// `PUT /x/{id}` (or `PUT /x` with the id in the body): 201 created, 200 replaced.
     func put(_ kind: ResourceKind, id pathID: String?, _ request: AdminRequest) throws(AdminError) -> AdminResponse {
@@ -76,9 +78,13 @@ struct ResourceWriter: Sendable {
             }
         }
         let revision = result.snapshot.objectRevision(kind, result.id)
-        return AdminResponse(status: result.created ? 201 : 200, json: .map([
+        var body = ConfigValue.map([
             ("key", .string(ObjectView.key(kind, result.id))), ("value", ObjectView.visible(kind, result.value)),
-        ]), headers: [("ETag", ObjectView.etag(revision))])
+        ])
+        // Saved, but cannot work as written: said, not refused (`ConfigWarnings`), paths relative to the object.
+        let warnings = ConfigWarnings.of(kind, result.id, in: result.snapshot.config, listeners: listeners())
+        if !warnings.isEmpty { body["warnings"] = .list(warnings.map { .string($0.fieldMessage) }) }
+        return AdminResponse(status: result.created ? 201 : 200, json: body, headers: [("ETag", ObjectView.etag(revision))])
     }
 
     /// Runs a store transaction, mapping every refusal to an `AdminError`.

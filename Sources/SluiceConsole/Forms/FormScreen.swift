@@ -42,6 +42,8 @@ public final class FormScreen: Screen {
     private var id: String
     /// A save's refusal the operator has not answered yet (a modal prompt: only its keys work).
     private(set) var conflict: FormConflict?
+    /// The listeners in force (from the last engine snapshot seen), for the warnings.
+    private var listeners: [ListenerSpec]?
 
     /// - Parameters:
     ///   - existing: the object to edit (its id and stored document), nil for a new one.
@@ -70,6 +72,14 @@ public final class FormScreen: Screen {
     private var saveIndex: Int { fields.count }
 
     public func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {
+        listeners = data.engine.listeners.map(\.spec)
+        // What the stored object cannot do as written (ConfigWarnings), beside the field it concerns.
+        var warnings: [Int: String] = [:]
+        if !isNew {
+            for w in ConfigWarnings.of(spec.kind, id, in: data.config.config, listeners: listeners) {
+                if let i = bestField(for: w.path), warnings[i] == nil { warnings[i] = w.message }
+            }
+        }
         let labelWidth = 18
         let valueWidth = max(12, min(40, canvas.cols - labelWidth - 34))
         let noteCol = labelWidth + valueWidth + 3
@@ -90,6 +100,8 @@ public final class FormScreen: Screen {
             canvas.text(row, labelWidth + 2, shown, width: valueWidth, style, pad: true)
             if let error = f.error {
                 canvas.text(row, noteCol, "✗ " + error, width: canvas.cols - noteCol, .bad)
+            } else if let warning = warnings[i] {
+                canvas.text(row, noteCol, "⚠ " + warning, width: canvas.cols - noteCol, .warning)
             } else if case .readOnly(let why) = f.kind {
                 canvas.text(row, noteCol, "🔒 " + why, width: canvas.cols - noteCol, .dim)
             } else if !f.hint.isEmpty {
@@ -104,6 +116,7 @@ public final class FormScreen: Screen {
     }
 
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
+        listeners = data.engine.listeners.map(\.spec)
         if let conflict { return answer(conflict, key) }
         switch key {
         case .escape: return .pop
@@ -158,7 +171,10 @@ public final class FormScreen: Screen {
                 return (id, doc)
             }
             conflict = nil
-            return .flash("saved \(kind.singular) \(id) (revision \(result.snapshot.revision))", isError: false).then(.pop)
+            let warnings = ConfigWarnings.of(kind, id, in: result.snapshot.config, listeners: listeners)
+            let note = warnings.first.map { " — warning: \($0.fieldMessage)" } ?? ""
+            return .flash("saved \(kind.singular) \(id) (revision \(result.snapshot.revision))\(note)", isError: false)
+                .then(.pop)
         } catch let refusal as FormConflict {
             if case .idTaken = refusal {
                 setError("id", refusal.prompt(kind, id))
