@@ -512,3 +512,17 @@ def test_broken_hand_edit_shows_a_banner_and_the_whole_error(console, echo):
     assert "●" not in c.lines()[0], "seen now"
     c.sl.write_gateway(harness.to_yaml(one_route()(echo)(c.sl)))
     c.wait_for(lambda s: "⚠" not in s.split("\n")[2], 10, "the banner gone once the file is fixed")
+
+
+def test_escape_after_a_jump_returns_to_the_screen_before(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.keys("5")
+    c.wait_for(lambda s: s.split("\n")[1].startswith("Upstreams"), 5, "the Upstreams screen")
+    c.keys(":")
+    c.type("conn")
+    c.keys("Enter")
+    c.wait_for(lambda s: s.split("\n")[1].startswith("Connections"), 5, "the Connections screen after :conn")
+    c.keys("Escape")
+    c.wait_for(lambda s: s.split("\n")[1].startswith("Upstreams"), 5, "Esc back on the Upstreams screen")
+    c.keys("F1")
+    c.wait_for(lambda s: s.split("\n")[1].startswith("Help"), 5, "F1 opens help")

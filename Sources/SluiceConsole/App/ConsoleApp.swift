@@ -9,6 +9,8 @@ public final class ConsoleApp {
     public let tabs: [any Screen]
     private var current = 0
     private var stack: [any Screen] = []
+    /// Tabs visited before the current one, newest last: Esc goes back along them.
+    private var visited: [Int] = []
     private var pendingConfirm: (message: String, action: () -> ScreenAction)?
     private var command: String?
     private var flash: (text: String, isError: Bool)?
@@ -18,10 +20,11 @@ public final class ConsoleApp {
     /// The console's own keys, shown in help.
     public static let globalBindings: [KeyBinding] = [
         KeyBinding([.char("?")], "help"),
+        KeyBinding([.function(1)], "help, also while typing", footer: false),
         KeyBinding([.char(":")], "jump to a screen (:routes, :conn …)"),
         KeyBinding([.tab, .backTab], "next / previous screen", footer: false),
         KeyBinding([.char("1"), .char("8")], "screen by number", label: "1…8", footer: false),
-        KeyBinding([.escape], "back / cancel", footer: false),
+        KeyBinding([.escape], "back (to the screen before) / cancel", footer: false),
         KeyBinding([.char("q")], "quit (stops the gateway)", dangerous: true),
     ]
 
@@ -120,7 +123,9 @@ public final class ConsoleApp {
         let row = canvas.rows - 1
         canvas.fillRow(row, .dim)
         var col = 0
-        let hints = screen.bindings.filter(\.inFooter) + Self.globalBindings.filter(\.inFooter)
+        // While typing, the one-letter global keys are text: only F1 is offered.
+        let globals = screen.capturesText ? [KeyBinding([.function(1)], "help")] : Self.globalBindings.filter(\.inFooter)
+        let hints = screen.bindings.filter(\.inFooter) + globals
         for b in hints {
             let text = "\(b.label) \(b.description)"
             let w = CellWidth.of(text)
@@ -145,21 +150,28 @@ public final class ConsoleApp {
             return
         }
         if key != .resize { flash = nil }
+        if key == .function(1) {
+            openHelp()
+            return
+        }
         let action = screen.handle(key, data: data)
         if case .unhandled = action { handleGlobal(key) } else { perform(action) }
     }
 
     private func handleGlobal(_ key: Key) {
         switch key {
-        case .char("?"):
-            stack.append(HelpScreen(sections: [("This screen: \(screen.title)", screen.bindings),
-                                               ("Everywhere", Self.globalBindings)]))
+        case .char("?"): openHelp()
         case .char(":"): command = ""
         case .tab: select((current + 1) % tabs.count)
         case .backTab: select((current + tabs.count - 1) % tabs.count)
         case .char(let c) where c.isNumber:
             if let n = c.wholeNumberValue, n >= 1, n <= tabs.count { select(n - 1) }
-        case .escape: if !stack.isEmpty { stack.removeLast() }
+        case .escape:
+            if !stack.isEmpty {
+                stack.removeLast()
+            } else if let previous = visited.popLast() {
+                current = previous
+            }
         case .char("q"):
             pendingConfirm = ("Quit? This stops the gateway and drains open connections.", { [weak self] in
                 self?.wantsQuit = true
@@ -189,7 +201,17 @@ public final class ConsoleApp {
 
     private func select(_ index: Int) {
         stack.removeAll()
+        if index != current {
+            visited.append(current)
+            if visited.count > 50 { visited.removeFirst() }
+        }
         current = index
+    }
+
+    private func openHelp() {
+        if stack.last is HelpScreen { return }
+        stack.append(HelpScreen(sections: [("This screen: \(screen.title)", screen.bindings),
+                                           ("Everywhere", Self.globalBindings)]))
     }
 
     private func perform(_ action: ScreenAction) {

@@ -49,8 +49,12 @@ public protocol Screen: AnyObject {
     func handle(_ key: Key, data: ConsoleData) -> ScreenAction
     /// A short mark beside the screen's tab (the Log's unseen errors), or nil.
     func badge(data: ConsoleData) -> String?
+    /// True while printable keys are typed into something (a text field, a filter): the console's own
+    /// one-letter keys (`?`, `:`, `q`, digits) are left to the screen then, and the footer leaves them out.
+    var capturesText: Bool { get }
 }
 
 extension Screen {
     public func badge(data: ConsoleData) -> String? { nil }
+    public var capturesText: Bool { false }
 }

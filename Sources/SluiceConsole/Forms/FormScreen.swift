@@ -42,6 +42,8 @@ public final class FormScreen: Screen {
     private var id: String
     /// A save's refusal the operator has not answered yet (a modal prompt: only its keys work).
     private(set) var conflict: FormConflict?
+    /// The fields' values as opened (or reloaded), to tell whether leaving discards anything.
+    private var pristine: [String]
     /// The listeners in force (from the last engine snapshot seen), for the warnings.
     private var listeners: [ListenerSpec]?
 
@@ -61,6 +63,20 @@ public final class FormScreen: Screen {
         var fields = spec.fields(existing: existing?.raw, config: snapshot.config)
         if existing == nil { fields.insert(FormField("id", "id", value: id, hint: "a-z 0-9 - _ ."), at: 0) }
         self.fields = fields
+        pristine = Self.values(fields)
+    }
+
+    /// Whether any field differs from the object as opened.
+    var isModified: Bool { Self.values(fields) != pristine }
+
+    private static func values(_ fields: [FormField]) -> [String] {
+        fields.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// A text field has the focus: printable keys are typed, not commands (`?` is text here; F1 opens help).
+    public var capturesText: Bool {
+        guard conflict == nil, focus < fields.count, case .text = fields[focus].kind else { return false }
+        return true
     }
 
     static func freeID(_ kind: ResourceKind, _ config: GatewayConfig) -> String {
@@ -83,9 +99,11 @@ public final class FormScreen: Screen {
         let labelWidth = 18
         let valueWidth = max(12, min(40, canvas.cols - labelWidth - 34))
         let noteCol = labelWidth + valueWidth + 3
-        let first = max(0, focus - (height - 3))
+        // Field rows, then a blank and the save button, then the prompt line: the focused field always shows.
+        let visible = max(1, height - 4)
+        let first = max(0, min(focus, fields.count - 1) - visible + 1)
         var row = top + 1
-        for i in first..<fields.count where row < top + height - 2 {
+        for i in first..<fields.count where row <= top + visible {
             let f = fields[i]
             let focused = i == focus
             canvas.text(row, 1, f.label, width: labelWidth, focused ? .key : .dim)
@@ -119,7 +137,9 @@ public final class FormScreen: Screen {
         listeners = data.engine.listeners.map(\.spec)
         if let conflict { return answer(conflict, key) }
         switch key {
-        case .escape: return .pop
+        case .escape:
+            guard isModified else { return .pop }
+            return .confirm("Discard your changes to \(spec.kind.singular) \(id)?") { .pop }
         case .up, .backTab: focus = max(0, focus - 1)
         case .down, .tab: focus = min(saveIndex, focus + 1)
         case .function(2): return save()
@@ -205,6 +225,7 @@ public final class FormScreen: Screen {
             base = current
             openedRevision = revision
             fields = spec.fields(existing: current, config: store.snapshot.config)
+            pristine = Self.values(fields)
             focus = min(focus, fields.count)
             self.conflict = nil
             return .flash("reloaded \(spec.kind.singular) \(id) at revision \(revision.modified); my changes discarded",

@@ -55,6 +55,7 @@ public final class LogScreen: Screen {
     private(set) var level = LevelFilter.all
     private(set) var filter = ""
     private(set) var editingFilter = false
+    public var capturesText: Bool { editingFilter }
     /// While on, the newest row is selected and new ones scroll in.
     private(set) var follow = true
     private var selectedKey: UInt64?
