@@ -22,6 +22,9 @@ public enum ConfigFiles {
         public var warnings: [ConfigError] = []
     }
 
+    /// The errors of `check` alone; empty when both files can be used.
+    public static func validate(configPath: String) -> [ConfigError] { check(configPath: configPath).errors }
+
     /// Checks both files without changing anything; a missing data file is fine (it would be created empty).
     public static func check(configPath: String) -> Report {
         let settings: NodeSettings
