@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of Sluice's console, from a real run with real traffic:
-#   screenshots/{dashboard,connections,route-form,service-form,upstreams,help}.png
+#   screenshots/{dashboard,connections,route-form,service-form,upstreams,help,history,history-diff}.png
 #
 #   scripts/screenshots.sh                       # 120×32, binary .build/debug/sluice
 #   SLUICE_BIN=.build/release/sluice COLS=80 ROWS=24 OUT_DIR=/tmp/shots scripts/screenshots.sh
@@ -364,6 +364,8 @@ wait_for "✗"
 settle
 shot route-form
 keys Escape
+wait_for "Discard your changes"   # the form was edited: Esc asks first
+keys y
 wait_for "Stream routes"
 
 keys 4
@@ -388,6 +390,30 @@ keys '?'
 wait_for "Everywhere"
 settle
 shot help
+keys Escape
+
+# two changes through the Admin API, then the History screen and the diff of the newest
+ADMIN_PORT="$(sed -n 's/^ *listen: "127.0.0.1:\([0-9]*\)"/\1/p' "$WORK/config.yaml")"
+python3 - "$ADMIN_PORT" "$ECHO_A" <<'PY'
+import json, sys, urllib.request
+port, echo_a = sys.argv[1], sys.argv[2]
+def call(method, path, body):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method=method,
+                                 headers={"X-API-KEY": "screenshots-admin-key-0000000000000"})
+    urllib.request.urlopen(req, timeout=5).read()
+call("PATCH", "/apisix/admin/upstreams/pool", {"nodes": {f"127.0.0.1:{echo_a}": 3}, "desc": "weight 3 on the first node"})
+call("PUT", "/apisix/admin/upstreams/spare", {"name": "spare pool", "nodes": {f"127.0.0.1:{echo_a}": 1}})
+PY
+keys 8
+wait_for "revisions kept"
+wait_for "admin_api"
+settle
+shot history
+keys Down
+keys Enter
+wait_for "diff against the one before"
+settle
+shot history-diff
 keys Escape
 
 # stop the clients first, then quit the console the way an operator does (q, y): it drains and exits 0

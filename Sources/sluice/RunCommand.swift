@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
         var logger = Logger(label: "sluice")
         logger.logLevel = .info
         let store: Store
-        do { store = try Store(dataFile: settings.dataFile) } catch {
+        do { store = try Store(dataFile: settings.dataFile, historyKeep: settings.historyKeep) } catch {
             printErrors(error.errors)
             printError("sluice: refusing to start with an invalid data file (\(settings.dataFile)); it was not changed")
             throw ExitCode(1)
@@ -55,6 +55,10 @@ struct RunCommand: ParsableCommand {
         let engine = Engine(group: group, store: store, settings: settings, logger: logger)
         let admin = AdminServer(api: AdminAPI(store: store, auth: AdminAuth(settings.admin), engineSnapshot: { engine.snapshot() }),
                                 listen: settings.admin.listen, group: group, logger: logger)
+        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store,
+                                  logger: logger, reopenLogFile: { logBuffer.reopen() })
+        // Before the listeners open: a SIGTERM that arrives as soon as a port answers is a stop, not a kill.
+        lifecycle.installSignalHandlers()
         do {
             try engine.start()
             try admin.start()
@@ -68,9 +72,6 @@ struct RunCommand: ParsableCommand {
         }
         let watcher = DataFileWatcher(store: store, logger: logger)
         watcher.start()
-        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store,
-                                  logger: logger, reopenLogFile: { logBuffer.reopen() })
-        lifecycle.installSignalHandlers()
         lifecycle.announceReady()
         if headless {
             lifecycle.waitForStopSignal()

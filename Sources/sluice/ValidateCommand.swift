@@ -1,21 +1,23 @@
 import ArgumentParser
 import SluiceConfig
 
-/// `sluice validate`: checks config.yaml and the data file, printing every error as `file:line: path: why`.
+/// `sluice validate`: checks config.yaml and the data file, printing every error as `file:line: path: why`
+/// (exit 1), or each warning as `warning: file:line: path: why` and then `ok` (exit 0).
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check config.yaml and the data file; print every error, or `ok`."
+        abstract: "Check config.yaml and the data file; print every error, or any warnings and `ok`."
     )
 
     @OptionGroup var options: ConfigOption
 
     func run() throws {
-        let errors = ConfigFiles.validate(configPath: options.config)
-        guard errors.isEmpty else {
-            for error in errors { print(error) }
+        let report = ConfigFiles.check(configPath: options.config)
+        guard report.errors.isEmpty else {
+            for error in report.errors { print(error) }
             throw ExitCode(1)
         }
+        for warning in report.warnings { print("warning: \(warning)") }
         print("ok")
     }
 }

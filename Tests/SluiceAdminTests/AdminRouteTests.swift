@@ -16,13 +16,18 @@ struct AdminRouteTests {
         ("/v1/healthcheck", AdminRoute.healthcheck(key: nil)),
         ("/v1/healthcheck/upstreams/1", AdminRoute.healthcheck(key: "upstreams/1")),
         ("/v1/healthcheck/stream_routes/r-1", AdminRoute.healthcheck(key: "stream_routes/r-1")),
+        ("/sluice/v1/revisions", AdminRoute.revisions),
+        ("/sluice/v1/revisions/12", AdminRoute.revision(12)),
+        ("/sluice/v1/revisions/12/diff", AdminRoute.revisionDiff(12)),
+        ("/sluice/v1/revisions/10/rollback/", AdminRoute.revisionRollback(10)),
     ])
     func matches(_ path: String, _ expected: AdminRoute) {
         #expect(AdminRoute.match(path) == expected)
     }
 
     @Test(arguments: ["/", "/apisix", "/apisix/admin", "/apisix/admin/routes", "/apisix/admin/consumers/1",
-                      "/other/admin/upstreams", "/v1/other"])
+                      "/other/admin/upstreams", "/v1/other", "/sluice/v1/revisions/x", "/sluice/v1/revisions/0",
+                      "/sluice/v1/revisions/1/undo", "/sluice/v1/revisions/1/diff/2"])
     func unknownPathsMatchNothing(_ path: String) {
         #expect(AdminRoute.match(path) == nil)
     }

@@ -60,6 +60,22 @@ struct NodeSettingsTests {
     @Test func missingRootIsAnError() {
         #expect(throws: ConfigErrors.self) { try decode("stream_proxy: {}\n") }
     }
+
+    @Test func historyKeepHasADefaultAndABound() throws {
+        #expect(try decode("sluice: {}\n").historyKeep == 200)
+        #expect(try decode("sluice:\n  history:\n    keep: 5\n").historyKeep == 5)
+        for bad in ["0", "10001", "\"many\""] {
+            do {
+                _ = try decode("sluice:\n  history:\n    keep: \(bad)\n")
+                Issue.record("history.keep \(bad) accepted")
+            } catch let e as ConfigErrors {
+                #expect(e.errors.first?.description.hasPrefix("config.yaml:3: sluice.history.keep: must be") == true)
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+        #expect(throws: ConfigErrors.self) { try decode("sluice:\n  history:\n    kept: 5\n") }
+    }
 }
 
 /// Listener options: TLS, passthrough, PROXY protocol, UDP replies; and which combinations are refused.

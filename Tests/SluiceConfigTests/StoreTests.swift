@@ -25,9 +25,9 @@ struct StoreTests {
 
     @Test func putPersistsAndBumpsRevisions() throws {
         let store = try Store(dataFile: file)
-        let s1 = try store.apply(.put(.streamRoutes, id: "1", value: try route("1")))
-        let s2 = try store.apply(.put(.streamRoutes, id: "2", value: try route("2")))
-        let s3 = try store.apply(.put(.streamRoutes, id: "1", value: try route("1", port: 6380)))
+        let s1 = try store.apply(.put(.streamRoutes, id: "1", value: try route("1")), source: .adminAPI)
+        let s2 = try store.apply(.put(.streamRoutes, id: "2", value: try route("2")), source: .adminAPI)
+        let s3 = try store.apply(.put(.streamRoutes, id: "1", value: try route("1", port: 6380)), source: .adminAPI)
         #expect(s1.revision < s2.revision && s2.revision < s3.revision)
         #expect(s3.objectRevision(.streamRoutes, "1") == ObjectRevision(created: s1.revision, modified: s3.revision))
         #expect(s3.objectRevision(.streamRoutes, "2") == ObjectRevision(created: s2.revision, modified: s2.revision))
@@ -37,29 +37,29 @@ struct StoreTests {
 
     @Test func failedApplyLeavesFileByteIdentical() throws {
         let store = try Store(dataFile: file)
-        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")))
+        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")), source: .adminAPI)
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
         let revision = store.snapshot.revision
-        #expect(throws: StoreError.self) { try store.apply(.put(.streamRoutes, id: "2", value: try route("2", port: 70000))) }
-        #expect(throws: StoreError.self) { try store.apply(.delete(.upstreams, id: "nope")) }
+        #expect(throws: StoreError.self) { try store.apply(.put(.streamRoutes, id: "2", value: try route("2", port: 70000)), source: .adminAPI) }
+        #expect(throws: StoreError.self) { try store.apply(.delete(.upstreams, id: "nope"), source: .adminAPI) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         #expect(store.snapshot.revision == revision)
     }
 
     @Test func deletingAReferencedUpstreamIsRefused() throws {
         let store = try Store(dataFile: file)
-        try store.apply(.put(.upstreams, id: "u", value: try ConfigValue.parseJSON(Array(#"{"id":"u","nodes":{"127.0.0.1:1":1}}"#.utf8))))
-        try store.apply(.put(.streamRoutes, id: "r", value: try ConfigValue.parseJSON(Array(#"{"id":"r","upstream_id":"u"}"#.utf8))))
-        #expect(throws: StoreError.self) { try store.apply(.delete(.upstreams, id: "u")) }
+        try store.apply(.put(.upstreams, id: "u", value: try ConfigValue.parseJSON(Array(#"{"id":"u","nodes":{"127.0.0.1:1":1}}"#.utf8))), source: .adminAPI)
+        try store.apply(.put(.streamRoutes, id: "r", value: try ConfigValue.parseJSON(Array(#"{"id":"r","upstream_id":"u"}"#.utf8))), source: .adminAPI)
+        #expect(throws: StoreError.self) { try store.apply(.delete(.upstreams, id: "u"), source: .adminAPI) }
     }
 
     @Test func serviceTypeAndSchemeAreFixed() throws {
         let store = try Store(dataFile: file)
         let tcp = try ConfigValue.parseJSON(Array(#"{"id":"s","type":"stream","scheme":"tcp","upstream":{"nodes":{"127.0.0.1:1":1}}}"#.utf8))
         let udp = try ConfigValue.parseJSON(Array(#"{"id":"s","type":"stream","scheme":"udp","upstream":{"nodes":{"127.0.0.1:1":1}}}"#.utf8))
-        try store.apply(.put(.services, id: "s", value: tcp))
+        try store.apply(.put(.services, id: "s", value: tcp), source: .adminAPI)
         do {
-            try store.apply(.put(.services, id: "s", value: udp))
+            try store.apply(.put(.services, id: "s", value: udp), source: .adminAPI)
             Issue.record("scheme change accepted")
         } catch {
             #expect(error.description.contains("service type/scheme cannot be changed after creation"))
@@ -75,7 +75,7 @@ struct StoreTests {
 
     @Test func reloadKeepsRunningConfigWhenFileIsInvalid() throws {
         let store = try Store(dataFile: file)
-        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")))
+        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")), source: .adminAPI)
         let good = store.snapshot
         try "stream_routes: [\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(throws: StoreError.self) { try store.reloadFromDisk() }
@@ -87,7 +87,7 @@ struct StoreTests {
         let store = try Store(dataFile: file)
         await withTaskGroup(of: Void.self) { group in
             for i in 0..<40 {
-                group.addTask { _ = try? store.apply(.put(.streamRoutes, id: "r\(i)", value: try route("r\(i)"))) }
+                group.addTask { _ = try? store.apply(.put(.streamRoutes, id: "r\(i)", value: try route("r\(i)")), source: .adminAPI) }
             }
         }
         #expect(store.snapshot.config.streamRoutes.count == 40)
@@ -99,8 +99,8 @@ struct StoreTests {
         let store = try Store(dataFile: file)
         let seen = SeenRevisions()
         store.subscribe { seen.add($0.revision) }
-        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")))
-        try store.apply(.delete(.streamRoutes, id: "1"))
+        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")), source: .adminAPI)
+        try store.apply(.delete(.streamRoutes, id: "1"), source: .adminAPI)
         #expect(seen.all == [1, 2, 3])
     }
 }

@@ -56,7 +56,7 @@ enum Fixtures {
         rates.update(engine(at: Date(timeIntervalSince1970: 1_000_000), scale: 1))
         let later = engine(at: Date(timeIntervalSince1970: 1_000_001), scale: 2)
         rates.update(later)
-        return ConsoleData(engine: later, config: try config(), rates: rates, log: ["07:00:00 info Configuration applied"])
+        return ConsoleData(engine: later, config: try config(), rates: rates, log: [LogEntry(sequence: 1, level: .info, line: "07:00:00 info Configuration applied")])
     }
 
     /// A Store on a temporary copy of the fixture configuration.

@@ -73,7 +73,7 @@ struct FormTests {
     @Test func editingKeepsFieldsTheFormDoesNotShow() throws {
         let store = try Fixtures.store()
         try store.apply(.put(.upstreams, id: "echo", value: try ConfigValue.parseJSON(Array(
-            #"{"id":"echo","desc":"kept","nodes":[{"host":"127.0.0.1","port":7000,"weight":2,"priority":5}]}"#.utf8))))
+            #"{"id":"echo","desc":"kept","nodes":[{"host":"127.0.0.1","port":7000,"weight":2,"priority":5}]}"#.utf8))), source: .console)
         let doc = try #require(store.snapshot.config.documents(.upstreams).first)
         let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
         let data = try Fixtures.data()
@@ -102,23 +102,6 @@ struct FormTests {
         let canvas = MemoryCanvas(rows: 24, cols: 80)
         form.draw(on: canvas, top: 2, height: 20, data: data)
         #expect(canvas.row(containing: "fixed after") != nil, "\(canvas.screen)")
-    }
-
-    @Test func aChangeMadeElsewhereWarnsBeforeOverwriting() throws {
-        let store = try Fixtures.store()
-        let doc = try #require(store.snapshot.config.documents(.upstreams).first)
-        let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
-        let data = try Fixtures.data()
-        try store.apply(.put(.upstreams, id: "echo", value: try ConfigValue.parseJSON(Array(
-            #"{"id":"echo","nodes":{"127.0.0.1:7100":1}}"#.utf8))))
-        guard case .flash(let text, true) = form.handle(.function(2), data: data) else {
-            Issue.record("expected a warning")
-            return
-        }
-        #expect(text.contains("changed elsewhere"))
-        #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7100)
-        _ = form.handle(.function(2), data: data)
-        #expect(store.snapshot.config.upstream("echo")?.nodes.first?.port == 7000)
     }
 }
 

@@ -96,7 +96,7 @@ final class EngineTests {
         let old = try LoopbackSocket(port: port)
         old.send("1")
         #expect(old.receive(3) == "a:1")
-        try store.apply(.replaceAll(try ConfigValue.parseYAML(route(portB), file: "t"), file: nil))
+        try store.apply(.replaceAll(try ConfigValue.parseYAML(route(portB), file: "t"), file: nil), source: .file)
         let new = try LoopbackSocket(port: port)
         new.send("2")
         #expect(new.receive(3) == "b:2")

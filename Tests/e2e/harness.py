@@ -592,8 +592,10 @@ class Sluice:
 
     # -- admin API -------------------------------------------------------------
     def admin(self, method: str, path: str, body=None, *, key: str | None = "default",
-              headers: dict | None = None, raw: bytes | None = None, timeout: float = 10.0):
-        """One Admin API request; returns (status, headers, parsed JSON body).
+              headers: dict | None = None, raw: bytes | None = None, timeout: float = 10.0,
+              as_text: bool = False):
+        """One Admin API request; returns (status, headers, parsed JSON body),
+        or the body as text with `as_text=True`.
         `key="default"` sends this instance's admin key; None sends none."""
         import urllib.error
         import urllib.request
@@ -608,10 +610,12 @@ class Sluice:
             req.add_header(k, v)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
-                status, hdrs, text = r.status, r.headers, r.read()
+                status, hdrs, payload = r.status, r.headers, r.read()
         except urllib.error.HTTPError as e:
-            status, hdrs, text = e.code, e.headers, e.read()
-        return status, hdrs, (json.loads(text) if text else None)
+            status, hdrs, payload = e.code, e.headers, e.read()
+        if as_text:
+            return status, hdrs, payload.decode()
+        return status, hdrs, (json.loads(payload) if payload else None)
 
     @property
     def pid(self) -> int:

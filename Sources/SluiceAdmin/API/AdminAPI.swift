@@ -12,6 +12,7 @@ public final class AdminAPI: Sendable {
     private let reader: ResourceReader
     private let writer: ResourceWriter
     private let info: InfoEndpoints
+    private let history: RevisionEndpoints
 
     /// - Parameters:
     ///   - engineSnapshot: the engine's state for `/v1/healthcheck` (nil: no upstreams listed).
@@ -21,8 +22,9 @@ public final class AdminAPI: Sendable {
         self.store = store
         self.auth = auth
         self.reader = ResourceReader(store: store)
-        self.writer = ResourceWriter(store: store, now: now)
+        self.writer = ResourceWriter(store: store, now: now, listeners: { engineSnapshot()?.listeners.map(\.spec) })
         self.info = InfoEndpoints(store: store, engineSnapshot: engineSnapshot)
+        self.history = RevisionEndpoints(store: store)
     }
 
     /// Answers one request; never throws — every refusal is a response.
@@ -83,6 +85,18 @@ public final class AdminAPI: Sendable {
                 return response
             }
             return info.healthcheck()
+        case .revisions:
+            try Self.readOnly(method)
+            return try history.list(query: request.query)
+        case .revision(let n):
+            try Self.readOnly(method)
+            return try history.get(n)
+        case .revisionDiff(let n):
+            try Self.readOnly(method)
+            return try history.diff(n, query: request.query)
+        case .revisionRollback(let n):
+            guard method == "POST" else { throw .methodNotAllowed(method) }
+            return try history.rollback(n)
         }
     }
 

@@ -27,6 +27,8 @@ public struct AdminError: Error, Sendable {
             return badRequest("invalid configuration: " + messages.joined(separator: "; "))
         case .notFound:
             return keyNotFound
+        case .revisionNotFound:
+            return AdminError(.error(404, error.description))
         case .persistFailed:
             return AdminError(.error(500, error.description))
         case .dataFileBroken:

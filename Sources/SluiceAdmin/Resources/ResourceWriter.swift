@@ -1,11 +1,14 @@
 import SluiceConfig
 
-/// `PUT`, `POST`, `PATCH` and `DELETE` of stored objects, each one `Store.update` transaction, so the
-/// If-Match check, the merge and the write see the same version.
+/// `PUT`, `POST`, `PATCH` and `DELETE` of stored objects, each one Store transaction (`writeObject`,
+/// `deleteObject` — the console's too), so the If-Match check, the merge, the stamps and the write see the same
+/// version.
 struct ResourceWriter: Sendable {
     let store: Store
     /// Seconds since the epoch, for `create_time` / `update_time`.
     let now: @Sendable () -> Int
+    /// The listeners in force, for the warnings (nil: unknown, listener checks skipped).
+    let listeners: @Sendable () -> [ListenerSpec]?
 
     /// `PUT /x/{id}` (or `PUT /x` with the id in the body): 201 created, 200 replaced.
     func put(_ kind: ResourceKind, id pathID: String?, _ request: AdminRequest) throws(AdminError) -> AdminResponse {
@@ -44,15 +47,15 @@ struct ResourceWriter: Sendable {
     func delete(_ kind: ResourceKind, id: String, _ request: AdminRequest) throws(AdminError) -> AdminResponse {
         let force = request.query["force"] == "true"
         let ifMatch = request.header("if-match")
-        try transaction(objectPath: nil) { snapshot in
-            guard snapshot.config.documents(kind).contains(where: { $0.id == id }) else { throw AdminError.keyNotFound }
-            try Self.checkIfMatch(ifMatch, snapshot.objectRevision(kind, id))
-            let referrers = References.referrers(of: kind, id, in: snapshot.config)
-            if !referrers.isEmpty && !force {
-                throw AdminError.badRequest("can not delete this \(kind.singular), "
-                    + "\(referrers.joined(separator: ", ")) is still using it now")
+        try mapped(objectPath: nil) {
+            try store.deleteObject(kind, id: id, source: .adminAPI) { snapshot in
+                try Self.checkIfMatch(ifMatch, snapshot.objectRevision(kind, id))
+                let referrers = References.referrers(of: kind, id, in: snapshot.config)
+                if !referrers.isEmpty && !force {
+                    throw AdminError.badRequest("can not delete this \(kind.singular), "
+                        + "\(referrers.joined(separator: ", ")) is still using it now")
+                }
             }
-            return .delete(kind, id: id)
         }
         return AdminResponse(status: 200, json: .map([
             ("deleted", .string("1")), ("key", .string(ObjectView.key(kind, id))),
@@ -60,37 +63,35 @@ struct ResourceWriter: Sendable {
     }
 
     /// The shared write: resolve id and value against the current snapshot (`resolve` gets it and a lookup of
-    /// stored values by id), check If-Match, stamp, put.
+    /// stored values by id), check If-Match; the Store stamps, checks and puts.
     private func write(_ kind: ResourceKind, ifMatch: String?,
                        resolve: (ConfigSnapshot, (String) -> ConfigValue?) throws(AdminError) -> (String, ConfigValue)
     ) throws(AdminError) -> AdminResponse {
-        var result: (id: String, created: Bool, value: ConfigValue)?
         var objectPath: String?
-        let snapshot = try transaction(objectPath: { objectPath }) { snapshot in
-            let docs = snapshot.config.documents(kind)
-            let (id, proposed) = try resolve(snapshot) { wanted in docs.first { $0.id == wanted }?.raw }
-            let index = docs.firstIndex { $0.id == id }
-            let old = index.map { docs[$0].raw }
-            try Self.checkIfMatch(ifMatch, snapshot.objectRevision(kind, id))
-            let value = ObjectStamp.stamp(proposed, id: id, old: old, now: now())
-            if kind == .ssls { try Self.checkPEM(value) }
-            objectPath = "\(kind.rawValue)[\(index ?? docs.count)]"
-            result = (id, old == nil, value)
-            return .put(kind, id: id, value: value)
+        let result = try mapped(objectPath: { objectPath }) {
+            try store.writeObject(kind, source: .adminAPI, now: now()) { snapshot in
+                let docs = snapshot.config.documents(kind)
+                let (id, proposed) = try resolve(snapshot) { wanted in docs.first { $0.id == wanted }?.raw }
+                try Self.checkIfMatch(ifMatch, snapshot.objectRevision(kind, id))
+                objectPath = "\(kind.rawValue)[\(docs.firstIndex { $0.id == id } ?? docs.count)]"
+                return (id, proposed)
+            }
         }
-        guard let result else { throw AdminError(.error(500, "write produced no result")) }
-        let revision = snapshot.objectRevision(kind, result.id)
-        return AdminResponse(status: result.created ? 201 : 200, json: .map([
+        let revision = result.snapshot.objectRevision(kind, result.id)
+        var body = ConfigValue.map([
             ("key", .string(ObjectView.key(kind, result.id))), ("value", ObjectView.visible(kind, result.value)),
-        ]), headers: [("ETag", ObjectView.etag(revision))])
+        ])
+        // Saved, but cannot work as written: said, not refused (`ConfigWarnings`), paths relative to the object.
+        let warnings = ConfigWarnings.of(kind, result.id, in: result.snapshot.config, listeners: listeners())
+        if !warnings.isEmpty { body["warnings"] = .list(warnings.map { .string($0.fieldMessage) }) }
+        return AdminResponse(status: result.created ? 201 : 200, json: body, headers: [("ETag", ObjectView.etag(revision))])
     }
 
     /// Runs a store transaction, mapping every refusal to an `AdminError`.
     @discardableResult
-    private func transaction(objectPath: () -> String?,
-                             _ body: (ConfigSnapshot) throws -> ConfigChange) throws(AdminError) -> ConfigSnapshot {
+    private func mapped<T>(objectPath: () -> String?, _ body: () throws -> T) throws(AdminError) -> T {
         do {
-            return try store.update(body)
+            return try body()
         } catch let error as AdminError {
             throw error
         } catch let error as StoreError {
@@ -101,22 +102,14 @@ struct ResourceWriter: Sendable {
     }
 
     @discardableResult
-    private func transaction(objectPath: String?,
-                             _ body: (ConfigSnapshot) throws -> ConfigChange) throws(AdminError) -> ConfigSnapshot {
-        try transaction(objectPath: { objectPath }, body)
+    private func mapped<T>(objectPath: String?, _ body: () throws -> T) throws(AdminError) -> T {
+        try mapped(objectPath: { objectPath }, body)
     }
 
     private static func checkIfMatch(_ header: String?, _ revision: ObjectRevision?) throws(AdminError) {
         guard let header else { return }
         if !ObjectView.ifMatch(header, matches: revision) {
             throw .preconditionFailed(expected: header, current: revision.map { "\"\($0.modified)\"" } ?? "(none: no such object)")
-        }
-    }
-
-    private static func checkPEM(_ value: ConfigValue) throws(AdminError) {
-        let problems = PEMShape.problems(cert: value["cert"]?.stringValue, key: value["key"]?.stringValue)
-        guard problems.isEmpty else {
-            throw .badRequest("invalid configuration: " + problems.map { "\($0.0): \($0.1)" }.joined(separator: "; "))
         }
     }
 

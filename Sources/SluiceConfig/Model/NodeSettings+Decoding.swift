@@ -58,6 +58,10 @@ extension NodeSettings {
             }
             if strict { lr.rejectUnknownFields() }
         }
+        if let h = r.raw("history"), var hr = FieldReader(h, path: r.child("history"), problems: problems) {
+            if let keep = hr.int("keep", in: historyKeepRange) { settings.historyKeep = keep }
+            if strict { hr.rejectUnknownFields() }
+        }
         if let df = r.string("data_file") { settings.dataFile = resolve(df, in: directory) }
         if let d = r.seconds("drain_timeout", allowZero: true) { settings.drainTimeout = d }
         if let lf = r.string("log_file") { settings.logFile = resolve(lf, in: directory) }

@@ -57,6 +57,11 @@ public struct NodeSettings: Sendable, Equatable {
     public var drainTimeout: Double = 30
     /// Absolute path of the log file used while the console owns the terminal.
     public var logFile: String?
+    /// How many configuration revisions the history beside the data file keeps (`history.keep`, 1…10000).
+    public var historyKeep = NodeSettings.defaultHistoryKeep
+
+    public static let defaultHistoryKeep = 200
+    public static let historyKeepRange = 1...10_000
 
     public init(dataFile: String) { self.dataFile = dataFile }
 }

@@ -3,7 +3,8 @@ public enum ConfigChange: Sendable {
     /// Create or replace one object; `value` must carry the same `id`.
     case put(ResourceKind, id: String, value: ConfigValue)
     case delete(ResourceKind, id: String)
-    /// Replace everything with a whole document (a hand edit of `gateway.yaml`, SIGHUP).
+    /// Replace everything with a whole document, written to the data file as the store writes it (hand edits and
+    /// SIGHUP are read from the file itself: `Store.reloadIfEdited`, `Store.reloadFromDisk`).
     case replaceAll(ConfigValue, file: String?)
 }
 
@@ -14,6 +15,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case persistFailed(String)
     /// The data file was edited by hand into an invalid state: writes are refused until the operator fixes it.
     case dataFileBroken(ConfigErrors)
+    /// The history does not hold this revision (never made, or older than the `history.keep` newest).
+    case revisionNotFound(Int)
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .dataFileBroken(let errors):
             "the data file has errors; fix it first (the running configuration is kept and the file is not "
                 + "overwritten): " + errors.errors.map(\.description).joined(separator: "; ")
+        case .revisionNotFound(let n): "revision \(n) is not in the history"
         }
     }
 }

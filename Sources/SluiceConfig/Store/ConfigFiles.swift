@@ -15,17 +15,30 @@ public enum ConfigFiles {
         return try NodeSettings.decode(value, file: name, directory: url.deletingLastPathComponent().path)
     }
 
+    /// What `sluice validate` reports: errors (the files cannot be used) and warnings (they can, but something in
+    /// them cannot work, see `ConfigWarnings`).
+    public struct Report: Sendable {
+        public var errors: [ConfigError] = []
+        public var warnings: [ConfigError] = []
+    }
+
+    /// The errors of `check` alone; empty when both files can be used.
+    public static func validate(configPath: String) -> [ConfigError] { check(configPath: configPath).errors }
+
     /// Checks both files without changing anything; a missing data file is fine (it would be created empty).
-    /// - Returns: every error found, empty when both files are valid.
-    public static func validate(configPath: String) -> [ConfigError] {
+    public static func check(configPath: String) -> Report {
         let settings: NodeSettings
-        do { settings = try loadSettings(path: configPath) } catch { return error.errors }
-        guard FileManager.default.fileExists(atPath: settings.dataFile) else { return [] }
+        do { settings = try loadSettings(path: configPath) } catch { return Report(errors: error.errors) }
+        guard FileManager.default.fileExists(atPath: settings.dataFile) else { return Report() }
         let name = URL(fileURLWithPath: settings.dataFile).lastPathComponent
         guard let text = try? String(contentsOfFile: settings.dataFile, encoding: .utf8) else {
-            return [ConfigError(file: name, path: "", message: "cannot read \(settings.dataFile)")]
+            return Report(errors: [ConfigError(file: name, path: "", message: "cannot read \(settings.dataFile)")])
         }
-        do { _ = try Store.decodeFile(text, name: name) } catch { return error.errors }
-        return []
+        do {
+            let config = try Store.decodeFile(text, name: name)
+            return Report(warnings: ConfigWarnings.find(in: config, listeners: settings.listeners, file: name))
+        } catch {
+            return Report(errors: error.errors)
+        }
     }
 }

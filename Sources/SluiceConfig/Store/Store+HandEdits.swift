@@ -6,24 +6,29 @@ import Foundation
 /// broken file is never overwritten.
 extension Store {
     /// The errors of the data file while it is invalid (last reload failed); nil when it is in force.
-    public var dataFileErrors: ConfigErrors? { state.withLock { $0.fileErrors } }
+    public var dataFileErrors: ConfigErrors? { view.withLock { $0.fileErrors } }
 
     /// Applies the data file if its text changed since the store last wrote or read it (a file watcher's poll).
+    /// The file is parsed and validated before the writer lock is taken, so a big file holds up no other writer.
     /// - Returns: the snapshot in force afterwards, or nil when the file holds what the store already knows.
     /// - Throws: `StoreError.invalid` with file lines the first time a changed file is found invalid.
     @discardableResult
     public func reloadIfEdited() throws(StoreError) -> ConfigSnapshot? {
-        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot? in
-            let text = try readDataFile()
-            guard text != s.lastText else { return nil }
-            return try reloadLocked(&s, text: text)
+        let text = try readDataFile()
+        if text == state.withLock({ $0.lastText }) { return nil }
+        let file = parseDataFile(text)
+        return try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot? in
+            // Written again in between (by us, catching up with this very edit, or by the operator): the text
+            // read now is what counts, and the next poll sees it.
+            guard text != s.lastText, (try? readDataFile()) == text else { return nil }
+            return try reloadLocked(&s, file)
         }
     }
 
     /// Before a put or delete: catch up with an unapplied hand edit, and refuse while the file is invalid.
     func prepareWriteLocked(_ s: inout State) throws(StoreError) {
         if let text = try? readDataFile(), text != s.lastText {
-            do { _ = try reloadLocked(&s, text: text) } catch {
+            do { _ = try reloadLocked(&s, parseDataFile(text)) } catch {
                 if case .invalid(let errors) = error { throw .dataFileBroken(errors) }
                 throw error
             }
@@ -31,16 +36,35 @@ extension Store {
         if let errors = s.fileErrors { throw .dataFileBroken(errors) }
     }
 
-    /// Validates and applies `text` as the whole data file, remembering it (and its errors, if any).
-    func reloadLocked(_ s: inout State, text: String) throws(StoreError) -> ConfigSnapshot {
-        s.lastText = text
-        let value: ConfigValue
-        do { value = try ConfigValue.parseYAML(text, file: dataFileName) } catch {
-            s.fileErrors = ConfigErrors([error])
-            throw .invalid(ConfigErrors([error]))
+    /// A data file's text with the configuration it holds, or its errors (file lines included).
+    struct ParsedFile: Sendable {
+        var text: String
+        var config: Result<GatewayConfig, ConfigErrors>
+    }
+
+    /// Parses and validates a data file's text; needs no lock.
+    func parseDataFile(_ text: String) -> ParsedFile {
+        do throws(ConfigErrors) {
+            return ParsedFile(text: text, config: .success(try Self.decodeFile(text, name: dataFileName)))
+        } catch {
+            return ParsedFile(text: text, config: .failure(error))
+        }
+    }
+
+    /// Applies a parsed data file as the whole configuration, remembering its text (and its errors, if any); the
+    /// operator's file stays as written.
+    func reloadLocked(_ s: inout State, _ file: ParsedFile) throws(StoreError) -> ConfigSnapshot {
+        s.lastText = file.text
+        let config: GatewayConfig
+        switch file.config {
+        case .failure(let errors):
+            s.fileErrors = errors
+            throw .invalid(errors)
+        case .success(let c):
+            config = c
         }
         do {
-            let snapshot = try applyLocked(&s, .replaceAll(value, file: dataFileName))
+            let snapshot = try commitLocked(&s, Proposal(config: config, fileText: .asWritten(file.text)), source: .file)
             s.fileErrors = nil
             return snapshot
         } catch {

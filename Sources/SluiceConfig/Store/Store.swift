@@ -6,6 +6,10 @@ import Synchronization
 /// Every change — console form, Admin API, hand edit of the file — goes through `apply`: the whole resulting
 /// configuration is validated, written to `gateway.yaml` crash-safely, and published as a new `ConfigSnapshot`
 /// to the subscribers (the engine). Changes are serialized; a refused change changes nothing anywhere.
+///
+/// Two locks: writers hold `state` while they read the file, validate, persist and publish; readers (`snapshot`,
+/// the history, the data file's errors) take only `view`, which writers replace at the end, so a read never waits
+/// for a write's validation or fsync.
 public final class Store: Sendable {
     public typealias Subscriber = @Sendable (ConfigSnapshot) -> Void
 
@@ -16,15 +20,28 @@ public final class Store: Sendable {
         var lastText: String?
         /// The errors of the data file as last read, while it is invalid (see `Store+HandEdits.swift`).
         var fileErrors: ConfigErrors?
+        /// The revisions on disk (see `Store+Revisions.swift`).
+        var history: RevisionLog
+    }
+
+    /// What readers see: a copy of the writer state's public parts, replaced after every write.
+    struct View {
+        var snapshot: ConfigSnapshot
+        var history: RevisionLog
+        var fileErrors: ConfigErrors?
     }
 
     /// Absolute path of `gateway.yaml`.
     public let dataFile: String
     let state: Mutex<State>
+    let view: Mutex<View>
 
-    /// Loads `dataFile`, creating it empty when it does not exist yet.
-    /// - Throws: `ConfigErrors` when the file is invalid; the file is never rewritten then.
-    public init(dataFile: String) throws(ConfigErrors) {
+    /// Loads `dataFile`, creating it empty when it does not exist yet, and its history beside it. When the file
+    /// differs from the last recorded revision (or there is none), its content becomes a new revision (`start`);
+    /// either way revision numbers go on from the history's.
+    /// - Parameter historyKeep: how many revisions the history keeps (config.yaml `history.keep`).
+    /// - Throws: `ConfigErrors` when the file is invalid (it is never rewritten then) or the history cannot be written.
+    public init(dataFile: String, historyKeep: Int = NodeSettings.defaultHistoryKeep) throws(ConfigErrors) {
         self.dataFile = dataFile
         let name = URL(fileURLWithPath: dataFile).lastPathComponent
         var text = ""
@@ -34,19 +51,46 @@ public final class Store: Sendable {
             }
             text = t
         } else {
-            let empty = "# Sluice dynamic configuration: stream_routes, services, upstreams, ssls.\n"
-            do { try AtomicFile.write(empty, to: dataFile) } catch {
+            text = "# Sluice dynamic configuration: stream_routes, services, upstreams, ssls.\n"
+            do { try AtomicFile.write(text, to: dataFile) } catch {
                 throw ConfigErrors([ConfigError(file: name, path: "", message: error.description)])
             }
         }
         let config = try Store.decodeFile(text, name: name)
+        var history = RevisionLog(dataFile: dataFile, keep: historyKeep)
+        let recorded = history.latest.flatMap { history.document($0.number) }.flatMap { try? Store.decodeFile($0, name: name) }
+        var revision = history.latest?.number ?? 0
+        if recorded != config {
+            revision += 1
+            let entry = RevisionEntry(number: revision, time: Store.now(), source: .start,
+                                      changes: ObjectChange.between(recorded ?? GatewayConfig(), config))
+            do { try history.append(entry, document: text) } catch {
+                throw ConfigErrors([ConfigError(file: name, path: "", message: "cannot record the configuration "
+                    + "history in \(history.directory): \(error.description)")])
+            }
+        }
         var revisions: [String: ObjectRevision] = [:]
         for kind in ResourceKind.allCases {
-            for doc in config.documents(kind) { revisions["\(kind.rawValue)/\(doc.id)"] = ObjectRevision(created: 1, modified: 1) }
+            for doc in config.documents(kind) {
+                revisions["\(kind.rawValue)/\(doc.id)"] = ObjectRevision(created: revision, modified: revision)
+            }
         }
-        state = Mutex(State(snapshot: ConfigSnapshot(revision: 1, config: config, objectRevisions: revisions),
-                            lastText: text))
+        let snapshot = ConfigSnapshot(revision: revision, config: config, objectRevisions: revisions)
+        state = Mutex(State(snapshot: snapshot, lastText: text, history: history))
+        view = Mutex(View(snapshot: snapshot, history: history))
     }
+
+    /// Runs a writer's `body` under the writer lock, then lets readers see the result (also after a refusal,
+    /// which may have recorded the data file's errors).
+    func writing<T: Sendable, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
+        try state.withLock { (s: inout State) throws(E) -> T in
+            defer { view.withLock { $0 = View(snapshot: s.snapshot, history: s.history, fileErrors: s.fileErrors) } }
+            return try body(&s)
+        }
+    }
+
+    /// Now, in whole seconds (what the history records).
+    static func now() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     /// Validates a `gateway.yaml` text; errors carry the file name and lines.
     public static func decodeFile(_ text: String, name: String) throws(ConfigErrors) -> GatewayConfig {
@@ -56,7 +100,7 @@ public final class Store: Sendable {
     }
 
     /// The configuration now in force.
-    public var snapshot: ConfigSnapshot { state.withLock { $0.snapshot } }
+    public var snapshot: ConfigSnapshot { view.withLock { $0.snapshot } }
 
     /// Calls `subscriber` with the current snapshot now and with every later one, in order, under the store's
     /// lock (so keep it quick and never call back into the store from it).
@@ -69,23 +113,37 @@ public final class Store: Sendable {
 
     /// Applies one change: validate everything, persist, publish.
     ///
-    /// A `put` or `delete` first catches up with a hand edit of the data file not applied yet; while the file is
-    /// invalid it is refused with `StoreError.dataFileBroken`, so the operator's file is never overwritten.
+    /// It first catches up with a hand edit of the data file not applied yet; while the file is invalid it is
+    /// refused with `StoreError.dataFileBroken`, so the operator's file is never overwritten.
     /// - Returns: the new snapshot (or the current one when a reload found nothing new).
     /// - Throws: `StoreError`; nothing changed then.
     @discardableResult
-    public func apply(_ change: ConfigChange) throws(StoreError) -> ConfigSnapshot {
-        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
-            if case .replaceAll = change {} else { try prepareWriteLocked(&s) }
-            return try applyLocked(&s, change)
+    public func apply(_ change: ConfigChange, source: ChangeSource) throws(StoreError) -> ConfigSnapshot {
+        try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in
+            try prepareWriteLocked(&s)
+            return try applyLocked(&s, change, source: source)
         }
     }
 
+    /// What a validated change writes: the configuration, and the data file's text.
+    struct Proposal {
+        /// Where the data file's new text comes from.
+        enum FileText {
+            /// Rendered from the configuration (a put or delete).
+            case render
+            /// Already on disk as the operator wrote it (a hand edit): recorded, not rewritten.
+            case asWritten(String)
+            /// Written exactly so (a rollback to a revision's document).
+            case write(String)
+        }
+
+        var config: GatewayConfig
+        var fileText: FileText
+    }
+
     /// The body of `apply`, for callers that hold the lock.
-    func applyLocked(_ s: inout State, _ change: ConfigChange) throws(StoreError) -> ConfigSnapshot {
+    func applyLocked(_ s: inout State, _ change: ConfigChange, source: ChangeSource) throws(StoreError) -> ConfigSnapshot {
         let old = s.snapshot
-        let newConfig: GatewayConfig
-        var text: String?
         switch change {
         case .put(let kind, let id, let value):
             var doc = old.config.document()
@@ -99,7 +157,7 @@ public final class Store: Sendable {
                 list.append(value)
             }
             doc[kind.rawValue] = .list(list)
-            newConfig = try Self.validate(doc, file: nil)
+            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: nil), fileText: .render), source: source)
         case .delete(let kind, let id):
             guard let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) else {
                 throw .notFound(kind, id: id)
@@ -109,38 +167,56 @@ public final class Store: Sendable {
                 l.remove(at: i)
                 doc[kind.rawValue] = l.isEmpty ? nil : .list(l)
             }
-            newConfig = try Self.validate(doc, file: nil)
+            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: nil), fileText: .render), source: source)
         case .replaceAll(let doc, let file):
-            newConfig = try Self.validate(doc, file: file)
-            text = s.lastText  // the operator's own file stays as written
+            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: file), fileText: .render),
+                                    source: source)
         }
+    }
+
+    /// Checks what no single document can (fixed fields), records the revision, persists and publishes.
+    /// A configuration equal to the one in force changes nothing and records nothing.
+    /// - Parameter rolledBackTo: the revision a rollback restores, recorded in the new revision's entry.
+    func commitLocked(_ s: inout State, _ proposal: Proposal, source: ChangeSource,
+                      rolledBackTo: Int? = nil) throws(StoreError) -> ConfigSnapshot {
+        let old = s.snapshot
+        let newConfig = proposal.config
         try Self.checkImmutableFields(old: old.config, new: newConfig)
         if newConfig == old.config { return old }
         let revision = old.revision + 1
         let snapshot = ConfigSnapshot(revision: revision, config: newConfig,
                                       objectRevisions: Self.revisions(old: old, new: newConfig, revision: revision))
-        if text == nil {
-            let out = newConfig.document().yamlText()
-            try AtomicFile.write(out, to: dataFile, mode: newConfig.ssls.isEmpty ? nil : 0o600)
-            s.lastText = out
+        let text: String
+        switch proposal.fileText {
+        case .render: text = newConfig.document().yamlText()
+        case .asWritten(let t), .write(let t): text = t
+        }
+        let entry = RevisionEntry(number: revision, time: Self.now(), source: source,
+                                  changes: ObjectChange.between(old.config, newConfig), rolledBackTo: rolledBackTo)
+        try s.history.append(entry, document: text)
+        if case .asWritten = proposal.fileText {} else {
+            do { try AtomicFile.write(text, to: dataFile, mode: newConfig.ssls.isEmpty ? nil : 0o600) } catch {
+                s.history.removeLatest()
+                throw error
+            }
+            s.lastText = text
         }
         s.snapshot = snapshot
         for subscriber in s.subscribers { subscriber(snapshot) }
         return snapshot
     }
 
-    /// Re-reads `gateway.yaml` (SIGHUP or a hand edit) and applies it like any other change.
+    /// Re-reads `gateway.yaml` (SIGHUP) and applies it like any other change; parsed before the writer lock.
     /// - Returns: the snapshot in force afterwards.
     /// - Throws: `StoreError.invalid` with file lines; the running configuration and the file stay as they are,
     ///   and writes are refused until the file is fixed (`dataFileErrors`).
     @discardableResult
     public func reloadFromDisk() throws(StoreError) -> ConfigSnapshot {
-        try state.withLock { (s: inout State) throws(StoreError) -> ConfigSnapshot in
-            try reloadLocked(&s, text: try readDataFile())
-        }
+        let file = parseDataFile(try readDataFile())
+        return try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in try reloadLocked(&s, file) }
     }
 
-    private static func validate(_ doc: ConfigValue, file: String?) throws(StoreError) -> GatewayConfig {
+    static func validate(_ doc: ConfigValue, file: String?) throws(StoreError) -> GatewayConfig {
         do { return try GatewayConfig.decode(doc, file: file) } catch { throw .invalid(error) }
     }
 

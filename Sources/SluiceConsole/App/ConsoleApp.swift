@@ -9,6 +9,8 @@ public final class ConsoleApp {
     public let tabs: [any Screen]
     private var current = 0
     private var stack: [any Screen] = []
+    /// Tabs visited before the current one, newest last: Esc goes back along them.
+    private var visited: [Int] = []
     private var pendingConfirm: (message: String, action: () -> ScreenAction)?
     private var command: String?
     private var flash: (text: String, isError: Bool)?
@@ -18,10 +20,11 @@ public final class ConsoleApp {
     /// The console's own keys, shown in help.
     public static let globalBindings: [KeyBinding] = [
         KeyBinding([.char("?")], "help"),
+        KeyBinding([.function(1)], "help, also while typing", footer: false),
         KeyBinding([.char(":")], "jump to a screen (:routes, :conn …)"),
         KeyBinding([.tab, .backTab], "next / previous screen", footer: false),
-        KeyBinding([.char("1"), .char("7")], "screen by number", label: "1…7", footer: false),
-        KeyBinding([.escape], "back / cancel", footer: false),
+        KeyBinding([.char("1"), .char("8")], "screen by number", label: "1…8", footer: false),
+        KeyBinding([.escape], "back (to the screen before) / cancel", footer: false),
         KeyBinding([.char("q")], "quit (stops the gateway)", dangerous: true),
     ]
 
@@ -47,24 +50,49 @@ public final class ConsoleApp {
         }
         drawTabBar(on: canvas)
         drawHeader(on: canvas)
-        screen.draw(on: canvas, top: 2, height: canvas.rows - 4, data: data)
+        let banner = drawBanner(on: canvas) ? 1 : 0
+        screen.draw(on: canvas, top: 2 + banner, height: canvas.rows - 4 - banner, data: data)
         drawMessageLine(on: canvas)
         drawFooter(on: canvas)
     }
 
     private func drawTabBar(on canvas: Canvas) {
         canvas.fillRow(0, .title)
-        var col = 0
-        canvas.text(0, col, " Sluice ", width: 8, .title)
-        col += 9
-        for (i, tab) in tabs.enumerated() {
-            let name = tab.name.count <= 3 ? tab.name.uppercased() : tab.name.prefix(1).uppercased() + tab.name.dropFirst()
-            let label = " \(i + 1) \(name) "
+        canvas.text(0, 0, " Sluice ", width: 8, .title)
+        // Every tab stays on the bar: when the whole names do not fit, the others are cut to four letters (the
+        // current one too, if need be).
+        let badges = tabs.map { $0.badge(data: data).map { "\($0) " } ?? "" }
+        func labels(fullFor keep: (Int) -> Bool) -> [String] {
+            tabs.enumerated().map {
+                " \($0.offset + 1) \(Self.tabName($0.element.name, short: !keep($0.offset))) " + badges[$0.offset]
+            }
+        }
+        let fits = { (l: [String]) in 9 + l.reduce(0) { $0 + CellWidth.of($1) } <= canvas.cols }
+        let candidates = [labels { _ in true }, labels { $0 == self.current }, labels { _ in false }]
+        let labels = candidates.first(where: fits) ?? candidates[2]
+        var col = 9
+        for (i, label) in labels.enumerated() {
             let w = CellWidth.of(label)
-            guard col + w < canvas.cols else { break }
-            canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : .title)
+            guard col + w <= canvas.cols else { break }
+            canvas.text(0, col, label, width: w, i == current && stack.isEmpty ? .selected : badges[i].isEmpty ? .title : .bad)
             col += w
         }
+    }
+
+    /// `SSL`, `Dashboard`; short: `Dash`.
+    static func tabName(_ name: String, short: Bool) -> String {
+        if name.count <= 3 { return name.uppercased() }
+        let shown = short ? String(name.prefix(4)) : name
+        return shown.prefix(1).uppercased() + shown.dropFirst()
+    }
+
+    /// While the data file is invalid: one line naming its first error, on every screen.
+    /// - Returns: whether a banner was drawn (the screen starts a row lower then).
+    private func drawBanner(on canvas: Canvas) -> Bool {
+        guard let errors = data.dataFileErrors?.errors, let first = errors.first else { return false }
+        let more = errors.count > 1 ? " (+\(errors.count - 1) more)" : ""
+        canvas.text(2, 0, "⚠ running configuration kept — \(first)\(more)", width: canvas.cols, .bad, pad: true)
+        return true
     }
 
     private func drawHeader(on canvas: Canvas) {
@@ -95,7 +123,9 @@ public final class ConsoleApp {
         let row = canvas.rows - 1
         canvas.fillRow(row, .dim)
         var col = 0
-        let hints = screen.bindings.filter(\.inFooter) + Self.globalBindings.filter(\.inFooter)
+        // While typing, the one-letter global keys are text: only F1 is offered.
+        let globals = screen.capturesText ? [KeyBinding([.function(1)], "help")] : Self.globalBindings.filter(\.inFooter)
+        let hints = screen.bindings.filter(\.inFooter) + globals
         for b in hints {
             let text = "\(b.label) \(b.description)"
             let w = CellWidth.of(text)
@@ -120,21 +150,28 @@ public final class ConsoleApp {
             return
         }
         if key != .resize { flash = nil }
+        if key == .function(1) {
+            openHelp()
+            return
+        }
         let action = screen.handle(key, data: data)
         if case .unhandled = action { handleGlobal(key) } else { perform(action) }
     }
 
     private func handleGlobal(_ key: Key) {
         switch key {
-        case .char("?"):
-            stack.append(HelpScreen(sections: [("This screen: \(screen.title)", screen.bindings),
-                                               ("Everywhere", Self.globalBindings)]))
+        case .char("?"): openHelp()
         case .char(":"): command = ""
         case .tab: select((current + 1) % tabs.count)
         case .backTab: select((current + tabs.count - 1) % tabs.count)
         case .char(let c) where c.isNumber:
             if let n = c.wholeNumberValue, n >= 1, n <= tabs.count { select(n - 1) }
-        case .escape: if !stack.isEmpty { stack.removeLast() }
+        case .escape:
+            if !stack.isEmpty {
+                stack.removeLast()
+            } else if let previous = visited.popLast() {
+                current = previous
+            }
         case .char("q"):
             pendingConfirm = ("Quit? This stops the gateway and drains open connections.", { [weak self] in
                 self?.wantsQuit = true
@@ -164,7 +201,17 @@ public final class ConsoleApp {
 
     private func select(_ index: Int) {
         stack.removeAll()
+        if index != current {
+            visited.append(current)
+            if visited.count > 50 { visited.removeFirst() }
+        }
         current = index
+    }
+
+    private func openHelp() {
+        if stack.last is HelpScreen { return }
+        stack.append(HelpScreen(sections: [("This screen: \(screen.title)", screen.bindings),
+                                           ("Everywhere", Self.globalBindings)]))
     }
 
     private func perform(_ action: ScreenAction) {

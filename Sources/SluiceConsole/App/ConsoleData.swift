@@ -6,13 +6,17 @@ public struct ConsoleData {
     public var engine: EngineSnapshot
     public var config: ConfigSnapshot
     public var rates: RateTracker
-    public var log: [String]
+    public var log: [LogEntry]
+    /// The data file's errors while it is invalid (the running configuration is kept): every screen shows a banner.
+    public var dataFileErrors: ConfigErrors?
 
-    public init(engine: EngineSnapshot, config: ConfigSnapshot, rates: RateTracker = RateTracker(), log: [String] = []) {
+    public init(engine: EngineSnapshot, config: ConfigSnapshot, rates: RateTracker = RateTracker(), log: [LogEntry] = [],
+                dataFileErrors: ConfigErrors? = nil) {
         self.engine = engine
         self.config = config
         self.rates = rates
         self.log = log
+        self.dataFileErrors = dataFileErrors
     }
 }
 
@@ -43,4 +47,14 @@ public protocol Screen: AnyObject {
     var bindings: [KeyBinding] { get }
     func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData)
     func handle(_ key: Key, data: ConsoleData) -> ScreenAction
+    /// A short mark beside the screen's tab (the Log's unseen errors), or nil.
+    func badge(data: ConsoleData) -> String?
+    /// True while printable keys are typed into something (a text field, a filter): the console's own
+    /// one-letter keys (`?`, `:`, `q`, digits) are left to the screen then, and the footer leaves them out.
+    var capturesText: Bool { get }
+}
+
+extension Screen {
+    public func badge(data: ConsoleData) -> String? { nil }
+    public var capturesText: Bool { false }
 }

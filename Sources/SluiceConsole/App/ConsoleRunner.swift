@@ -33,6 +33,7 @@ public final class ConsoleRunner {
             UpstreamsScreen(store: store, kill: { engine.registry.close(id: $0) }),
             ObjectListScreen(kind: .ssls, store: store),
             LogScreen(accessLogTail: { accessLogPath.map { FileTail.lines(of: $0, max: 200) } ?? [] }),
+            HistoryScreen(store: store),
         ]
     }
 
@@ -46,7 +47,8 @@ public final class ConsoleRunner {
         var snapshot = engine.snapshot()
         rates.update(snapshot)
         let app = ConsoleApp(tabs: Self.tabs(engine: engine, store: store, accessLogPath: accessLogPath),
-                             data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent))
+                             data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
+                                               dataFileErrors: store.dataFileErrors))
         var nextTick = Date().addingTimeInterval(tick)
         while !app.wantsQuit && !shouldStop() && !terminal.isLost {
             app.render(on: terminal)
@@ -59,7 +61,8 @@ public final class ConsoleRunner {
             if Date() >= nextTick {
                 snapshot = engine.snapshot()
                 rates.update(snapshot)
-                app.data = ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent)
+                app.data = ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
+                                       dataFileErrors: store.dataFileErrors)
                 nextTick = Date().addingTimeInterval(tick)
             }
         }

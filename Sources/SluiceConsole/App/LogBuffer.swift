@@ -5,7 +5,7 @@ import Synchronization
 /// The last lines logged, for the Log screen, and optionally a log file: in console mode nothing is written
 /// over the screen.
 public final class LogBuffer: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let entries = Mutex<(last: UInt64, list: [LogEntry])>((0, []))
     private let capacity: Int
     private let path: String?
     private let file: Mutex<FileHandle?>
@@ -35,15 +35,17 @@ public final class LogBuffer: Sendable {
         }
     }
 
-    public func append(_ line: String) {
-        lines.withLock {
-            $0.append(line)
-            if $0.count > capacity { $0.removeFirst($0.count - capacity) }
+    public func append(_ line: String, level: Logger.Level = .info) {
+        entries.withLock {
+            $0.last += 1
+            $0.list.append(LogEntry(sequence: $0.last, level: level, line: line))
+            if $0.list.count > capacity { $0.list.removeFirst($0.list.count - capacity) }
         }
         file.withLock { $0?.write(Data((line + "\n").utf8)) }
     }
 
-    public var recent: [String] { lines.withLock { $0 } }
+    /// The last `capacity` entries, oldest first.
+    public var recent: [LogEntry] { entries.withLock { $0.list } }
 
     /// A swift-log handler writing here.
     public func handler(label: String) -> LogHandler { LogBufferHandler(buffer: self) }
@@ -64,6 +66,6 @@ struct LogBufferHandler: LogHandler {
         let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
         let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        buffer.append("\(time) \(event.level) \(event.message)\(meta)")
+        buffer.append("\(time) \(event.level) \(event.message)\(meta)", level: event.level)
     }
 }

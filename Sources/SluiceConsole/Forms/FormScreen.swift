@@ -1,31 +1,61 @@
+import Foundation
 import SluiceConfig
 
-/// Edits one object; saving goes through the same `Store.apply` as the Admin API, and the Store's errors are
-/// shown beside the field they name. Nothing is saved until the whole configuration is valid.
+/// Edits one object; saving goes through the same Store transaction as the Admin API (`Store.writeObject`: stamps,
+/// PEM checks, and the check that nobody changed the object since the form opened, all inside it), and the Store's
+/// errors are shown beside the field they name. Nothing is saved until the whole configuration is valid; a change
+/// made elsewhere is never overwritten or resurrected without the operator choosing to (`FormConflict`).
 public final class FormScreen: Screen {
     public let name = "form"
     public var title: String { (isNew ? "New " : "Edit ") + spec.kind.singular + (isNew ? "" : " \(id)") }
-    public let bindings: [KeyBinding] = [
-        KeyBinding([.up, .down, .tab], "field"),
-        KeyBinding([.char(" "), .left, .right], "choose", footer: false),
-        KeyBinding([.function(2)], "save"),
-        KeyBinding([.escape], "cancel"),
-    ]
+    public var bindings: [KeyBinding] {
+        switch conflict {
+        case .changed?:
+            [KeyBinding([.char("d")], "show their change"), KeyBinding([.char("r")], "reload (discard mine)"),
+             KeyBinding([.char("o")], "overwrite"), KeyBinding([.escape], "keep editing")]
+        case .deleted?:
+            [KeyBinding([.char("o")], "create it again"), KeyBinding([.escape], "keep editing")]
+        case .idTaken?, nil:
+            [KeyBinding([.up, .down, .tab], "field"), KeyBinding([.char(" "), .left, .right], "choose", footer: false),
+             KeyBinding([.function(2)], "save"), KeyBinding([.escape], "cancel")]
+        }
+    }
+
+    /// How a save checks the object as stored now.
+    enum SaveMode {
+        /// Unchanged since the form opened (or was reloaded); for a new object, its id free.
+        case checked
+        /// Merged onto their version, which must still be the one stored.
+        case overwrite(theirs: ConfigValue, revision: ObjectRevision)
+        /// Deleted elsewhere: created again, if nobody did so meanwhile.
+        case recreate
+    }
 
     let spec: any FormSpec
     private let store: Store
-    private let base: ConfigValue?
-    private let openedRevision: ObjectRevision?
+    private let now: () -> Int
+    private var base: ConfigValue?
+    private var openedRevision: ObjectRevision?
+    private let isNew: Bool
     private(set) var fields: [FormField]
     private(set) var focus = 0
     private var id: String
-    private var warnedStale = false
-    var isNew: Bool { base == nil }
+    /// A save's refusal the operator has not answered yet (a modal prompt: only its keys work).
+    private(set) var conflict: FormConflict?
+    /// The fields' values as opened (or reloaded), to tell whether leaving discards anything.
+    private var pristine: [String]
+    /// The listeners in force (from the last engine snapshot seen), for the warnings.
+    private var listeners: [ListenerSpec]?
 
-    /// - Parameter existing: the object to edit (its id and stored document), nil for a new one.
-    public init(spec: any FormSpec, store: Store, existing: (id: String, raw: ConfigValue)?) {
+    /// - Parameters:
+    ///   - existing: the object to edit (its id and stored document), nil for a new one.
+    ///   - now: seconds since the epoch, for the stamps.
+    public init(spec: any FormSpec, store: Store, existing: (id: String, raw: ConfigValue)?,
+                now: @escaping () -> Int = { Int(Date().timeIntervalSince1970) }) {
         self.spec = spec
         self.store = store
+        self.now = now
+        isNew = existing == nil
         base = existing?.raw
         let snapshot = store.snapshot
         openedRevision = existing.flatMap { snapshot.objectRevision(spec.kind, $0.id) }
@@ -33,6 +63,20 @@ public final class FormScreen: Screen {
         var fields = spec.fields(existing: existing?.raw, config: snapshot.config)
         if existing == nil { fields.insert(FormField("id", "id", value: id, hint: "a-z 0-9 - _ ."), at: 0) }
         self.fields = fields
+        pristine = Self.values(fields)
+    }
+
+    /// Whether any field differs from the object as opened.
+    var isModified: Bool { Self.values(fields) != pristine }
+
+    private static func values(_ fields: [FormField]) -> [String] {
+        fields.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }
+    }
+
+    /// A text field has the focus: printable keys are typed, not commands (`?` is text here; F1 opens help).
+    public var capturesText: Bool {
+        guard conflict == nil, focus < fields.count, case .text = fields[focus].kind else { return false }
+        return true
     }
 
     static func freeID(_ kind: ResourceKind, _ config: GatewayConfig) -> String {
@@ -44,12 +88,22 @@ public final class FormScreen: Screen {
     private var saveIndex: Int { fields.count }
 
     public func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {
+        listeners = data.engine.listeners.map(\.spec)
+        // What the stored object cannot do as written (ConfigWarnings), beside the field it concerns.
+        var warnings: [Int: String] = [:]
+        if !isNew {
+            for w in ConfigWarnings.of(spec.kind, id, in: data.config.config, listeners: listeners) {
+                if let i = bestField(for: w.path), warnings[i] == nil { warnings[i] = w.message }
+            }
+        }
         let labelWidth = 18
         let valueWidth = max(12, min(40, canvas.cols - labelWidth - 34))
         let noteCol = labelWidth + valueWidth + 3
-        let first = max(0, focus - (height - 3))
+        // Field rows, then a blank and the save button, then the prompt line: the focused field always shows.
+        let visible = max(1, height - 4)
+        let first = max(0, min(focus, fields.count - 1) - visible + 1)
         var row = top + 1
-        for i in first..<fields.count where row < top + height - 2 {
+        for i in first..<fields.count where row <= top + visible {
             let f = fields[i]
             let focused = i == focus
             canvas.text(row, 1, f.label, width: labelWidth, focused ? .key : .dim)
@@ -64,6 +118,8 @@ public final class FormScreen: Screen {
             canvas.text(row, labelWidth + 2, shown, width: valueWidth, style, pad: true)
             if let error = f.error {
                 canvas.text(row, noteCol, "✗ " + error, width: canvas.cols - noteCol, .bad)
+            } else if let warning = warnings[i] {
+                canvas.text(row, noteCol, "⚠ " + warning, width: canvas.cols - noteCol, .warning)
             } else if case .readOnly(let why) = f.kind {
                 canvas.text(row, noteCol, "🔒 " + why, width: canvas.cols - noteCol, .dim)
             } else if !f.hint.isEmpty {
@@ -72,11 +128,18 @@ public final class FormScreen: Screen {
             row += 1
         }
         canvas.text(row + 1, labelWidth + 2, "[ Save ]", width: 8, focus == saveIndex ? .selected : .key)
+        if let conflict {
+            canvas.text(top + height - 1, 0, "⚠ " + conflict.prompt(spec.kind, id), width: canvas.cols, .warning, pad: true)
+        }
     }
 
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
+        listeners = data.engine.listeners.map(\.spec)
+        if let conflict { return answer(conflict, key) }
         switch key {
-        case .escape: return .pop
+        case .escape:
+            guard isModified else { return .pop }
+            return .confirm("Discard your changes to \(spec.kind.singular) \(id)?") { .pop }
         case .up, .backTab: focus = max(0, focus - 1)
         case .down, .tab: focus = min(saveIndex, focus + 1)
         case .function(2): return save()
@@ -94,8 +157,9 @@ public final class FormScreen: Screen {
         return .none
     }
 
-    /// Builds the document, refuses to overwrite a concurrent change once, then applies it through the Store.
-    func save() -> ScreenAction {
+    /// Builds the document and writes it in one Store transaction that first checks the object as stored now
+    /// (see `SaveMode`); a conflict becomes the prompt the operator answers.
+    func save(_ mode: SaveMode = .checked) -> ScreenAction {
         for i in fields.indices { fields[i].error = nil }
         guard var doc = spec.build(&fields, base: base) else { return firstErrorFlash() }
         if let fieldID = fields.first(where: { $0.key == "id" }) { id = fieldID.value.trimmingCharacters(in: .whitespaces) }
@@ -103,22 +167,75 @@ public final class FormScreen: Screen {
             doc = ConfigValue(.map([ConfigEntry(key: "id", value: .string(id))] + entries))
         }
         doc["id"] = .string(id)
-        let current = store.snapshot.objectRevision(spec.kind, id)
-        if !isNew && current != openedRevision && !warnedStale {
-            warnedStale = true
-            return .flash("\(spec.kind.singular) \(id) changed elsewhere since this form opened; F2 again overwrites it",
-                          isError: true)
-        }
-        if isNew && current != nil {
-            setError("id", "\(spec.kind.singular) \"\(id)\" already exists")
-            return firstErrorFlash()
-        }
+        if case .overwrite(let theirs, _) = mode { doc = ThreeWayMerge.merge(base: base, mine: doc, theirs: theirs) ?? doc }
+        let (kind, id, opened, isNew) = (spec.kind, self.id, openedRevision, self.isNew)
         do {
-            let snapshot = try store.apply(.put(spec.kind, id: id, value: doc))
-            return .flash("saved \(spec.kind.singular) \(id) (revision \(snapshot.revision))", isError: false)
+            let result = try store.writeObject(kind, source: .console, now: now()) { snapshot in
+                let stored = snapshot.config.documents(kind).first { $0.id == id }
+                let current = snapshot.objectRevision(kind, id)
+                let changed = { (revision: ObjectRevision) in
+                    FormConflict.changed(current: stored?.raw ?? .map([]), revision: revision)
+                }
+                switch mode {
+                case .checked where isNew:
+                    if current != nil { throw FormConflict.idTaken }
+                case .checked:
+                    guard let current else { throw FormConflict.deleted }
+                    if current != opened { throw changed(current) }
+                case .overwrite(_, let expected):
+                    guard let current else { throw FormConflict.deleted }
+                    if current != expected { throw changed(current) }
+                case .recreate:
+                    if let current { throw changed(current) }
+                }
+                return (id, doc)
+            }
+            conflict = nil
+            let warnings = ConfigWarnings.of(kind, id, in: result.snapshot.config, listeners: listeners)
+            let note = warnings.first.map { " — warning: \($0.fieldMessage)" } ?? ""
+            return .flash("saved \(kind.singular) \(id) (revision \(result.snapshot.revision))\(note)", isError: false)
                 .then(.pop)
-        } catch {
+        } catch let refusal as FormConflict {
+            if case .idTaken = refusal {
+                setError("id", refusal.prompt(kind, id))
+                return firstErrorFlash()
+            }
+            conflict = refusal
+            return .flash(refusal.prompt(kind, id), isError: true)
+        } catch let error as StoreError {
             return show(error)
+        } catch {
+            return .flash("not saved: \(error)", isError: true)
+        }
+    }
+
+    /// The operator's answer to a conflict prompt.
+    private func answer(_ conflict: FormConflict, _ key: Key) -> ScreenAction {
+        switch (conflict, key) {
+        case (_, .escape):
+            self.conflict = nil
+            return .flash("not saved; F2 saves again", isError: false)
+        case (.changed(let current, let revision), .char("d")):
+            let text = UnifiedDiff.text(
+                from: PrivateKeyRedaction.redact((base ?? .map([])).yamlText()),
+                to: PrivateKeyRedaction.redact(current.yamlText()),
+                oldName: "as opened (revision \(openedRevision?.modified ?? 0))", newName: "now (revision \(revision.modified))")
+            return .push(TextViewScreen.diff(title: "\(spec.kind.singular) \(id): changed elsewhere", text: text))
+        case (.changed(let current, let revision), .char("r")):
+            base = current
+            openedRevision = revision
+            fields = spec.fields(existing: current, config: store.snapshot.config)
+            pristine = Self.values(fields)
+            focus = min(focus, fields.count)
+            self.conflict = nil
+            return .flash("reloaded \(spec.kind.singular) \(id) at revision \(revision.modified); my changes discarded",
+                          isError: false)
+        case (.changed(let current, let revision), .char("o")):
+            return save(.overwrite(theirs: current, revision: revision))
+        case (.deleted, .char("o")):
+            return save(.recreate)
+        default:
+            return .none
         }
     }
 

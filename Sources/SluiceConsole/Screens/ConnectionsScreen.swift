@@ -23,6 +23,7 @@ public final class ConnectionsScreen: Screen {
     private var sort = SortColumn.id
     private(set) var filter = ""
     private var editingFilter = false
+    public var capturesText: Bool { editingFilter }
 
     /// - Parameter kill: closes a connection by id (the engine's registry), false when it is gone.
     public init(kill: @escaping (UInt64) -> Bool) { self.kill = kill }

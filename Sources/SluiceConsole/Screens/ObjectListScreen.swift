@@ -92,7 +92,7 @@ public final class ObjectListScreen: Screen {
             let kind = self.kind
             return .confirm("Delete \(kind.singular) \(id)?") {
                 do {
-                    try store.apply(.delete(kind, id: id))
+                    try store.deleteObject(kind, id: id, source: .console)
                     return .flash("deleted \(kind.singular) \(id)", isError: false)
                 } catch {
                     return .flash("not deleted: \(String(describing: error).split(separator: "\n").first ?? "")", isError: true)

@@ -107,14 +107,19 @@ public final class UpstreamsScreen: Screen {
     private func setState(_ state: NodeState, _ config: GatewayConfig) -> ScreenAction {
         guard let (shown, shownIndex) = selectedNode(config), let id = shown.id else { return .none }
         let address = shown.nodes[shownIndex].address
-        guard let up = store.snapshot.config.upstream(id),
-              let index = up.nodes.firstIndex(where: { $0.address == address }),
-              let doc = up.document(settingNode: index, to: state) else {
-            return .flash("node \(address) of upstream \(id) is gone", isError: true)
-        }
         do {
-            try store.apply(.put(.upstreams, id: id, value: doc))
+            // The console's one write path (stamps, revision), reading the upstream inside the transaction.
+            _ = try store.writeObject(.upstreams, source: .console, now: Int(Date().timeIntervalSince1970)) { snapshot in
+                guard let up = snapshot.config.upstream(id),
+                      let index = up.nodes.firstIndex(where: { $0.address == address }),
+                      let doc = up.document(settingNode: index, to: state) else {
+                    throw StoreError.notFound(.upstreams, id: "\(id) (node \(address))")
+                }
+                return (id, doc)
+            }
             return .flash("node \(address) of upstream \(id): \(state.rawValue)", isError: false)
+        } catch StoreError.notFound {
+            return .flash("node \(address) of upstream \(id) is gone", isError: true)
         } catch {
             return .flash("not changed: \(String(describing: error).split(separator: "\n").first ?? "")", isError: true)
         }

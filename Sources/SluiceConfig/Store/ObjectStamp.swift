@@ -1,7 +1,6 @@
-import SluiceConfig
-
-/// The fields the Admin API maintains on every object it writes: `id`, `create_time`, `update_time`.
-enum ObjectStamp {
+/// The fields the store maintains on every object the Admin API or the console writes: `id`, `create_time`,
+/// `update_time`.
+public enum ObjectStamp {
     /// `value` with `id` set first, `create_time` kept from `old` (else the body's, else now), `update_time` now.
     static func stamp(_ value: ConfigValue, id: String, old: ConfigValue?, now: Int) -> ConfigValue {
         var out = ConfigValue.map([("id", .string(id))])
@@ -13,7 +12,7 @@ enum ObjectStamp {
     }
 
     /// An id as text, whether written as a string or an integer; nil for other types.
-    static func idText(_ value: ConfigValue?) -> String? {
+    public static func idText(_ value: ConfigValue?) -> String? {
         switch value?.kind {
         case .string(let s)?: s
         case .int(let i)?: String(i)
@@ -23,7 +22,7 @@ enum ObjectStamp {
 
     /// A new id for `POST`: 20 digits, zero-padded, larger than the store's revision and every 20-digit id of
     /// the kind, so it is unique and ids grow like APISIX's etcd-based ones.
-    static func newID(_ kind: ResourceKind, in snapshot: ConfigSnapshot) -> String {
+    public static func newID(_ kind: ResourceKind, in snapshot: ConfigSnapshot) -> String {
         let largest = snapshot.config.documents(kind).compactMap { $0.id.count == 20 ? Int($0.id) : nil }.max() ?? 0
         let n = max(largest, snapshot.revision) + 1
         let digits = String(n)

@@ -4,6 +4,14 @@ import Foundation
 /// labels with a base64 body. Whether the key really matches the certificate (and that the certificate parses)
 /// will be checked when TLS support (swift-nio-ssl) lands; until then a mismatched pair is accepted here.
 enum PEMShape {
+    /// Refuses an ssl object whose `cert` or `key` is not a complete PEM block, with paths under `path`
+    /// (`ssls[2].cert`).
+    static func check(_ value: ConfigValue, path: String) throws(StoreError) {
+        let found = problems(cert: value["cert"]?.stringValue, key: value["key"]?.stringValue)
+        if found.isEmpty { return }
+        throw .invalid(ConfigErrors(found.map { ConfigError(path: "\(path).\($0.0)", message: $0.1) }))
+    }
+
     /// Problems as `(field, why)`; empty when both look right (or are absent: the validator reports that).
     static func problems(cert: String?, key: String?) -> [(String, String)] {
         var out: [(String, String)] = []
