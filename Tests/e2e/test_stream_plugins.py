@@ -170,3 +170,18 @@ def test_plugin_errors_in_the_admin_api_and_validate(sluice):
         "ip-restriction": {"whitelist": ["127.0.0.1"], "blacklist": ["::1"]}}}]})
     code, out = run_validate(bad.binary, bad.config_path)
     assert code != 0 and "services[0].plugins.ip-restriction: must have only one of whitelist or blacklist" in out, out
+
+
+@pytest.mark.time_limit(40)
+def test_limit_conn_slot_freed_by_an_idle_timeout(sluice):
+    up = line_server()
+    r = route("1", [up.addr], timeout={"connect": 1, "send": 1, "read": 1})
+    r["plugins"] = {"limit-conn": {"conn": 1, "burst": 0, "default_conn_delay": 1, "key": "remote_addr"}}
+    sl = sluice(gateway={"stream_routes": [r]})
+    idle = connect(sl.port)
+    assert served(idle)
+    assert refused(sl.port)
+    sl.wait_log(1, where=lambda e: e["close_reason"] == "idle_timeout")
+    s = connect(sl.port)
+    assert served(s)
+    s.close()
