@@ -1,13 +1,32 @@
 /// The plugins of a route or service: name ⇒ configuration, in the order written.
 public struct PluginSet: Sendable, Equatable {
     public var entries: [ConfigEntry] = []
-    public init(entries: [ConfigEntry] = []) { self.entries = entries }
+    /// The valid configurations, `_meta.disable: true` ones included, in the order written.
+    public var configs: [Configured] = []
+    public init(entries: [ConfigEntry] = [], configs: [Configured] = []) {
+        self.entries = entries
+        self.configs = configs
+    }
+
+    /// One plugin as written: its configuration and whether `_meta.disable` turns it off.
+    public struct Configured: Sendable, Equatable {
+        public var config: StreamPluginConfig
+        public var disabled: Bool
+    }
 
     /// The stream plugins this build of Sluice runs. A plugin listed here is enforced; any other name is refused,
-    /// because silently ignoring e.g. `ip-restriction` would let traffic through that the operator meant to stop.
-    public static let available: [String] = []
-    /// Stream plugins APISIX has that Sluice has not implemented yet.
-    static let planned = ["ip-restriction", "limit-conn", "mqtt-proxy", "syslog", "prometheus"]
+    /// because silently ignoring e.g. `mqtt-proxy` would make traffic go where the operator did not mean it to.
+    public static let available = ["ip-restriction", "limit-conn"]
+    /// Stream plugins APISIX has (and limit-bandwidth, Sluice's own) that Sluice has not implemented yet.
+    static let planned = ["mqtt-proxy", "syslog", "prometheus", "traffic-split", "limit-bandwidth"]
+
+    /// The plugins a route runs: its own, and its service's that it does not override by name (APISIX's merge; a
+    /// route's disabled plugin still overrides, so it turns the service's off for that route).
+    public func merged(over service: PluginSet?) -> [StreamPluginConfig] {
+        let own = Set(configs.map(\.config.name))
+        let inherited = (service?.configs ?? []).filter { !own.contains($0.config.name) }
+        return (inherited + configs).filter { !$0.disabled }.map(\.config)
+    }
 
     static func decode(_ value: ConfigValue, path: String, problems: Problems) -> PluginSet {
         guard let entries = value.entries else {
@@ -15,11 +34,14 @@ public struct PluginSet: Sendable, Equatable {
                          line: value.line)
             return PluginSet()
         }
+        var configs: [Configured] = []
         for entry in entries {
             let p = FieldPath.join(path, entry.key)
             if available.contains(entry.key) {
-                if entry.value.entries == nil {
-                    problems.add(p, "must be an object, got \(entry.value.typeName)", line: entry.value.line)
+                guard var r = FieldReader(entry.value, path: p, problems: problems) else { continue }
+                let disabled = decodeMeta(&r)
+                if let config = StreamPluginConfig.decode(name: entry.key, &r) {
+                    configs.append(Configured(config: config, disabled: disabled))
                 }
             } else if planned.contains(entry.key) {
                 problems.add(p, "plugin is not implemented yet in this version of Sluice", line: entry.value.line)
@@ -27,6 +49,15 @@ public struct PluginSet: Sendable, Equatable {
                 problems.add(p, "unknown stream plugin", line: entry.value.line)
             }
         }
-        return PluginSet(entries: entries)
+        return PluginSet(entries: entries, configs: configs)
+    }
+
+    /// APISIX's `_meta`: `disable` is honoured; its other fields are refused, not ignored.
+    private static func decodeMeta(_ r: inout FieldReader) -> Bool {
+        guard let meta = r.raw("_meta"), var m = FieldReader(meta, path: r.child("_meta"), problems: r.problems)
+        else { return false }
+        let disabled = m.bool("disable") ?? false
+        m.rejectUnknownFields()
+        return disabled
     }
 }

@@ -7,6 +7,8 @@ public final class RoutingTable: Sendable {
     public let revision: Int
     public let router: Router
     public let upstreams: [String: UpstreamRuntime]
+    /// The plugin state (limit-conn counters) the next snapshot may reuse.
+    let pluginCompiler: PluginCompiler
 
     /// Compiles `snapshot`, reusing the upstream runtimes of `previous` whose settings did not change.
     init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable, health: HealthRegistry,
@@ -15,6 +17,7 @@ public final class RoutingTable: Sendable {
         let config = snapshot.config
         var upstreams: [String: UpstreamRuntime] = [:]
         var routes: [CompiledRoute] = []
+        var compiler = PluginCompiler(previous: previous?.pluginCompiler)
         for route in config.streamRoutes {
             var runtime: UpstreamRuntime?
             if let resolved = config.resolvedUpstream(for: route) {
@@ -28,13 +31,15 @@ public final class RoutingTable: Sendable {
                 }
                 upstreams[resolved.key] = runtime
             }
-            let scheme = route.serviceID.flatMap { config.service($0)?.scheme }
-            let transport: ListenerSpec.Transport? = scheme.map { $0 == .udp ? .udp : .tcp }
-            routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport,
+            let service = route.serviceID.flatMap { config.service($0) }
+            let transport: ListenerSpec.Transport? = service?.scheme.map { $0 == .udp ? .udp : .tcp }
+            let plugins = compiler.chain(routeID: route.id, route.plugins.merged(over: service?.plugins))
+            routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport, plugins: plugins,
                                         counters: counters.counters("route:\(route.id)")))
         }
         self.router = Router(routes)
         self.upstreams = upstreams
+        self.pluginCompiler = compiler
     }
 
     /// A table built from routes compiled elsewhere (tests give routes plugins the configuration cannot name yet).
@@ -42,5 +47,6 @@ public final class RoutingTable: Sendable {
         self.revision = revision
         self.router = Router(routes)
         self.upstreams = upstreams
+        self.pluginCompiler = PluginCompiler(previous: nil)
     }
 }

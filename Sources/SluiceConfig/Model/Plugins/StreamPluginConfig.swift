@@ -1,0 +1,23 @@
+/// One stream plugin's validated configuration, as the engine compiles it.
+public enum StreamPluginConfig: Sendable, Hashable {
+    case ipRestriction(IPRestrictionConfig)
+    case limitConn(LimitConnConfig)
+
+    /// The configuration name.
+    public var name: String {
+        switch self {
+        case .ipRestriction: IPRestrictionConfig.name
+        case .limitConn: LimitConnConfig.name
+        }
+    }
+
+    /// Decodes the configuration of the implemented plugin `name`; nil (with problems reported) when invalid,
+    /// or when `name` is not implemented.
+    static func decode(name: String, _ reader: inout FieldReader) -> StreamPluginConfig? {
+        switch name {
+        case IPRestrictionConfig.name: IPRestrictionConfig.decode(&reader).map(StreamPluginConfig.ipRestriction)
+        case LimitConnConfig.name: LimitConnConfig.decode(&reader).map(StreamPluginConfig.limitConn)
+        default: nil
+        }
+    }
+}
