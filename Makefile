@@ -26,7 +26,8 @@ build:
 
 # Unit tests, then the end-to-end suite against the debug binary — once with plain TCP routes on the kernel fast
 # path (the default), once with every connection through NIO (SLUICE_FAST_PATH=off) —, then the short form of the
-# reliability suite, then the operator contract check when the shared contract is present.  Any failure fails.
+# reliability suite, the operator contract check when the shared contract is present, and the libFuzzer targets
+# for 20 s each (their bounded form).  Any failure fails.
 test:
 	scripts/install-test-deps.sh
 	$(SWIFT) build
@@ -35,6 +36,7 @@ test:
 	SLUICE_FAST_PATH=off SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
 	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/reliability -m "not slow"
 	if [ -f $(SMOKE) ]; then SLUICE_BIN=$(CURDIR)/.build/debug/sluice bash $(SMOKE); fi
+	$(MAKE) fuzz FUZZ_RUNS=-1 FUZZ_SECONDS=20
 
 # The end-to-end suite alone (no build), against whatever binary is there.
 e2e:
