@@ -22,12 +22,11 @@ struct AddressDimension: Sendable {
     /// False when no route has the filter: the dimension then tells nothing.
     let narrows: Bool
 
-    /// - Parameter filters: each route's CIDRs, in position order.
-    init(_ filters: [[CIDR]], lists: inout RouteLists) {
-        var byBlock: [CIDR: [Int32]] = [:]
+    /// - Parameter filters: each route's CIDRs, by ascending position.
+    init(_ filters: [(position: Int32, cidrs: [CIDR])], lists: inout RouteLists) {
+        var byBlock: [CIDR: [Int32]] = Dictionary(minimumCapacity: filters.count)
         var unfiltered: [Int32] = []
-        for (position, cidrs) in filters.enumerated() {
-            let position = Int32(position)
+        for (position, cidrs) in filters {
             if cidrs.isEmpty { unfiltered.append(position) }
             for cidr in cidrs where byBlock[cidr]?.last != position { byBlock[cidr, default: []].append(position) }
         }

@@ -26,43 +26,46 @@ struct NameDimension: Sendable {
     private let star: Int32
     private let unusualPatterns: Int32
     private let unnamed: Int32
+    /// Every route of the bucket: what an unusual name selects.
+    private let everyone: Int32
     /// False when no route has `sni`: the dimension then tells nothing.
     let narrows: Bool
 
-    /// - Parameter patterns: each route's `sni`, in position order.
-    init(_ patterns: [String?], lists: inout RouteLists) {
-        var exact: [[UInt8]: [Int32]] = [:]
-        var suffixes: [[UInt8]: [Int32]] = [:]
+    /// - Parameter patterns: each route's `sni`, by ascending position.
+    init(_ patterns: [(position: Int32, pattern: String?)], lists: inout RouteLists) {
+        var exact: [Substring: [Int32]] = Dictionary(minimumCapacity: patterns.count)
+        var suffixes: [Substring: [Int32]] = [:]
         var star: [Int32] = [], unusual: [Int32] = [], unnamed: [Int32] = []
-        for (position, pattern) in patterns.enumerated() {
-            let position = Int32(position)
+        for (position, pattern) in patterns {
             guard let pattern else { unnamed.append(position); continue }
             if pattern == "*" {
                 star.append(position)
             } else if !pattern.utf8.allSatisfy(Self.isPlain) {
                 unusual.append(position)
             } else if pattern.hasPrefix("*.") {
-                suffixes[Array(pattern.utf8.dropFirst()), default: []].append(position)
+                suffixes[pattern.dropFirst(), default: []].append(position)
             } else {
-                exact[Array(pattern.utf8), default: []].append(position)
+                exact[pattern[...], default: []].append(position)
             }
         }
-        self.exact = NameTable(exact.map { (key: $0.key, value: lists.add($0.value)) })
+        self.exact = NameTable(exact.map { (key: Array($0.key.utf8), value: lists.add($0.value)) })
         let keys = Array(suffixes.keys)
         let numbers = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, Int32($0.offset)) })
         wildcardLists = keys.map { lists.add(suffixes[$0] ?? []) }
         wildcardParents = keys.map { key in
-            // The longest proper suffix of `key` that starts at a dot and is a pattern too.
-            for i in key.indices.dropFirst() where key[i] == UInt8(ascii: ".") {
-                if let parent = numbers[Array(key[i...])] { return parent }
+            // The longest proper suffix of `key` that starts at a dot and is a pattern too (plain ASCII: one
+            // character per byte).
+            for i in key.indices.dropFirst() where key[i] == "." {
+                if let parent = numbers[key[i...]] { return parent }
             }
             return -1
         }
-        wildcards = NameTable(keys.enumerated().map { (key: $0.element, value: Int32($0.offset)) })
+        wildcards = NameTable(keys.enumerated().map { (key: Array($0.element.utf8), value: Int32($0.offset)) })
         self.star = lists.add(star)
         unusualPatterns = lists.add(unusual)
         self.unnamed = lists.add(unnamed)
-        narrows = !patterns.allSatisfy { $0 == nil }
+        everyone = lists.add(patterns.map(\.position))
+        narrows = patterns.contains { $0.pattern != nil }
     }
 
     /// Printable ASCII but the space: bytes on which `String` equality and `hasSuffix` are plain byte tests.
@@ -94,7 +97,7 @@ struct NameDimension: Sendable {
         var best = lists.first(in: unnamed, atLeast: position)
         switch hit {
         case .absent: break
-        case .unusual: return position
+        case .unusual: return lists.first(in: everyone, atLeast: position)
         case .plain(let exactList, var wildcard):
             best = min(best, lists.first(in: star, atLeast: position))
             best = min(best, lists.first(in: unusualPatterns, atLeast: position))

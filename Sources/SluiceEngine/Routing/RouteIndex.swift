@@ -3,6 +3,9 @@ import SluiceConfig
 /// The routes of one `server_port` bucket (or the port-less ones), indexed so that finding the first route in
 /// precedence order that accepts a connection costs about the same for one route as for ten thousand.
 ///
+/// A route is known by its position in the router's list of all routes (in precedence order), shared by every
+/// bucket; a bucket's members are ascending positions.
+///
 /// Each filter is a dimension that gives, for one connection, the sorted lists of routes it accepts: the CIDR
 /// blocks containing the client (`remote_addr`) and the listener address (`server_addr`), the SNI lists, the
 /// transport. The answer is the smallest position in all of them, found by leapfrogging: every dimension in
@@ -10,8 +13,10 @@ import SluiceConfig
 /// with `CompiledRoute.matches` (which decides the rare names the SNI index leaves open), so the result is
 /// always the linear scan's.
 final class RouteIndex: Sendable {
-    /// In precedence order: a route's position is its index here.
-    let routes: [CompiledRoute]
+    /// Every route of the router, in precedence order.
+    private let routes: [CompiledRoute]
+    /// This bucket's positions in `routes`, ascending.
+    private let members: [Int32]
     private let lists: RouteLists
     private let remote: AddressDimension
     private let server: AddressDimension
@@ -22,14 +27,20 @@ final class RouteIndex: Sendable {
 
     private enum Dimension { case remote, server, name, transport }
 
-    /// - Parameter routes: already in precedence order.
-    init(_ routes: [CompiledRoute]) {
+    /// - Parameters:
+    ///   - routes: all routes, in precedence order.
+    ///   - members: the positions in `routes` of this bucket's routes, ascending.
+    init(_ routes: [CompiledRoute], members: [Int32]) {
         self.routes = routes
+        self.members = members
         var lists = RouteLists()
-        remote = AddressDimension(routes.map(\.route.remoteAddr), lists: &lists)
-        server = AddressDimension(routes.map(\.route.serverAddr), lists: &lists)
-        name = NameDimension(routes.map(\.route.sni), lists: &lists)
-        transport = TransportDimension(routes.map(\.transport), lists: &lists)
+        remote = AddressDimension(members.map { (position: $0, cidrs: routes[Int($0)].route.remoteAddr) },
+                                  lists: &lists)
+        server = AddressDimension(members.map { (position: $0, cidrs: routes[Int($0)].route.serverAddr) },
+                                  lists: &lists)
+        name = NameDimension(members.map { (position: $0, pattern: routes[Int($0)].route.sni) }, lists: &lists)
+        transport = TransportDimension(members.map { (position: $0, limit: routes[Int($0)].transport) },
+                                       lists: &lists)
         self.lists = lists
         order = [(Dimension.name, name.narrows), (.remote, remote.narrows), (.server, server.narrows),
                  (.transport, transport.narrows)].filter { $0.1 }.map { $0.0 }
@@ -37,7 +48,9 @@ final class RouteIndex: Sendable {
 
     /// The first route in precedence order that accepts `facts`, or nil.
     func first(_ facts: ConnectionFacts) -> CompiledRoute? {
-        guard !order.isEmpty else { return routes.first { $0.matches(facts) } }
+        guard !order.isEmpty else {
+            return members.lazy.map { self.routes[Int($0)] }.first { $0.matches(facts) }
+        }
         // A dimension that narrows nothing is not in `order`: its lookup is skipped.
         let remoteHit = remote.narrows ? remote.locate(facts.remoteAddress) : .none
         let serverHit = server.narrows ? server.locate(facts.serverAddress) : .none
@@ -63,7 +76,6 @@ final class RouteIndex: Sendable {
                 if routes[Int(candidate)].matches(facts) { return routes[Int(candidate)] }
                 candidate += 1
                 agreeing = 0
-                if candidate == routes.count { return nil }
             }
             d = d + 1 == order.count ? 0 : d + 1
         }
@@ -77,11 +89,10 @@ struct TransportDimension: Sendable {
     /// False when no route is limited: the dimension then tells nothing.
     let narrows: Bool
 
-    init(_ limits: [ListenerSpec.Transport?], lists: inout RouteLists) {
-        let positions = limits.indices.map { Int32($0) }
-        tcp = lists.add(positions.filter { limits[Int($0)] != .udp })
-        udp = lists.add(positions.filter { limits[Int($0)] != .tcp })
-        narrows = limits.contains { $0 != nil }
+    init(_ limits: [(position: Int32, limit: ListenerSpec.Transport?)], lists: inout RouteLists) {
+        tcp = lists.add(limits.filter { $0.limit != .udp }.map(\.position))
+        udp = lists.add(limits.filter { $0.limit != .tcp }.map(\.position))
+        narrows = limits.contains { $0.limit != nil }
     }
 
     func first(_ transport: ListenerSpec.Transport, atLeast position: Int32, in lists: RouteLists) -> Int32 {

@@ -12,12 +12,21 @@ public struct Router: Sendable {
     public let routes: [CompiledRoute]
 
     public init(_ routes: [CompiledRoute]) {
-        let sorted = routes.map { (RoutePrecedence($0.route), $0) }.sorted { $0.0 < $1.0 }.map { $0.1 }
+        // Sorting positions rather than the (large) routes themselves: the same comparisons, so the same order.
+        let keys = routes.map { RoutePrecedence($0.route) }
+        let sorted = routes.indices.sorted { keys[$0] < keys[$1] }.map { routes[$0] }
         self.routes = sorted
-        var buckets: [Int: [CompiledRoute]] = [:]
-        for route in sorted { if let port = route.route.serverPort { buckets[port, default: []].append(route) } }
-        byPort = buckets.mapValues(RouteIndex.init)
-        anyPort = RouteIndex(sorted.filter { $0.route.serverPort == nil })
+        var buckets: [Int: [Int32]] = [:]
+        var portless: [Int32] = []
+        for (position, route) in sorted.enumerated() {
+            if let port = route.route.serverPort {
+                buckets[port, default: []].append(Int32(position))
+            } else {
+                portless.append(Int32(position))
+            }
+        }
+        byPort = buckets.mapValues { RouteIndex(sorted, members: $0) }
+        anyPort = RouteIndex(sorted, members: portless)
     }
 
     /// The route for a new connection, or nil (the connection is then closed with `no_route`).
