@@ -30,6 +30,8 @@ struct NameDimension: Sendable {
     private let everyone: Int32
     /// False when no route has `sni`: the dimension then tells nothing.
     let narrows: Bool
+    /// True when some pattern is not plain ASCII: what this dimension selects must then be checked.
+    let hasUnusualPatterns: Bool
 
     /// - Parameter patterns: each route's `sni`, by ascending position.
     init(_ patterns: [(position: Int32, pattern: String?)], lists: inout RouteLists) {
@@ -63,6 +65,7 @@ struct NameDimension: Sendable {
         wildcards = NameTable(keys.enumerated().map { (key: Array($0.element.utf8), value: Int32($0.offset)) })
         self.star = lists.add(star)
         unusualPatterns = lists.add(unusual)
+        hasUnusualPatterns = !unusual.isEmpty
         self.unnamed = lists.add(unnamed)
         everyone = lists.add(patterns.map(\.position))
         narrows = patterns.contains { $0.pattern != nil }
@@ -90,6 +93,13 @@ struct NameDimension: Sendable {
             }
             return .plain(exactList: exact.value(hash: hash, key: bytes) ?? -1, wildcard: wildcard)
         }
+    }
+
+    /// True when every position `first(_:atLeast:in:)` gives for `hit` is a route that accepts the name; false when
+    /// they are only candidates (an unusual name or pattern), to be checked with `CompiledRoute.matches`.
+    func isExact(_ hit: Hit) -> Bool {
+        if case .unusual = hit { return false }
+        return !hasUnusualPatterns
     }
 
     /// The first position ≥ `position` whose route accepts the name of `hit`, or `RouteLists.none`.

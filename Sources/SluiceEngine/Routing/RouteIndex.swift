@@ -9,9 +9,10 @@ import SluiceConfig
 /// Each filter is a dimension that gives, for one connection, the sorted lists of routes it accepts: the CIDR
 /// blocks containing the client (`remote_addr`) and the listener address (`server_addr`), the SNI lists, the
 /// transport. The answer is the smallest position in all of them, found by leapfrogging: every dimension in
-/// turn moves the candidate up to its own next acceptable route until all agree. The route found is checked
-/// with `CompiledRoute.matches` (which decides the rare names the SNI index leaves open), so the result is
-/// always the linear scan's.
+/// turn moves the candidate up to its own next acceptable route until all agree. Every dimension is exact but
+/// for names or patterns that are not plain ASCII: only then is the route found checked with
+/// `CompiledRoute.matches` (reading a route's own fields costs cache misses with many routes), so the result
+/// is always the linear scan's.
 final class RouteIndex: Sendable {
     /// Every route of the router, in precedence order.
     private let routes: [CompiledRoute]
@@ -55,6 +56,7 @@ final class RouteIndex: Sendable {
         let remoteHit = remote.narrows ? remote.locate(facts.remoteAddress) : .none
         let serverHit = server.narrows ? server.locate(facts.serverAddress) : .none
         let nameHit = name.narrows ? name.locate(facts.sni) : .absent
+        let exact = name.isExact(nameHit)
         var candidate: Int32 = 0
         var agreeing = 0
         var d = 0
@@ -73,6 +75,10 @@ final class RouteIndex: Sendable {
                 agreeing = 1
             }
             if agreeing == order.count {
+                if exact {
+                    assert(routes[Int(candidate)].matches(facts), "the index selected a route that does not match")
+                    return routes[Int(candidate)]
+                }
                 if routes[Int(candidate)].matches(facts) { return routes[Int(candidate)] }
                 candidate += 1
                 agreeing = 0
