@@ -8,7 +8,7 @@ PYTHON ?= python3
 CONFIG ?= conf/config.yaml
 SMOKE := ../shared/contract/smoke.sh
 
-.PHONY: run run-headless build test e2e reliability fuzz clean
+.PHONY: run run-headless build test e2e reliability fuzz bench bench-short clean
 
 # Runs the gateway with the operator console on conf/ (`make run-headless` for the engine alone).
 run:
@@ -67,6 +67,16 @@ fuzz:
 	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(CURDIR)/.build/fuzz/ \
 	    .build/fuzz/$$c Fuzz/Corpus/$$c || exit 1; \
 	done
+
+# Release build, routing microbenchmarks, ../shared/peerbench with Sluice and with nio-floor as candidates, one
+# ratio table (Benchmarks/README.md). REPS, WORKLOADS, DURATION, CONN_N … pass through.  Not part of `make test`.
+bench:
+	bash Benchmarks/bench.sh
+
+# A bounded few-minute run of the same pipeline (one rep of the two connection workloads, short loads).
+bench-short:
+	REPS=$${REPS:-1} WORKLOADS="$${WORKLOADS:-connrate_redis connrate_http}" DURATION=$${DURATION:-2} \
+	  CONN_N=$${CONN_N:-2000} bash Benchmarks/bench.sh --quick
 
 clean:
 	$(SWIFT) package clean

@@ -93,6 +93,17 @@ let package = Package(
             plugins: ["BuildInfo"]
         ),
         .plugin(name: "BuildInfo", capability: .buildTool()),
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceConfig",
+                "SluiceEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Sources/sluice-bench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SluiceAdminTests",
             dependencies: ["SluiceAdmin", "SluiceConfig"],

@@ -12,14 +12,17 @@ struct RoutePrecedence: Comparable {
     var remotePrefix: Int
     var priority: Int
     var id: String
+    /// `id` as a number, when it is one.
+    var numericID: Int?
 
     init(_ route: StreamRoute) {
         hasServerPort = route.serverPort != nil
         sniRank = route.sni.map { $0 == "*" ? 1 : $0.hasPrefix("*.") ? 2 : 3 } ?? 0
-        serverPrefix = route.serverAddr.map(\.prefixLength).max() ?? -1
-        remotePrefix = route.remoteAddr.map(\.prefixLength).max() ?? -1
+        serverPrefix = route.serverAddr.reduce(-1) { max($0, $1.prefixLength) }
+        remotePrefix = route.remoteAddr.reduce(-1) { max($0, $1.prefixLength) }
         priority = route.priority
         id = route.id
+        numericID = Int(route.id)
     }
 
     /// `a < b` means a is tried before b.
@@ -29,11 +32,7 @@ struct RoutePrecedence: Comparable {
         if a.serverPrefix != b.serverPrefix { return a.serverPrefix > b.serverPrefix }
         if a.remotePrefix != b.remotePrefix { return a.remotePrefix > b.remotePrefix }
         if a.priority != b.priority { return a.priority > b.priority }
-        return idLess(a.id, b.id)
-    }
-
-    static func idLess(_ a: String, _ b: String) -> Bool {
-        if let x = Int(a), let y = Int(b), x != y { return x < y }
-        return a < b
+        if let x = a.numericID, let y = b.numericID, x != y { return x < y }
+        return a.id < b.id
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import SluiceConfig
 
 /// Everything new connections need from one configuration snapshot: the router and the upstreams.
@@ -40,6 +41,14 @@ public final class RoutingTable: Sendable {
         self.router = Router(routes)
         self.upstreams = upstreams
         self.pluginCompiler = compiler
+    }
+
+    /// Compiles `snapshot` as the engine does, with node health kept on `group` (for the benchmarks, which see
+    /// only `package` API).
+    package convenience init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable,
+                             group: EventLoopGroup, logger: Logger) {
+        self.init(snapshot: snapshot, previous: previous, counters: counters,
+                  health: HealthRegistry(group: group, logger: logger), logger: logger)
     }
 
     /// A table built from routes compiled elsewhere (tests give routes plugins the configuration cannot name yet).

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import NIOPosix
+import SluiceConfig
+import SluiceEngine
+import Synchronization
+
+/// A configuration change with many routes: `Store.apply` of one changed route (validate, persist, publish)
+/// with the engine's subscriber compiling the new `RoutingTable`, until the next connection routes by it.
+struct ChangeBench {
+    struct Result {
+        let routes: Int
+        /// From `apply` called to the new table in force.
+        let total: Percentiles
+        /// The `RoutingTable` compile inside it.
+        let compile: Percentiles
+        /// The parts of `Store.apply`, timed alone on the same document: validation, YAML text, atomic write.
+        let decode: Percentiles
+        let yaml: Percentiles
+        let write: Percentiles
+    }
+
+    let count: Int
+
+    func run(iterations: Int) throws -> Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dataFile = dir.appendingPathComponent("gateway.yaml").path
+        let routes = MatchBench(kind: .mixed, count: count)
+        try routes.routesYAML().write(toFile: dataFile, atomically: true, encoding: .utf8)
+        let store = try Store(dataFile: dataFile)
+        let counters = CounterTable()
+        let logger = Logger(label: "bench")
+        let engine = EngineSide()
+        store.subscribe { snapshot in
+            let start = Clock.now()
+            engine.table.withLock {
+                $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters,
+                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            }
+            let elapsed = Clock.now() - start
+            engine.compileTimes.withLock { $0.append(elapsed) }
+        }
+        engine.compileTimes.withLock { $0.removeAll() }
+        var totals: [UInt64] = []
+        for n in 0..<iterations {
+            // Move route r0 (a CIDR route) to a new /24 each time; the next connection from there must take it.
+            let block = "172.16.\(n % 256).0/24"
+            let value = ConfigValue.map([("id", .string("r0")), ("server_port", .int(MatchBench.port)),
+                                         ("remote_addr", .string(block)), ("upstream_id", .string("u"))])
+            let start = Clock.now()
+            try store.apply(.put(.streamRoutes, id: "r0", value: value))
+            let router = engine.table.withLock { $0 }?.router
+            totals.append(Clock.now() - start)
+            let facts = ConnectionFacts(remoteAddress: .v4(0xac10_0001 | UInt32(n % 256) << 8),
+                                        serverAddress: .v4(0x7f00_0001), serverPort: MatchBench.port)
+            guard router?.match(facts)?.route.id == "r0" else { throw BenchError.notInForce("revision \(n)") }
+        }
+        let doc = store.snapshot.config.document()
+        let decode = try Self.time(iterations) { _ = try GatewayConfig.decode(doc, file: nil) }
+        let yaml = try Self.time(iterations) { _ = doc.yamlText() }
+        let text = doc.yamlText()
+        let write = try Self.time(iterations) { try AtomicFile.write(text, to: dataFile) }
+        return Result(routes: count, total: Percentiles(totals),
+                      compile: Percentiles(engine.compileTimes.withLock { $0 }),
+                      decode: decode, yaml: yaml, write: write)
+    }
+
+    /// What the engine keeps of each snapshot (as `EngineContext.publish` does), and how long compiling took.
+    private final class EngineSide: Sendable {
+        let table = Mutex<RoutingTable?>(nil)
+        let compileTimes = Mutex<[UInt64]>([])
+    }
+
+    private static func time(_ iterations: Int, _ body: () throws -> Void) throws -> Percentiles {
+        var samples: [UInt64] = []
+        for _ in 0..<iterations {
+            let start = Clock.now()
+            try body()
+            samples.append(Clock.now() - start)
+        }
+        return Percentiles(samples)
+    }
+}

@@ -1,0 +1,54 @@
+/// sluice-bench: routing microbenchmarks (Benchmarks/README.md). Build with `swift build -c release`.
+///
+/// `sluice-bench [--quick]`: route match time for 1, 100 and 10,000 routes on one port (CIDR, SNI, mixed),
+/// and a configuration change with 10,000 routes until it is in force. Prints Markdown tables; asserts only
+/// that the routes found are the right ones.
+/// `sluice-bench spin KIND ROUTES MATCHES`: only that many untimed matches, for `perf record` or valgrind.
+import Foundation
+
+let arguments = CommandLine.arguments
+if arguments.count == 5, arguments[1] == "spin", let kind = MatchBench.Kind(rawValue: arguments[2]),
+   let routes = Int(arguments[3]), let matches = Int(arguments[4]) {
+    do { try MatchBench(kind: kind, count: routes).spin(matches: matches) } catch {
+        FileHandle.standardError.write(Data("sluice-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+let quick = arguments.contains("--quick")
+let samples = quick ? 50_000 : 400_000
+let iterations = quick ? 10 : 40
+
+func us(_ ns: UInt64) -> String { String(format: "%.2f", Double(ns) / 1000) }
+func ms(_ ns: UInt64) -> String { String(format: "%.2f", Double(ns) / 1_000_000) }
+
+do {
+    print("## Route match (\(samples) single calls per row, timer overhead \(Clock.overhead) ns subtracted; "
+          + "batches of \(MatchBench.batch))\n")
+    print("| routes | kind | p50 ns | p99 ns | max µs | batch mean ns | batch p99 ns | p50 / 1-route p50 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for kind in MatchBench.Kind.allCases {
+        var base: Double?
+        for count in [1, 100, 10_000] {
+            let r = try MatchBench(kind: kind, count: count).run(samples: samples)
+            let ratio = base.map { String(format: "%.2f×", Double(r.single.p50) / $0) } ?? "1.00×"
+            if base == nil { base = Double(max(r.single.p50, 1)) }
+            print("| \(count) | \(kind.rawValue) | \(r.single.p50) | \(r.single.p99) | \(us(r.single.max)) | "
+                  + String(format: "%.1f | %.1f", r.batchMean, r.batchP99) + " | \(ratio) |")
+        }
+    }
+    let change = try ChangeBench(count: 10_000).run(iterations: iterations)
+    print("\n## Configuration change with \(change.routes) routes (\(iterations) changes, mixed routes)\n")
+    print("| part | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---|")
+    for (name, p) in [("apply → in force for the next connection", change.total),
+                      ("  of which RoutingTable compile", change.compile),
+                      ("  Store part, timed alone: validate (GatewayConfig.decode)", change.decode),
+                      ("  Store part, timed alone: YAML text", change.yaml),
+                      ("  Store part, timed alone: atomic write (fsync, rename)", change.write)] {
+        print("| \(name) | \(ms(p.p50)) | \(ms(p.p99)) | \(ms(p.max)) |")
+    }
+} catch {
+    FileHandle.standardError.write(Data("sluice-bench: \(error)\n".utf8))
+    exit(1)
+}
