@@ -133,6 +133,21 @@ struct TCPSessionMachineTests {
         #expect(m.reason == .upstreamClosed)
     }
 
+    @Test func aPeerGoneWhileProxyingLetsTheOtherSideDrainFirst() {
+        var m = Self.machine(in: "halfClosed")
+        #expect(m.channelClosed(.upstream) == .closeAfterFlush, "what the upstream sent still reaches the client")
+        #expect(m.close(.killed) == .none)
+        #expect(m.channelClosed(.client) == .finish)
+        #expect(m.reason == .clientClosed)
+    }
+
+    @Test func anAbortClosesAtOnce() {
+        var m = Self.machine(in: "proxying")
+        #expect(m.close(.killed) == .closeBoth)
+        #expect(m.channelClosed(.upstream) == .closeBoth)
+        #expect(m.channelClosed(.client) == .finish)
+    }
+
     @Test func idleTimeoutAndKillKeepTheFirstReason() {
         var m = Self.machine(in: "proxying")
         #expect(m.idleTimedOut() == .closeBoth)

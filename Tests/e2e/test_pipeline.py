@@ -90,8 +90,8 @@ def test_bulk_transfers_are_byte_exact_both_ways_with_half_close(sluice, echo):
         t.start()
     for t in threads:
         t.join(60)
-    assert len(results) == 4 and all(b.startswith(a) for a, b in results.values()), \
-        f"bytes lost or changed: {results} {[e[\"raw\"] for e in sl.wait_log(4)]}"
+    assert len(results) == 4 and all(got.startswith(sent) for sent, got in results.values()), \
+        f"bytes lost or changed: {results}"
     entries = sl.wait_log(4)
     assert all(e["bytes_sent"] == str(size) and e["bytes_received"] == str(size) for e in entries), \
         [e["raw"] for e in entries]

@@ -279,7 +279,8 @@ final class FastSession: @unchecked Sendable {
                 pipe.buffered = n
                 setPipe(from: side, pipe)
                 counted(n, from: side)
-                if n < pipe.capacity && !hangupSeen(side) { setReadable(side, false) }
+                // No short-read shortcut here: a splice into a pipe can stop short of its capacity (one pipe slot
+                // per socket buffer fragment) while the socket still holds bytes; read on until EAGAIN.
             } else if n == 0 {
                 setReadable(side, false)
                 perform(machine.inputClosed(side))

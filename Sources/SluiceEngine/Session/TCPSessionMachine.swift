@@ -293,7 +293,16 @@ struct TCPSessionMachine: Sendable {
             return .finish
         }
         if closingGracefully { return .none }
-        state = .closing
-        return .closeBoth
+        switch state {
+        case .proxying, .halfClosed:
+            // The peer went away (its FIN and close may come as one event, or it reset): what was already read
+            // from it still goes out to the other side, then that channel closes — nginx's behaviour.
+            state = .closing
+            closingGracefully = true
+            return .closeAfterFlush
+        default:
+            state = .closing
+            return .closeBoth
+        }
     }
 }
