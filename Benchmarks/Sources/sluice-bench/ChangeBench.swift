@@ -50,7 +50,7 @@ struct ChangeBench {
             let value = ConfigValue.map([("id", .string("r0")), ("server_port", .int(MatchBench.port)),
                                          ("remote_addr", .string(block)), ("upstream_id", .string("u"))])
             let start = Clock.now()
-            try store.apply(.put(.streamRoutes, id: "r0", value: value))
+            try store.apply(.put(.streamRoutes, id: "r0", value: value), source: .adminAPI)
             let router = engine.table.withLock { $0 }?.router
             totals.append(Clock.now() - start)
             let facts = ConnectionFacts(remoteAddress: .v4(0xac10_0001 | UInt32(n % 256) << 8),
