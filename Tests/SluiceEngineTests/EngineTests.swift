@@ -9,28 +9,13 @@ import Testing
 /// The engine on real loopback sockets: counters, the registry's kill, live configuration changes.
 @Suite(.serialized)
 final class EngineTests {
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    let upstreams = NamedEchoServers()
     let dir = NSTemporaryDirectory() + "sluice-engine-\(UUID().uuidString)"
-    var servers: [Channel] = []
     var engine: Engine?
 
-    deinit {
-        engine?.stopAccepting()
-        for s in servers { try? s.close().wait() }
-        try? group.syncShutdownGracefully()
-    }
+    deinit { upstreams.shutDown(after: engine) }
 
-    /// An upstream that answers every read with `name:` + the bytes.
-    func startServer(name: String) throws -> Int {
-        let channel = try ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in
-                ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(NamedEcho(name: name)) }
-            }
-            .bind(host: "127.0.0.1", port: 0).wait()
-        servers.append(channel)
-        return channel.localAddress?.port ?? 0
-    }
+    func startServer(name: String) throws -> Int { try upstreams.start(name: name) }
 
     func startEngine(upstreamPort: Int) throws -> (Engine, Store, Int) {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -38,7 +23,7 @@ final class EngineTests {
         let store = try Store(dataFile: dir + "/gateway.yaml")
         var settings = NodeSettings(dataFile: dir + "/gateway.yaml")
         settings.listeners = [ListenerSpec(transport: .tcp, host: "127.0.0.1", port: 0)]
-        let engine = Engine(group: group, store: store, settings: settings, logger: Logger(label: "test"))
+        let engine = Engine(group: upstreams.group, store: store, settings: settings, logger: Logger(label: "test"))
         try engine.start()
         self.engine = engine
         let port = engine.boundAddresses.values.first?.port ?? 0

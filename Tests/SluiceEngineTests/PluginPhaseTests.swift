@@ -48,28 +48,14 @@ struct OrderPlugin: StreamPlugin {
 
 @Suite(.serialized)
 final class PluginPhaseTests {
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    let upstreams = NamedEchoServers()
     let dir = NSTemporaryDirectory() + "sluice-plugins-\(UUID().uuidString)"
-    var servers: [Channel] = []
     var engine: Engine?
     let plugin = LineKeyPlugin()
 
-    deinit {
-        engine?.stopAccepting()
-        for s in servers { try? s.close().wait() }
-        try? group.syncShutdownGracefully()
-    }
+    deinit { upstreams.shutDown(after: engine) }
 
-    func startServer(name: String) throws -> Int {
-        let channel = try ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in
-                ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(NamedEcho(name: name)) }
-            }
-            .bind(host: "127.0.0.1", port: 0).wait()
-        servers.append(channel)
-        return channel.localAddress?.port ?? 0
-    }
+    func startServer(name: String) throws -> Int { try upstreams.start(name: name) }
 
     /// The engine with one route over nodes a and b (chash on `test_key`), the route carrying `plugin`.
     func startEngine() throws -> Int {
@@ -88,7 +74,7 @@ final class PluginPhaseTests {
         let store = try Store(dataFile: dir + "/gateway.yaml")
         var settings = NodeSettings(dataFile: dir + "/gateway.yaml")
         settings.listeners = [ListenerSpec(transport: .tcp, host: "127.0.0.1", port: 0)]
-        let engine = Engine(group: group, store: store, settings: settings, logger: Logger(label: "test"))
+        let engine = Engine(group: upstreams.group, store: store, settings: settings, logger: Logger(label: "test"))
         try engine.start()
         self.engine = engine
         let plugin = self.plugin

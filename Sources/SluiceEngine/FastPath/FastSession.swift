@@ -281,16 +281,7 @@ final class FastSession: @unchecked Sendable {
                 counted(n, from: side)
                 // No short-read shortcut here: a splice into a pipe can stop short of its capacity (one pipe slot
                 // per socket buffer fragment) while the socket still holds bytes; read on until EAGAIN.
-            } else if n == 0 {
-                setReadable(side, false)
-                perform(machine.inputClosed(side))
-                return
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                setReadable(side, false)
-                return
-            } else if errno != EINTR {
-                machine.peerGone(side)
-                closeBoth()
+            } else if endOfRead(n, from: side) {
                 return
             }
         }
@@ -335,19 +326,27 @@ final class FastSession: @unchecked Sendable {
                 let rest = UnsafeRawBufferPointer(rebasing: buffer[max(0, written)..<n])
                 if destination == .client { pendingToClient = Array(rest) } else { pendingToUpstream = Array(rest) }
                 return
-            } else if n == 0 {
-                setReadable(side, false)
-                perform(machine.inputClosed(side))
-                return
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                setReadable(side, false)
-                return
-            } else if errno != EINTR {
-                machine.peerGone(side)
-                closeBoth()
+            } else if endOfRead(n, from: side) {
                 return
             }
         }
+    }
+
+    /// A read (or splice) from `side` that moved nothing: EOF passes the half-close on, EAGAIN waits for the next
+    /// edge, an error ends the session. - Returns: false only for EINTR (read again).
+    private func endOfRead(_ n: Int, from side: Side) -> Bool {
+        if n == 0 {
+            setReadable(side, false)
+            perform(machine.inputClosed(side))
+        } else if errno == EAGAIN || errno == EWOULDBLOCK {
+            setReadable(side, false)
+        } else if errno == EINTR {
+            return false
+        } else {
+            machine.peerGone(side)
+            closeBoth()
+        }
+        return true
     }
 
     private func counted(_ n: Int, from side: Side) {

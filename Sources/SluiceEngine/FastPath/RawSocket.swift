@@ -28,14 +28,7 @@ enum RawSocket {
     }
 
     /// The port a socket is bound to.
-    static func localPort(_ fd: Int32) -> Int {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return hostAndPort(&storage).port
-    }
+    static func localPort(_ fd: Int32) -> Int { localAddress(fd).port }
 
     /// The local address of an accepted socket (for a listener bound to every address).
     static func localAddress(_ fd: Int32) -> (host: String, port: Int) {
