@@ -74,7 +74,8 @@ final class FastPathLoop: @unchecked Sendable {
         execute { [self] in
             let key = Self.listenerFlag | nextKey
             nextKey += 1
-            listeners[key] = FastListener(fd: fd, runtime: listener, wildcard: wildcard)
+            listeners[key] = FastListener(fd: fd, runtime: listener, wildcard: wildcard,
+                                          ip: IPAddress(listener.spec.host))
             _ = csluice_epoll_add(epfd, fd, CSLUICE_EPOLLIN, key)
         }
     }
@@ -113,21 +114,22 @@ final class FastPathLoop: @unchecked Sendable {
                 handoff.adopt(fd, listener: listener.runtime)
                 continue
             }
-            let peer = RawSocket.hostAndPort(&storage)
-            let local = listener.wildcard ? RawSocket.localAddress(fd)
-                : (listener.runtime.spec.host, listener.runtime.spec.port)
+            let peer = RawSocket.endpoint(&storage)
+            let local = listener.wildcard ? RawSocket.localAddress(fd) : (listener.ip, listener.runtime.spec.port)
             admit(fd, peer: peer, local: local, listener: listener.runtime)
         }
     }
 
     /// Routes a new connection: proxied here when its route only moves bytes, handed to NIO otherwise.
-    private func admit(_ fd: Int32, peer: (host: String, port: Int), local: (host: String, port: Int),
+    private func admit(_ fd: Int32, peer: (ip: IPAddress?, port: Int), local: (ip: IPAddress?, port: Int),
                        listener: ListenerRuntime) {
-        var facts = ConnectionFacts(remoteAddress: IPAddress(peer.host), serverAddress: IPAddress(local.host),
+        // Routing compares normalised addresses (an IPv4-mapped client matches IPv4 CIDRs), logs show them as
+        // the socket gave them — as the NIO path does.
+        var facts = ConnectionFacts(remoteAddress: peer.ip?.normalized, serverAddress: local.ip?.normalized,
                                     serverPort: local.port, sni: nil, transport: .tcp)
-        facts.clientHost = peer.host
+        facts.clientHost = peer.ip?.description ?? "-"
         facts.clientPort = peer.port
-        facts.serverHost = local.host
+        facts.serverHost = local.ip?.description ?? "-"
         guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream,
               FastPath.canProxy(route: route, upstream: upstream) else {
             handoff.adopt(fd, listener: listener)
@@ -221,6 +223,8 @@ struct FastListener {
     let runtime: ListenerRuntime
     /// Bound to every address: the address a connection came to is asked of its socket.
     let wildcard: Bool
+    /// The listener's own address, parsed once (a connection to a specific-address listener came to it).
+    let ip: IPAddress?
     /// Set while accepting is paused (out of descriptors).
     var resumeAt: NIODeadline?
 }

@@ -2,6 +2,7 @@
 import CSluiceSyscalls
 import Glibc
 import NIOCore
+import SluiceConfig
 
 /// The few socket calls the kernel fast path makes, on raw non-blocking descriptors.
 enum RawSocket {
@@ -31,42 +32,37 @@ enum RawSocket {
     static func localPort(_ fd: Int32) -> Int { localAddress(fd).port }
 
     /// The local address of an accepted socket (for a listener bound to every address).
-    static func localAddress(_ fd: Int32) -> (host: String, port: Int) {
+    static func localAddress(_ fd: Int32) -> (ip: IPAddress?, port: Int) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        return hostAndPort(&storage)
+        return endpoint(&storage)
     }
 
-    /// The text address and port in a `sockaddr_storage` (IPv4 or IPv6).
-    static func hostAndPort(_ storage: inout sockaddr_storage) -> (host: String, port: Int) {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+    /// The address (as written, not normalised: `::ffff:a.b.c.d` stays IPv6) and port in a `sockaddr_storage`,
+    /// read from its bytes — no text round trip per connection; `IPAddress.description` formats it when needed.
+    static func endpoint(_ storage: inout sockaddr_storage) -> (ip: IPAddress?, port: Int) {
         switch Int32(storage.ss_family) {
         case AF_INET:
             return withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    var addr = sin.pointee.sin_addr
-                    inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                    return (cText(text), Int(UInt16(bigEndian: sin.pointee.sin_port)))
+                    (.v4(UInt32(bigEndian: sin.pointee.sin_addr.s_addr)), Int(UInt16(bigEndian: sin.pointee.sin_port)))
                 }
             }
         case AF_INET6:
             return withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-                    var addr = sin6.pointee.sin6_addr
-                    inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                    return (cText(text), Int(UInt16(bigEndian: sin6.pointee.sin6_port)))
+                    let bytes = withUnsafeBytes(of: sin6.pointee.sin6_addr) { Array($0) }
+                    let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                    let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                    return (.v6(high, low), Int(UInt16(bigEndian: sin6.pointee.sin6_port)))
                 }
             }
         default:
-            return ("-", 0)
+            return (nil, 0)
         }
-    }
-
-    private static func cText(_ chars: [CChar]) -> String {
-        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func setNoDelay(_ fd: Int32) {
