@@ -25,6 +25,7 @@ public final class Engine: Sendable {
         self.group = group
         let context = EngineContext(logger: logger, group: group)
         self.context = context
+        context.names.configure(settings.dns)
         self.settingsBox = Mutex(settings)
         var fastPath: FastPath?
         if FastPath.enabled {
@@ -70,6 +71,7 @@ public final class Engine: Sendable {
         }
         var firstError: Error?
         context.trustedProxies = settings.realIPFrom
+        context.names.configure(settings.dns)
         if old.accessLog != settings.accessLog {
             do { try openAccessLog(settings.accessLog) } catch { firstError = error }
         } else {

@@ -11,7 +11,7 @@ struct RouterTests {
         let snapshot = ConfigSnapshot(revision: 1, config: config, objectRevisions: [:])
         let logger = Logger(label: "test")
         return RoutingTable(snapshot: snapshot, previous: nil, counters: CounterTable(),
-                            health: HealthRegistry(group: EmbeddedEventLoop(), logger: logger), logger: logger).router
+                            health: HealthRegistry(group: EmbeddedEventLoop(), logger: logger, names: NodeNameResolver(loop: EmbeddedEventLoop(), logger: logger)), logger: logger).router
     }
 
     func facts(_ remote: String, _ server: String = "127.0.0.1", port: Int = 9100, sni: String? = nil,

@@ -62,12 +62,31 @@ extension NodeSettings {
             if let keep = hr.int("keep", in: historyKeepRange) { settings.historyKeep = keep }
             if strict { hr.rejectUnknownFields() }
         }
+        settings.dns = dns(&r)
         if let df = r.string("data_file") { settings.dataFile = resolve(df, in: directory) }
         if let d = r.seconds("drain_timeout", allowZero: true) { settings.drainTimeout = d }
         if let lf = r.string("log_file") { settings.logFile = resolve(lf, in: directory) }
         if strict { r.rejectUnknownFields() }
         guard problems.isEmpty else { throw ConfigErrors(problems.errors) }
         return settings
+    }
+
+    /// `dns_resolver` (addresses, port 53 unless given), `dns_resolver_valid`, `resolver_timeout`.
+    private static func dns(_ r: inout FieldReader) -> DNSSettings {
+        var dns = DNSSettings()
+        for (text, line) in r.stringOrList("dns_resolver") ?? [] {
+            let withPort = IPAddress(text) != nil && text.contains(":") ? "[\(text)]:53"
+                : IPAddress(text) != nil ? "\(text):53" : text
+            if case .success(let hp) = HostPort.parse(withPort), IPAddress(hp.host) != nil {
+                dns.servers.append(hp)
+            } else {
+                r.problems.add(r.child("dns_resolver"), "must be an IP address with an optional port, got \"\(text)\"",
+                               line: line)
+            }
+        }
+        if let valid = r.seconds("dns_resolver_valid", allowZero: false) { dns.valid = valid }
+        if let timeout = r.seconds("resolver_timeout", allowZero: false) { dns.timeout = timeout }
+        return dns
     }
 
     private static func hostPort(_ text: String, _ r: FieldReader, _ key: String) -> HostPort? {

@@ -59,9 +59,22 @@ public struct NodeSettings: Sendable, Equatable {
     public var logFile: String?
     /// How many configuration revisions the history beside the data file keeps (`history.keep`, 1…10000).
     public var historyKeep = NodeSettings.defaultHistoryKeep
+    /// How node host names are resolved.
+    public var dns = DNSSettings()
 
     public static let defaultHistoryKeep = 200
     public static let historyKeepRange = 1...10_000
 
     public init(dataFile: String) { self.dataFile = dataFile }
+}
+
+/// How node host names are resolved (APISIX's `dns_resolver`, `dns_resolver_valid`, `resolver_timeout`).
+public struct DNSSettings: Sendable, Equatable {
+    /// DNS servers asked in turn; empty means the system resolver (getaddrinfo).
+    public var servers: [HostPort] = []
+    /// Seconds an answer is kept regardless of its TTL; nil means the TTL (30 s with the system resolver).
+    public var valid: Double?
+    /// Seconds one server has to answer.
+    public var timeout: Double = 5
+    public init() {}
 }

@@ -20,8 +20,11 @@ final class ActiveChecker: Sendable {
     private let gate: ProbeGate
     private let tlsContext: NIOSSLContext?
     private let logger: Logger
+    private let names: NodeNameResolver
 
-    init(target: ProbeTarget, health: NodeHealth, eventLoop: EventLoop, gate: ProbeGate, logger: Logger) {
+    init(target: ProbeTarget, health: NodeHealth, eventLoop: EventLoop, gate: ProbeGate, names: NodeNameResolver,
+         logger: Logger) {
+        self.names = names
         self.target = target
         self.health = health
         self.eventLoop = eventLoop
@@ -69,7 +72,8 @@ final class ActiveChecker: Sendable {
             gate.leave()
             return
         }
-        let probe = Probe(target: target, tlsContext: tlsContext, requireTLS: target.tls != nil, eventLoop: eventLoop)
+        let probe = Probe(target: target, tlsContext: tlsContext, requireTLS: target.tls != nil, eventLoop: eventLoop,
+                          names: names)
         probe.run { [self] result in
             gate.leave()
             guard !stopped else { return }

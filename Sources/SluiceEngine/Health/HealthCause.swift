@@ -15,6 +15,8 @@ public enum HealthCause: String, Sendable {
     case reset
     /// The reply did not start with `expect`.
     case expectMismatch = "expect mismatch"
+    /// The node's host name has no address (the lookup failed and no earlier answer is kept).
+    case unresolved = "name unresolved"
     /// The TLS handshake failed.
     case tlsFailed = "tls handshake failed"
     /// Probes succeeded `healthy.successes` times in a row.
@@ -32,6 +34,7 @@ public enum HealthCause: String, Sendable {
             self = e.connectionErrors.first.map { HealthCause(error: $0.error) } ?? .refused
         case let e as IOError: self = HealthCause(errno: e.errnoCode)
         case is NIOSSLError, is BoringSSLError: self = .tlsFailed
+        case is NodeNameError: self = .unresolved
         default: self = .reset
         }
     }
@@ -48,7 +51,7 @@ public enum HealthCause: String, Sendable {
     /// True for the causes that count as a failure (and not as a recovery).
     public var isFailure: Bool {
         switch self {
-        case .refused, .timedOut, .reset, .expectMismatch, .tlsFailed: true
+        case .refused, .timedOut, .reset, .expectMismatch, .tlsFailed, .unresolved: true
         case .checksPassed, .connectsSucceeded, .failTimeoutOver: false
         }
     }

@@ -11,10 +11,12 @@ final class HealthRegistry: Sendable {
     private let upstreams = Mutex<[String: UpstreamHealth]>([:])
     private let group: EventLoopGroup
     private let logger: Logger
+    private let names: NodeNameResolver
 
-    init(group: EventLoopGroup, logger: Logger) {
+    init(group: EventLoopGroup, logger: Logger, names: NodeNameResolver) {
         self.group = group
         self.logger = logger
+        self.names = names
     }
 
     /// Follows `config`: upstreams added, changed and deleted.
@@ -24,7 +26,7 @@ final class HealthRegistry: Sendable {
             var next: [String: UpstreamHealth] = [:]
             var kept: [(UpstreamHealth, Upstream)] = []
             for (key, upstream) in wanted where next[key] == nil {
-                let health = table[key] ?? UpstreamHealth(key: key, group: group, logger: logger)
+                let health = table[key] ?? UpstreamHealth(key: key, group: group, logger: logger, names: names)
                 next[key] = health
                 kept.append((health, upstream))
             }
@@ -40,7 +42,7 @@ final class HealthRegistry: Sendable {
     func nodes(of key: String, _ upstream: Upstream) -> [NodeHealth] {
         let health = upstreams.withLock { table in
             if let h = table[key] { return h }
-            let h = UpstreamHealth(key: key, group: group, logger: logger)
+            let h = UpstreamHealth(key: key, group: group, logger: logger, names: names)
             table[key] = h
             return h
         }

@@ -16,8 +16,11 @@ final class Probe: Sendable {
     private let tlsContext: NIOSSLContext?
     private let requireTLS: Bool
     private let eventLoop: EventLoop
+    private let names: NodeNameResolver
 
-    init(target: ProbeTarget, tlsContext: NIOSSLContext?, requireTLS: Bool, eventLoop: EventLoop) {
+    init(target: ProbeTarget, tlsContext: NIOSSLContext?, requireTLS: Bool, eventLoop: EventLoop,
+         names: NodeNameResolver) {
+        self.names = names
         self.target = target
         self.tlsContext = tlsContext
         self.requireTLS = requireTLS
@@ -49,12 +52,22 @@ final class Probe: Sendable {
         }
     }
 
+    /// The node's address: an IP as written, a host name's kept answer.
+    private func address() -> EventLoopFuture<SocketAddress> {
+        if let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            return eventLoop.makeSucceededFuture(address)
+        }
+        return names.address(of: target.host, port: target.port, on: eventLoop)
+    }
+
     private func connectTCP(outcome: ProbeOutcome, timeout: TimeAmount) -> EventLoopFuture<Channel> {
         let check = target.check
         let tlsContext = tlsContext
         let host = target.host
         let serverName = target.tls.flatMap { UpstreamTLSContext.serverName(clientSNI: nil, tls: $0, nodeHost: host) }
-        let bootstrap = ClientBootstrap(group: eventLoop)
+        let eventLoop = eventLoop
+        return address().flatMap { address in
+            ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -67,28 +80,23 @@ final class Probe: Sendable {
                                            outcome: outcome))
                 }
             }
-        if let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
-            return bootstrap.connect(to: address)
+            .connect(to: address)
         }
-        return bootstrap.connect(host: target.host, port: target.port)
     }
 
     private func connectUDP(outcome: ProbeOutcome) -> EventLoopFuture<Channel> {
         let check = target.check
-        let bootstrap = DatagramBootstrap(group: eventLoop)
+        let eventLoop = eventLoop
+        return address().flatMap { address in
+            DatagramBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramProbeHandler(expect: check.expect,
                                                                                        outcome: outcome))
                 }
             }
-        let connected: EventLoopFuture<Channel>
-        if let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
-            connected = bootstrap.connect(to: address)
-        } else {
-            connected = bootstrap.connect(host: target.host, port: target.port)
-        }
-        return connected.flatMap { channel in
+            .connect(to: address)
+        }.flatMap { channel in
             let payload = channel.allocator.buffer(bytes: check.send ?? [])
             guard let remote = channel.remoteAddress else { return channel.eventLoop.makeSucceededFuture(channel) }
             return channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: payload)).map { channel }

@@ -19,13 +19,15 @@ final class UpstreamHealth: Sendable {
     private let inner = Mutex(Inner())
     private let group: EventLoopGroup
     private let logger: Logger
+    private let names: NodeNameResolver
     /// Limits the probes of this upstream running at once (`checks.active.concurrency`).
     private let gate = ProbeGate()
 
-    init(key: String, group: EventLoopGroup, logger: Logger) {
+    init(key: String, group: EventLoopGroup, logger: Logger, names: NodeNameResolver) {
         self.key = key
         self.group = group
         self.logger = logger
+        self.names = names
     }
 
     /// Follows `upstream`: adds nodes, forgets removed ones, updates thresholds, starts, restarts and stops checkers.
@@ -52,7 +54,7 @@ final class UpstreamHealth: Sendable {
                     checkers[address] = old
                 } else if let target {
                     let checker = ActiveChecker(target: target, health: health, eventLoop: group.next(),
-                                                gate: gate, logger: logger)
+                                                gate: gate, names: names, logger: logger)
                     checkers[address] = checker
                     started.append(checker)
                 }

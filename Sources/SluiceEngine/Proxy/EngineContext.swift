@@ -9,6 +9,8 @@ final class EngineContext: Sendable {
     let registry = ConnectionRegistry()
     /// Node health by upstream, kept across snapshots (issue 11).
     let health: HealthRegistry
+    /// Node host names and their kept addresses (issue 11).
+    let names: NodeNameResolver
     let logger: Logger
     private let table: Mutex<RoutingTable?> = Mutex(nil)
     private let certificateBox: Mutex<CertificateStore?> = Mutex(nil)
@@ -23,7 +25,8 @@ final class EngineContext: Sendable {
 
     init(logger: Logger, group: EventLoopGroup) {
         self.logger = logger
-        health = HealthRegistry(group: group, logger: logger)
+        names = NodeNameResolver(loop: group.next(), logger: logger)
+        health = HealthRegistry(group: group, logger: logger, names: names)
     }
 
     /// The table new connections route with; open connections keep the one they started with.
@@ -35,11 +38,21 @@ final class EngineContext: Sendable {
     func publish(_ snapshot: ConfigSnapshot) {
         let logger = self.logger
         let health = self.health
+        names.track(Self.nodeNames(of: snapshot.config))
         health.apply(snapshot.config)
         table.withLock {
             $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters, health: health, logger: logger)
         }
         certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
+    }
+
+    /// The host names among the configuration's upstream nodes (IP addresses need no lookup).
+    static func nodeNames(of config: GatewayConfig) -> Set<String> {
+        var names = Set<String>()
+        for (_, upstream) in HealthRegistry.upstreams(of: config) {
+            for node in upstream.nodes where IPAddress(node.host) == nil { names.insert(node.host) }
+        }
+        return names
     }
 
     /// Swaps the routing table for one made from the current one (tests give routes plugins this way).

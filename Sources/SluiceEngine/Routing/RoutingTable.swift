@@ -48,7 +48,9 @@ public final class RoutingTable: Sendable {
     package convenience init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable,
                              group: EventLoopGroup, logger: Logger) {
         self.init(snapshot: snapshot, previous: previous, counters: counters,
-                  health: HealthRegistry(group: group, logger: logger), logger: logger)
+                  health: HealthRegistry(group: group, logger: logger,
+                                         names: NodeNameResolver(loop: group.next(), logger: logger)),
+                  logger: logger)
     }
 
     /// A table built from routes compiled elsewhere (tests give routes plugins the configuration cannot name yet).

@@ -48,6 +48,21 @@ public final class UpstreamRuntime: Sendable {
     /// True when the upstream wants TLS to its nodes.
     var wantsTLS: Bool { upstream.scheme == "tls" }
 
+    /// Connects to node `index`: at once to an IP address as written, or to its host name's kept answer (the
+    /// resolver looks a name up off the event loops; only its very first lookup is waited for). Call on `loop`.
+    func connect<Result: Sendable>(node index: Int, names: NodeNameResolver, on loop: EventLoop,
+                         _ connect: @escaping (SocketAddress) -> EventLoopFuture<Result>)
+        -> EventLoopFuture<Result> {
+        if let address = nodeAddresses[index] { return connect(address) }
+        let node = upstream.nodes[index]
+        return names.address(of: node.host, port: node.port, on: loop).assumeIsolated().flatMap(connect).nonisolated()
+    }
+
+    /// A connect to node `index` failed: a host name is looked up again soon (its address may have moved).
+    func connectFailed(node index: Int, names: NodeNameResolver) {
+        if nodeAddresses[index] == nil { names.connectFailed(to: upstream.nodes[index].host) }
+    }
+
     /// The next node to try, or nil when every eligible node was tried.
     func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {
         let counters = nodeCounters

@@ -373,8 +373,9 @@ final class TCPSession {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
             .channelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
-        let connecting = runtime.nodeAddresses[index].map { bootstrap.connect(to: $0) }
-            ?? bootstrap.connect(host: node.host, port: node.port)
+        let connecting = runtime.connect(node: index, names: context.names, on: client.eventLoop) {
+            bootstrap.connect(to: $0)
+        }
         connecting.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
@@ -384,6 +385,7 @@ final class TCPSession {
             case .failure(let error):
                 let took = NIODeadline.now() - attemptStart
                 runtime.nodeHealth[index].connectFailed(cause: HealthCause(error: error), after: took) // issue 11
+                runtime.connectFailed(node: index, names: self.context.names)
                 self.accounting.connectFailed(node: index)
                 self.context.logger.info("Upstream connect failed", metadata: [
                     "connection.id": "\(self.recordID)", "upstream": "\(runtime.key)",

@@ -110,11 +110,11 @@ final class UDPSession {
             return
         }
         accounting.chose(node: index, state: .connecting)
-        let node = runtime.upstream.nodes[index]
         let bootstrap = DatagramBootstrap(group: listenerChannel.eventLoop)
             .channelOption(.recvAllocator, value: EngineTuning.datagramAllocator)
-        let connecting = runtime.nodeAddresses[index].map { bootstrap.connect(to: $0) }
-            ?? bootstrap.connect(host: node.host, port: node.port)
+        let connecting = runtime.connect(node: index, names: context.names, on: listenerChannel.eventLoop) {
+            bootstrap.connect(to: $0)
+        }
         connecting.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel): self.socketReady(channel)
