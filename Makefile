@@ -8,7 +8,7 @@ PYTHON ?= python3
 CONFIG ?= conf/config.yaml
 SMOKE := ../shared/contract/smoke.sh
 
-.PHONY: run run-headless build test e2e reliability fuzz bench bench-short clean
+.PHONY: run run-headless build test e2e reliability soak fuzz bench bench-short clean
 
 # Runs the gateway with the operator console on conf/ (`make run-headless` for the engine alone).
 run:
@@ -27,7 +27,7 @@ build:
 # Unit tests, then the end-to-end suite against the debug binary — once with plain TCP routes on the kernel fast
 # path (the default), once with every connection through NIO (SLUICE_FAST_PATH=off) —, then the short form of the
 # reliability suite, the operator contract check when the shared contract is present, and the libFuzzer targets
-# for 20 s each (their bounded form).  Any failure fails.
+# for 20 s each (their bounded form), then a 60 s soak.  Any failure fails.
 test:
 	scripts/install-test-deps.sh
 	$(SWIFT) build
@@ -37,6 +37,7 @@ test:
 	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/reliability -m "not slow"
 	if [ -f $(SMOKE) ]; then SLUICE_BIN=$(CURDIR)/.build/debug/sluice bash $(SMOKE); fi
 	$(MAKE) fuzz FUZZ_RUNS=-1 FUZZ_SECONDS=20
+	SOAK_SECONDS=60 SOAK_REPORT=20 SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) Tests/soak/soak.py
 
 # The end-to-end suite alone (no build), against whatever binary is there.
 e2e:
@@ -48,6 +49,15 @@ reliability:
 	scripts/install-test-deps.sh
 	$(SWIFT) build
 	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/reliability
+
+# A bounded soak (Tests/soak/soak.py): short and long TCP, UDP sessions, Admin writes, hand edits and reloads for
+# SOAK_SECONDS (default 30 minutes), RSS / fds / CPU printed every SOAK_REPORT seconds; fails on any lost byte
+# or when RSS or fds grow after the warm-up. `make test` runs it for 60 s.
+SOAK_SECONDS ?= 1800
+soak:
+	scripts/install-test-deps.sh
+	$(SWIFT) build
+	SOAK_SECONDS=$(SOAK_SECONDS) SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) Tests/soak/soak.py
 
 # libFuzzer targets (Fuzz/): each runs FUZZ_RUNS inputs (-1: no limit) for at most FUZZ_SECONDS
 # (0: no limit) from the seed corpus in Fuzz/Corpus; findings go to .build/fuzz.
