@@ -16,6 +16,8 @@ int csluice_eventfd(void);
 int csluice_accept(int fd, void *addr, uint32_t *len);
 /// A non-blocking, close-on-exec TCP socket of `family`.
 int csluice_tcp_socket(int family);
+/// A non-blocking, close-on-exec UDP socket of `family`.
+int csluice_udp_socket(int family);
 
 /// splice(2) with SPLICE_F_MOVE | SPLICE_F_NONBLOCK, no offsets (socket ↔ pipe).
 long csluice_splice(int from, int to, unsigned long length);

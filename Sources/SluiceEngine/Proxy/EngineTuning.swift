@@ -15,8 +15,6 @@ enum EngineTuning {
     /// UDP listeners: datagrams read per system call (recvmmsg), each slot `maxDatagram` bytes — one buffer per
     /// listener, so no client datagram is ever truncated.
     static let datagramsPerRead = 16
-    /// UDP session sockets: one reply per read, of any size a datagram can have.
-    static let datagramAllocator = FixedSizeRecvByteBufferAllocator(capacity: maxDatagram)
     /// What a connection may send before it is routed and connected; reading pauses beyond it.
     static let maxHeldBytes = 64 * 1024
     /// How long a TLS handshake (or another preread) may take before the connection is closed.

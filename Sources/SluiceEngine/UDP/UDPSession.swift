@@ -20,7 +20,7 @@ final class UDPSession {
     private var pluginSession: PluginSession?
     private var accessIndex = 0
     private var delayTimer: Scheduled<Void>?
-    private var upstream: Channel?
+    private var upstream: UDPUpstreamSocket?
     private var waiting: [ByteBuffer] = []
     private var waitingBytes = 0
     private var lastActivity = NIODeadline.now()
@@ -67,10 +67,10 @@ final class UDPSession {
         case .runAccess: runAccess()
         case .openSocket: openSocket()
         case .sendWaiting:
-            for datagram in waiting { send(datagram) }
+            let held = waiting
             waiting = []
             waitingBytes = 0
-            upstream?.flush()
+            for datagram in held { send(datagram) }
         case .finish: finish()
         }
     }
@@ -110,14 +110,14 @@ final class UDPSession {
             return
         }
         accounting.chose(node: index, state: .connecting)
-        let bootstrap = DatagramBootstrap(group: listenerChannel.eventLoop)
-            .channelOption(.recvAllocator, value: EngineTuning.datagramAllocator)
-        let connecting = runtime.connect(node: index, names: context.names, on: listenerChannel.eventLoop) {
-            bootstrap.connect(to: $0)
+        let loop = listenerChannel.eventLoop
+        let receiver = Self.receiver(NIOLoopBound(self, eventLoop: loop))
+        let connecting = runtime.connect(node: index, names: context.names, on: loop) { address in
+            loop.makeCompletedFuture { try UDPReplyPump.shared.get().open(to: address, receiver: receiver) }
         }
         connecting.assumeIsolated().whenComplete { result in
             switch result {
-            case .success(let channel): self.socketReady(channel)
+            case .success(let socket): self.socketReady(socket)
             case .failure(let error):
                 self.accounting.connectFailed(node: index)
                 self.context.logger.info("UDP upstream socket failed", metadata: ["error": "\(error)"])
@@ -126,20 +126,23 @@ final class UDPSession {
         }
     }
 
-    private func socketReady(_ channel: Channel) {
+    /// Where the pump's thread hands this session's replies and read errors: onto the session's loop.
+    private static func receiver(_ bound: NIOLoopBound<UDPSession>) -> UDPReplyPump.Receiver {
+        UDPReplyPump.Receiver(
+            reply: { datagram in bound.eventLoop.execute { bound.value.fromUpstream(datagram) } },
+            failed: { code in
+                bound.eventLoop.execute { bound.value.upstreamError(IOError(errnoCode: code, reason: "recv")) }
+            })
+    }
+
+    private func socketReady(_ socket: UDPUpstreamSocket) {
         let action = machine.socketReady()
         guard action == .sendWaiting else {
-            channel.close(promise: nil)
+            socket.close()
             return
         }
-        upstream = channel
+        upstream = socket
         accounting.record?.update(state: .proxying)
-        do {
-            try channel.pipeline.syncOperations.addHandler(UDPReplyHandler(session: self))
-        } catch {
-            close(.error)
-            return
-        }
         perform(action)
     }
 
@@ -151,16 +154,23 @@ final class UDPSession {
         accounting.record?.bytesIn.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         if machine.state == .relaying {
             send(data)
-            upstream?.flush()
         } else if waitingBytes + data.readableBytes <= Self.maxWaitingBytes {
             waiting.append(data)
             waitingBytes += data.readableBytes
         }
     }
 
+    /// Sends one datagram to the node; a full socket buffer drops it (as UDP may), a closed port ends the session.
     private func send(_ data: ByteBuffer) {
         guard let upstream else { return }
-        upstream.write(AddressedEnvelope(remoteAddress: upstream.remoteAddress ?? client, data: data), promise: nil)
+        switch upstream.send(data) {
+        case 0: break
+        case ECONNREFUSED: upstreamError(IOError(errnoCode: ECONNREFUSED, reason: "send"))
+        case let code:
+            context.logger.debug("UDP datagram to the node dropped", metadata: [
+                "connection.id": "\(accounting.record?.id ?? 0)", "errno": "\(code)",
+            ])
+        }
     }
 
     /// A datagram from the node: relayed to the client through the listener's socket.
@@ -195,7 +205,8 @@ final class UDPSession {
         idleTimer?.cancel()
         idleTimer = nil
         delayTimer?.cancel()
-        upstream?.close(promise: nil)
+        upstream?.close()
+        upstream = nil
         onEnd(client)
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
@@ -211,18 +222,4 @@ final class UDPSession {
         accessLog?.log(record)
         if let session = pluginSession { for plugin in loggers { plugin.log(record, session: session) } }
     }
-}
-
-/// Hands the node's datagrams to the session.
-final class UDPReplyHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    private let session: UDPSession
-
-    init(session: UDPSession) { self.session = session }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        session.fromUpstream(unwrapInboundIn(data).data)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) { session.upstreamError(error) }
 }
