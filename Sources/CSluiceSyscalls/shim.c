@@ -1,5 +1,6 @@
 #ifdef __linux__
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -35,6 +36,8 @@ int csluice_accept(int fd, void *addr, uint32_t *len) {
 }
 
 int csluice_tcp_socket(int family) { return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
+
+int csluice_malloc_trim(void) { return malloc_trim(0); }
 
 int csluice_udp_socket(int family) { return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
 

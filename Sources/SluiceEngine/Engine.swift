@@ -17,6 +17,7 @@ public final class Engine: Sendable {
     private let fastListeners = Mutex<[ListenerSpec: Int]>([:])
     private let fastPath: FastPath?
     private let settingsBox: Mutex<NodeSettings>
+    private let trimmer: MemoryTrimmer
 
     /// - Parameters:
     ///   - group: the event loops (one per core).
@@ -27,6 +28,8 @@ public final class Engine: Sendable {
         self.context = context
         context.names.configure(settings.dns)
         self.settingsBox = Mutex(settings)
+        let registry = context.registry
+        trimmer = MemoryTrimmer(openConnections: { registry.count })
         var fastPath: FastPath?
         if FastPath.enabled {
             do {
@@ -152,7 +155,10 @@ public final class Engine: Sendable {
         for spec in fast { fastPath?.unbind(spec) }
     }
 
-    deinit { fastPath?.stop() }
+    deinit {
+        trimmer.stop()
+        fastPath?.stop()
+    }
 
     /// Waits up to `timeout` seconds for open connections to end, then closes the rest (`shutdown`).
     /// - Returns: how many connections had to be closed.

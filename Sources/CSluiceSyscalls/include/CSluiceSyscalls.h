@@ -16,6 +16,8 @@ int csluice_eventfd(void);
 int csluice_accept(int fd, void *addr, uint32_t *len);
 /// A non-blocking, close-on-exec TCP socket of `family`.
 int csluice_tcp_socket(int family);
+/// malloc_trim(0): glibc returns the free pages of its heaps to the system.
+int csluice_malloc_trim(void);
 /// A non-blocking, close-on-exec UDP socket of `family`.
 int csluice_udp_socket(int family);
 
