@@ -161,3 +161,18 @@ def test_a_port_in_use_is_a_clear_startup_error(sluice):
                 "address already in use") in sl.stderr()
     finally:
         taken.close()
+
+
+def test_sighup_moves_the_export_server(sluice):
+    sl = sluice(prometheus=True)
+    old, new = sl.metrics_port, free_port()
+    sl.config_path.write_text(sl.config_path.read_text().replace(f"{LOOPBACK}:{old}", f"{LOOPBACK}:{new}"))
+    sl.reload()
+    wait_until(lambda: sl.is_listening(new) and not sl.is_listening(old), 10, "the export server on its new port")
+    sl.metrics_port = new
+    assert sl.scrape().value("sluice_config_revision") == 1
+    # Without the section, a reload turns it off.
+    sl.config_path.write_text(sl.config_path.read_text().replace(f'  prometheus:\n    listen: "{LOOPBACK}:{new}"\n',
+                                                                 ""))
+    sl.reload()
+    wait_until(lambda: not sl.is_listening(new), 10, "the export server to stop")
