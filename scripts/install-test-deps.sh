@@ -45,3 +45,12 @@ if ! python3 -m pytest --version >/dev/null 2>&1; then
   fi
   python3 -m pytest --version >/dev/null 2>&1 || { echo "install-test-deps: python3 -m pytest still does not work" >&2; exit 1; }
 fi
+
+# The prometheus e2e tests parse scrapes with a real Prometheus text parser.
+if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+  echo "install-test-deps: installing prometheus_client"
+  python3 -m pip install -q prometheus_client >/dev/null 2>&1 \
+    || python3 -m pip install -q --break-system-packages prometheus_client >/dev/null 2>&1 \
+    || apt_install python3-prometheus-client
+  python3 -c 'import prometheus_client' >/dev/null 2>&1 || { echo "install-test-deps: prometheus_client still missing" >&2; exit 1; }
+fi

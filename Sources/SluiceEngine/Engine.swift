@@ -189,13 +189,18 @@ public final class Engine: Sendable {
                 values[name]?.bytesIn += c.bytesIn
                 values[name]?.bytesOut += c.bytesOut
             }
+            if c.node != nil {
+                values["listener:\(c.listener)"]?.upstreamBytesSent += c.bytesIn
+                values["listener:\(c.listener)"]?.upstreamBytesReceived += c.bytesOut
+            }
         }
         let zero = TrafficValues(total: 0, active: 0, bytesIn: 0, bytesOut: 0, connectFailures: 0, noRoute: 0)
         let table = context.routingTable
         let specs = settingsBox.withLock { $0.listeners }
         let routes = (table?.router.routes ?? []).map {
             EngineSnapshot.Route(id: $0.route.id, name: $0.route.name, upstreamKey: $0.upstream?.key,
-                                 traffic: values["route:\($0.route.id)"] ?? zero)
+                                 traffic: values["route:\($0.route.id)"] ?? zero,
+                                 prometheus: $0.plugins.prometheus?.values)
         }
         let upstreams = context.health.snapshot(values)
         return EngineSnapshot(takenAt: Date(), configRevision: table?.revision ?? 0,

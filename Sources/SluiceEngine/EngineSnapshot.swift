@@ -15,6 +15,8 @@ public struct EngineSnapshot: Sendable {
         public var name: String?
         public var upstreamKey: String?
         public var traffic: TrafficValues
+        /// What the route's `prometheus` plugin counted; nil when the route does not carry it.
+        public var prometheus: PrometheusRouteValues? = nil
     }
     /// One node of an upstream.
     public struct Node: Sendable {

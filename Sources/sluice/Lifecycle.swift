@@ -12,6 +12,7 @@ import Synchronization
 final class Lifecycle: Sendable {
     private let configPath: String
     private let engine: Engine
+    private let metrics: MetricsExport
     private let store: Store
     private let logger: Logger
     private let notifier = SystemdNotifier()
@@ -23,10 +24,11 @@ final class Lifecycle: Sendable {
     nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
     /// - Parameter reopenLogFile: reopens the log file, if the run writes one (SIGUSR1).
-    init(configPath: String, engine: Engine, store: Store, logger: Logger,
+    init(configPath: String, engine: Engine, metrics: MetricsExport, store: Store, logger: Logger,
          reopenLogFile: @escaping @Sendable () -> Void) {
         self.configPath = configPath
         self.engine = engine
+        self.metrics = metrics
         self.store = store
         self.logger = logger
         self.reopenLogFile = reopenLogFile
@@ -88,6 +90,9 @@ final class Lifecycle: Sendable {
             let settings = try ConfigFiles.loadSettings(path: configPath)
             if settings.dataFile != store.dataFile {
                 logger.warning("data_file changed; restart to use the new file", metadata: ["data_file": "\(settings.dataFile)"])
+            }
+            do { try metrics.apply(settings.prometheus) } catch {
+                logger.error("Prometheus endpoint not changed", metadata: ["error": "\(error)"])
             }
             try engine.apply(settings: settings)
         } catch let errors as ConfigErrors {

@@ -55,17 +55,20 @@ struct RunCommand: ParsableCommand {
         let engine = Engine(group: group, store: store, settings: settings, logger: logger)
         let admin = AdminServer(api: AdminAPI(store: store, auth: AdminAuth(settings.admin), engineSnapshot: { engine.snapshot() }),
                                 listen: settings.admin.listen, group: group, logger: logger)
-        let lifecycle = Lifecycle(configPath: options.config, engine: engine, store: store,
+        let metrics = MetricsExport(engine: engine, group: group, logger: logger)
+        let lifecycle = Lifecycle(configPath: options.config, engine: engine, metrics: metrics, store: store,
                                   logger: logger, reopenLogFile: { logBuffer.reopen() })
         // Before the listeners open: a SIGTERM that arrives as soon as a port answers is a stop, not a kill.
         lifecycle.installSignalHandlers()
         do {
             try engine.start()
             try admin.start()
+            try metrics.apply(settings.prometheus)
         } catch {
             logger.critical("Cannot start", metadata: ["error": "\(error)"])
             if !headless { printError("sluice: cannot start: \(error)") }
             admin.stop()
+            metrics.stop()
             engine.stopAccepting()
             try? group.syncShutdownGracefully()
             throw ExitCode(1)
@@ -82,6 +85,7 @@ struct RunCommand: ParsableCommand {
         lifecycle.drain(timeout: settings.drainTimeout)
         watcher.stop()
         admin.stop()
+        metrics.stop()
         try? group.syncShutdownGracefully()
         logger.info("Stopped")
     }

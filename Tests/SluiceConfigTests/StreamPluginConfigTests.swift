@@ -113,8 +113,19 @@ struct StreamPluginConfigTests {
         #expect(errs("conn: 1, burst: 0, \(ok), _meta: {priority: 3}") == ["\(p)._meta.priority: unknown field"])
     }
 
+    @Test func prometheusLoadsWithAPISIXDefaults() throws {
+        let route = { (plugin: String) in "stream_routes:\n  - id: 1\n    plugins: {prometheus: \(plugin)}\n"
+            + "    upstream: {nodes: {\"127.0.0.1:1\": 1}}\n" }
+        #expect(try plugins(route("{}")) == [.prometheus(PrometheusConfig(preferName: false))])
+        #expect(try plugins(route("{prefer_name: true}")) == [.prometheus(PrometheusConfig(preferName: true))])
+        #expect(errors(plugins: "{prometheus: {prefer_name: 1}}")
+                == ["stream_routes[0].plugins.prometheus.prefer_name: must be true or false, got an integer"])
+        #expect(errors(plugins: "{prometheus: {export_uri: /x}}")
+                == ["stream_routes[0].plugins.prometheus.export_uri: unknown field"])
+    }
+
     @Test func otherPluginsStayRefused() {
-        for name in ["mqtt-proxy", "prometheus", "syslog", "traffic-split", "limit-bandwidth"] {
+        for name in ["mqtt-proxy", "syslog", "traffic-split", "limit-bandwidth"] {
             #expect(errors(plugins: "{\(name): {}}")
                     == ["stream_routes[0].plugins.\(name): plugin is not implemented yet in this version of Sluice"])
         }

@@ -10,7 +10,7 @@ struct StreamPluginLogicTests {
         var facts = ConnectionFacts(remoteAddress: IPAddress(client), serverAddress: IPAddress(server),
                                     serverPort: port)
         facts.clientPort = 50000
-        return PluginSession(facts: facts, routeID: "r")
+        return PluginSession(facts: facts, routeID: "r", listenAddr: "127.0.0.1:\(port)")
     }
 
     func record(seconds: Double) -> AccessLogRecord {

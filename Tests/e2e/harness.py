@@ -509,6 +509,28 @@ def route(rid: str, nodes, *, type: str = "roundrobin", retries=None,
 # the sluice process
 # ---------------------------------------------------------------------------
 
+class Metrics:
+    """One scrape, parsed by a real Prometheus text parser: `value(name, **labels)` of one series (None when
+    absent), `series(name)` every series of a name as (labels, value). Names are the parser's: it gives a counter's
+    samples a `_total` suffix when the exposition has none (`apisix_stream_status` ⇒ `apisix_stream_status_total`)."""
+
+    def __init__(self, text: str):
+        from prometheus_client.parser import text_string_to_metric_families
+        self.text = text
+        self.samples: dict[str, list[tuple[dict, float]]] = {}
+        for family in text_string_to_metric_families(text):
+            for s in family.samples:
+                self.samples.setdefault(s.name, []).append((dict(s.labels), s.value))
+
+    def series(self, metric: str) -> list[tuple[dict, float]]:
+        return self.samples.get(metric, [])
+
+    def value(self, metric: str, /, **labels) -> float | None:
+        found = [v for ls, v in self.series(metric) if ls == labels]
+        assert len(found) <= 1, (metric, labels, found)
+        return found[0] if found else None
+
+
 class Sluice:
     """One `sluice --headless` process with its own config folder."""
 
@@ -517,13 +539,15 @@ class Sluice:
                  drain_timeout: float | None = 5, root: str = "sluice",
                  data_file: str = "gateway.yaml", ports: list[int] | None = None,
                  admin_key: str | None = ADMIN_KEY, viewer_key: str | None = None,
-                 admin_allow: list[str] | None = None):
+                 admin_allow: list[str] | None = None, prometheus: bool = False):
         self.binary = binary
         self.dir = Path(confdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.ports = ports if ports is not None else free_ports(listeners)
         self.port = self.ports[0] if self.ports else None
         self.admin_port = free_port()
+        # The Prometheus export server, on a port of its own when asked for (`scrape()`).
+        self.metrics_port = free_port() if prometheus else None
         self.config_path = self.dir / "config.yaml"
         self.data_path = self.dir / data_file
         self.log_path = self.dir / "logs" / "access.log"
@@ -541,6 +565,8 @@ class Sluice:
             lines.append(f'    viewer_key: "{viewer_key}"')
         if admin_allow is not None:
             lines.append("    allow: [" + ", ".join(f'"{a}"' for a in admin_allow) + "]")
+        if self.metrics_port is not None:
+            lines += ["  prometheus:", f'    listen: "{LOOPBACK}:{self.metrics_port}"']
         if access_log:
             lines += ["  access_log:",
                       "    path: logs/access.log",
@@ -586,9 +612,18 @@ class Sluice:
             stdout=self.stdout_f, stderr=self.stderr_f)
         register_process(self.proc)
         if wait:
-            for p in self.ports + [self.admin_port]:
+            for p in self.ports + [self.admin_port] + ([self.metrics_port] if self.metrics_port else []):
                 self.wait_listening(p, timeout)
         return self
+
+    # -- prometheus ------------------------------------------------------------
+    def scrape(self, path: str = "/apisix/prometheus/metrics") -> "Metrics":
+        """GETs the export server and parses the text with prometheus_client's parser."""
+        import urllib.request
+        with urllib.request.urlopen(f"http://{LOOPBACK}:{self.metrics_port}{path}", timeout=10) as r:
+            assert r.status == 200
+            assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers["Content-Type"]
+            return Metrics(r.read().decode())
 
     # -- admin API -------------------------------------------------------------
     def admin(self, method: str, path: str, body=None, *, key: str | None = "default",

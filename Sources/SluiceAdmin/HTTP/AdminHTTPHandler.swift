@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import SluiceConfig
 
-/// Collects one HTTP request (head and body up to `bodyLimit`), hands it to the `AdminAPI` off the event loop
-/// (a write fsyncs the data file), and writes the JSON response.
+/// Collects one HTTP request (head and body up to `bodyLimit`), hands it to its `HTTPResponder` (the `AdminAPI`,
+/// the metrics endpoint) off the event loop (a write fsyncs the data file), and writes the response.
 ///
 /// The head alone decides a refusal, before any body is read: an address not in `admin.allow`, a missing or
 /// wrong key, or a declared body over the limit is answered at once and the connection closed. Deadlines close
@@ -39,13 +39,13 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The most body bytes reserved up front, whatever the declared length (memory follows bytes received).
     private static let initialBodyCapacity = 64 * 1024
 
-    private let api: AdminAPI
+    private let api: any HTTPResponder
     private let bodyLimit: Int
     private let timeouts: Timeouts
     private var state = State.awaitingHead
     private var deadline: Scheduled<Void>?
 
-    init(api: AdminAPI, bodyLimit: Int, timeouts: Timeouts = Timeouts()) {
+    init(api: any HTTPResponder, bodyLimit: Int, timeouts: Timeouts = Timeouts()) {
         self.api = api
         self.bodyLimit = bodyLimit
         self.timeouts = timeouts

@@ -18,6 +18,7 @@ extension NodeSettings {
             throw ConfigErrors(problems.errors)
         }
         let strict = rootKey == "sluice"
+        top.accept("plugin_attr")  // read below, after the root
         if strict { top.rejectUnknownFields() }
         settings.root = rootKey
         guard var r = FieldReader(rootValue, path: rootKey, problems: problems) else {
@@ -48,8 +49,19 @@ extension NodeSettings {
             if strict { ar.rejectUnknownFields() }
         }
         if let p = r.raw("prometheus"), var pr = FieldReader(p, path: r.child("prometheus"), problems: problems) {
-            if let l = pr.string("listen") { settings.prometheusListen = hostPort(l, pr, "listen") }
-            if strict { pr.rejectUnknownFields() }
+            settings.prometheus = prometheus(sluice: &pr)
+        }
+        // APISIX's place for it, beside the root; its other plugins' attributes are APISIX's only.
+        if let pa = top.raw("plugin_attr"), var par = FieldReader(pa, path: "plugin_attr", problems: problems) {
+            if let p = par.raw("prometheus"),
+               var pr = FieldReader(p, path: par.child("prometheus"), problems: problems) {
+                if settings.prometheus != nil {
+                    problems.add(pr.path, "the export server is set by \(r.child("prometheus")) already; keep one of them",
+                                 line: p.line)
+                }
+                settings.prometheus = prometheus(apisix: &pr)
+            }
+            if strict { par.rejectUnknownFields() }
         }
         if let l = r.raw("access_log"), var lr = FieldReader(l, path: r.child("access_log"), problems: problems) {
             let format = lr.string("format", maxLength: 4096)

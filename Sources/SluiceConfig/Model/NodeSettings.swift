@@ -49,7 +49,8 @@ public struct NodeSettings: Sendable, Equatable {
     /// Most UDP sessions one listener keeps; datagrams from further clients are dropped and counted.
     public var udpSessionLimit = 65_536
     public var admin = AdminSettings()
-    public var prometheusListen: HostPort?
+    /// The Prometheus export server; nil when config.yaml asks for none.
+    public var prometheus: PrometheusSettings?
     public var accessLog: AccessLogSettings?
     /// Absolute path of `gateway.yaml`.
     public var dataFile: String

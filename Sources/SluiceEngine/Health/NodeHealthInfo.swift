@@ -3,7 +3,7 @@ import Foundation
 /// One node's health as snapshots show it.
 public struct NodeHealthInfo: Sendable, Equatable {
     /// What the console and `/v1/healthcheck` say about a node.
-    public enum Status: String, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
         case healthy, unhealthy, draining, maint
     }
     public var status: Status

@@ -5,11 +5,14 @@ import SluiceConfig
 struct ListenerRuntime: Sendable {
     let spec: ListenerSpec
     let name: String
+    /// `ip:port` as configured (APISIX's `listen_addr` label).
+    let listenAddr: String
     let counters: TrafficCounters
 
     init(spec: ListenerSpec, counters: CounterTable) {
         self.spec = spec
         name = "\(spec)"
+        listenAddr = HostPort(host: spec.host, port: spec.port).description
         self.counters = counters.counters("listener:\(name)")
     }
 }

@@ -22,6 +22,9 @@ struct PluginChain: Sendable {
         loggers = ordered.filter { $0.phases.contains(.log) }
     }
 
+    /// The route's `prometheus` plugin, for the exporter (read at scrape time, never per session).
+    var prometheus: PrometheusPlugin? { loggers.lazy.compactMap { $0 as? PrometheusPlugin }.first }
+
     var isEmpty: Bool { prereaders.isEmpty && accessors.isEmpty && balancers.isEmpty && loggers.isEmpty }
 
     /// What the session machine must run for this route.

@@ -3,7 +3,8 @@ import SluiceConfig
 /// Compiles configured plugins into `StreamPlugin`s for one snapshot. `limit-conn` counters belong to the route
 /// and its configuration: a new snapshot in which a route's `limit-conn` is unchanged reuses its limiter, so live
 /// connections keep counting; a changed one starts a new limiter, and connections admitted under the old one free
-/// their slots there (never into the new one, so counts neither leak nor underflow across a change).
+/// their slots there (never into the new one, so counts neither leak nor underflow across a change). A route's
+/// `prometheus` counts carry over to the next snapshot that still has the plugin on the route.
 struct PluginCompiler: Sendable {
     private struct LimiterKey: Hashable {
         let routeID: String
@@ -12,9 +13,13 @@ struct PluginCompiler: Sendable {
 
     private let previous: [LimiterKey: ConnectionLimiter]
     private var limiters: [LimiterKey: ConnectionLimiter] = [:]
+    /// prometheus counts belong to the route whatever its configuration: counters never go back.
+    private let previousStatusCounts: [String: StreamStatusCounts]
+    private var statusCounts: [String: StreamStatusCounts] = [:]
 
     init(previous: PluginCompiler?) {
         self.previous = previous?.limiters ?? [:]
+        self.previousStatusCounts = previous?.statusCounts ?? [:]
     }
 
     mutating func chain(routeID: String, _ configs: [StreamPluginConfig]) -> PluginChain {
@@ -30,6 +35,10 @@ struct PluginCompiler: Sendable {
                                          adaptsDelay: !c.onlyUseDefaultDelay)
                 limiters[key] = limiter
                 return LimitConnPlugin(config: c, limiter: limiter)
+            case .prometheus(let c):
+                let counts = statusCounts[routeID] ?? previousStatusCounts[routeID] ?? StreamStatusCounts()
+                statusCounts[routeID] = counts
+                return PrometheusPlugin(config: c, counts: counts)
             }
         })
     }

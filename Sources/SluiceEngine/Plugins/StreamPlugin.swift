@@ -76,11 +76,14 @@ enum BalanceChoice: Sendable {
 struct PluginSession: Sendable {
     let facts: ConnectionFacts
     let routeID: String
+    /// The listener's address as configured (`127.0.0.1:9100`).
+    let listenAddr: String
     var variables: [String: String] = [:]
 
-    init(facts: ConnectionFacts, routeID: String) {
+    init(facts: ConnectionFacts, routeID: String, listenAddr: String) {
         self.facts = facts
         self.routeID = routeID
+        self.listenAddr = listenAddr
         if let sni = facts.sni { variables["ssl_server_name"] = sni }
     }
 }

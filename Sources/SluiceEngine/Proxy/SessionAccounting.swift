@@ -1,7 +1,7 @@
 /// The counters and registry entry of one session — a TCP connection or a UDP session — the one place where both
 /// kinds open, count and settle: the listener's at accept, the route's and the registry entry once routed, the
 /// upstream's and the node's once chosen, the bytes added to every shared counter at the end (snapshots add the
-/// live sessions' bytes meanwhile), refusals by reason.
+/// live sessions' bytes meanwhile), every ending by its reason (refusals included).
 final class SessionAccounting {
     private let registry: ConnectionRegistry
     private let listener: TrafficCounters
@@ -66,6 +66,11 @@ final class SessionAccounting {
         for counters in shared {
             counters.bytesIn.wrappingAdd(bytesFromClient, ordering: .relaxed)
             counters.bytesOut.wrappingAdd(bytesToClient, ordering: .relaxed)
+            counters.endings.count(reason)
+        }
+        if nodeIndex != nil {
+            listener.upstreamBytesSent.wrappingAdd(bytesFromClient, ordering: .relaxed)
+            listener.upstreamBytesReceived.wrappingAdd(bytesToClient, ordering: .relaxed)
         }
         if let record { registry.remove(record.id) }
         for counters in shared { counters.closed() }
@@ -74,7 +79,6 @@ final class SessionAccounting {
         case .connectFailed:
             listener.connectFailures.wrappingAdd(1, ordering: .relaxed)
             route?.connectFailures.wrappingAdd(1, ordering: .relaxed)
-        case let r where r.isRefusal: listener.refused(r.rawValue)
         default: break
         }
     }

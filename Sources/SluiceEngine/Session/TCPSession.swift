@@ -285,7 +285,8 @@ final class TCPSession {
         accounting.routed(record, route: route.counters) { reason in
             loopBound.eventLoop.execute { loopBound.value.close(reason) }
         }
-        if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id) }
+        if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id,
+                                                                      listenAddr: listener.listenAddr) }
         let maxAttempts = min(upstream.upstream.maxAttempts, upstream.upstream.nodes.count)
         perform(machine.routed(maxAttempts: maxAttempts, phases: route.plugins.phases))
     }

@@ -16,13 +16,15 @@ public final class TrafficCounters: Sendable {
     let connectFailures = Atomic<UInt64>(0)
     /// Connections closed because no route matched (listeners only).
     let noRoute = Atomic<UInt64>(0)
-    /// Connections that failed before routing, by reason: `no_certificate`, `handshake_failed` (a bad client
-    /// certificate, a protocol error), `preread_timeout`, `bad_proxy_header`, `bad_client_hello`…
-    private let refusals = Mutex<[String: UInt64]>([:])
-
-    func refused(_ reason: String) { refusals.withLock { $0[reason, default: 0] += 1 } }
+    /// How the sessions ended, by reason (refusals before routing included: `no_certificate`, `handshake_failed`,
+    /// `preread_timeout`, `bad_proxy_header`, `bad_client_hello`…).
+    let endings = CloseReasonCounters()
     /// UDP datagrams from new clients dropped because the listener's session limit was reached.
     let sessionsDropped = Atomic<UInt64>(0)
+    /// Bytes sent to and received from upstream nodes by sessions that reached one (listeners only: APISIX's
+    /// `side="upstream"` bandwidth).
+    let upstreamBytesSent = Atomic<UInt64>(0)
+    let upstreamBytesReceived = Atomic<UInt64>(0)
 
     init() {}
 
@@ -40,7 +42,9 @@ public final class TrafficCounters: Sendable {
                       connectFailures: connectFailures.load(ordering: .relaxed),
                       noRoute: noRoute.load(ordering: .relaxed),
                       sessionsDropped: sessionsDropped.load(ordering: .relaxed),
-                      refusals: refusals.withLock { $0 })
+                      endings: endings.values,
+                      upstreamBytesSent: upstreamBytesSent.load(ordering: .relaxed),
+                      upstreamBytesReceived: upstreamBytesReceived.load(ordering: .relaxed))
     }
 }
 
@@ -53,6 +57,16 @@ public struct TrafficValues: Sendable, Equatable {
     public var connectFailures: UInt64
     public var noRoute: UInt64
     public var sessionsDropped: UInt64 = 0
-    /// Connections refused before routing, by reason (TLS handshake failures and the like).
-    public var refusals: [String: UInt64] = [:]
+    /// Sessions ended, by reason (only the reasons that occurred).
+    public var endings: [CloseReason: UInt64] = [:]
+    /// Listeners: bytes to and from upstream nodes.
+    public var upstreamBytesSent: UInt64 = 0
+    public var upstreamBytesReceived: UInt64 = 0
+
+    /// Sessions refused before any upstream was asked for, by reason (`no_route` is counted apart, as `noRoute`).
+    public var refusals: [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for (reason, n) in endings where reason.isRefusal && reason != .noRoute { out[reason.rawValue] = n }
+        return out
+    }
 }

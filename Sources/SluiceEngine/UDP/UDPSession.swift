@@ -50,7 +50,8 @@ final class UDPSession {
         accounting.routed(record, route: route.counters) { reason in
             bound.eventLoop.execute { bound.value.close(reason) }
         }
-        if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id) }
+        if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id,
+                                                                      listenAddr: listener.listenAddr) }
     }
 
     func begin() {

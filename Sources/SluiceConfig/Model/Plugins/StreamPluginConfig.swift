@@ -2,12 +2,14 @@
 public enum StreamPluginConfig: Sendable, Hashable {
     case ipRestriction(IPRestrictionConfig)
     case limitConn(LimitConnConfig)
+    case prometheus(PrometheusConfig)
 
     /// The configuration name.
     public var name: String {
         switch self {
         case .ipRestriction: IPRestrictionConfig.name
         case .limitConn: LimitConnConfig.name
+        case .prometheus: PrometheusConfig.name
         }
     }
 
@@ -17,6 +19,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         switch name {
         case IPRestrictionConfig.name: IPRestrictionConfig.decode(&reader).map(StreamPluginConfig.ipRestriction)
         case LimitConnConfig.name: LimitConnConfig.decode(&reader).map(StreamPluginConfig.limitConn)
+        case PrometheusConfig.name: PrometheusConfig.decode(&reader).map(StreamPluginConfig.prometheus)
         default: nil
         }
     }
