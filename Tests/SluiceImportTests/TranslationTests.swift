@@ -68,7 +68,7 @@ struct TranslationTests {
             server { listen 1; proxy_pass u; }
             """,
              values: ["upstreams/0/nodes/a.example:1": "1"],
-             notes: ["2: not needed: zone u 64k", "3: not translated: resolve", "3: not translated: max_conns=10",
+             notes: ["2: not needed: zone u 64k", "3: not needed: resolve", "3: not translated: max_conns=10",
                      "4: not translated: server unix:/run/x.sock", "5: not translated: server nohost"]),
         Case(name: "listen forms", nginx: """
             server {
@@ -233,6 +233,18 @@ struct TranslationTests {
              notes: ["1: not translated: limit_conn_zone $host zone=byhost:1m",
                      "4: not translated: limit_conn nozone 1", "5: not translated: limit_conn port 2",
                      "5: approximate: limit_conn_status 429"]),
+        Case(name: "resolver and resolver_timeout become Sluice's resolver; resolve is not needed", nginx: """
+            resolver 10.0.0.2 [::1] 10.0.0.3:5353 valid=30s ipv6=off dns.example;
+            resolver_timeout 3s;
+            upstream u { server db.internal:3306 resolve; }
+            server { listen 1; resolver 10.9.9.9; proxy_pass u; }
+            """,
+             values: ["config:dns_resolver/0": "10.0.0.2", "config:dns_resolver/1": "::1",
+                      "config:dns_resolver/2": "10.0.0.3:5353", "config:dns_resolver/3": "",
+                      "config:dns_resolver_valid": "30", "config:resolver_timeout": "3",
+                      "upstreams/0/nodes/db.internal:3306": "1"],
+             notes: ["1: approximate: ipv6=off", "1: not translated: dns.example", "3: not needed: resolve",
+                     "4: not translated: resolver 10.9.9.9"]),
         Case(name: "log_format and access_log, global and per server", nginx: """
             log_format basic '$remote_addr [$time_local] $protocol $status $bytes_sent '
                              '$bytes_received $session_time "$upstream_addr" $ssl_preread_server_name $nginx_version';

@@ -48,8 +48,12 @@ struct PluginChain: Sendable {
         return .done
     }
 
-    /// The throttles of a session joined at `now`: the first transfer plugin's (a route runs one limit-bandwidth).
-    func throttles(now: UInt64) -> SessionThrottles { transferers.first?.throttles(now: now) ?? .none }
+    /// The throttles of a session joined now: the first transfer plugin's (a route runs one limit-bandwidth); a
+    /// route without one does not even read the clock.
+    func throttles() -> SessionThrottles {
+        guard let plugin = transferers.first else { return .none }
+        return plugin.throttles(now: NIODeadline.now().uptimeNanoseconds)
+    }
 
     /// The balance plugins' combined choice: the last upstream and the last key chosen win.
     func balance(_ session: PluginSession) -> (upstream: UpstreamRuntime?, hashKey: String?) {

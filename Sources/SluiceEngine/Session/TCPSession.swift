@@ -421,7 +421,7 @@ final class TCPSession {
 
     private func join(halfCloseUpstream: Bool) {
         guard let channel = upstream, let runtime, let facts, let index = accounting.nodeIndex else { return }
-        let throttles = route?.plugins.throttles(now: NIODeadline.now().uptimeNanoseconds) ?? .none
+        let throttles = route?.plugins.throttles() ?? .none
         let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self, throttles: throttles)
         do {
             try Self.pace(client, throttles.upload)

@@ -44,7 +44,7 @@ final class UDPSession {
         self.runtime = runtime
         self.onEnd = onEnd
         machine = UDPSessionMachine(expectedReplies: expectedReplies)
-        throttles = route.plugins.throttles(now: NIODeadline.now().uptimeNanoseconds)
+        throttles = route.plugins.throttles()
         accounting = SessionAccounting(registry: context.registry, listener: listener.counters)
         let record = ConnectionRecord(id: context.registry.makeID(), clientHost: facts.clientHost,
                                       clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,

@@ -105,7 +105,7 @@ struct UpstreamBlock {
             case "max_conns":
                 notes.add(d, .notTranslated, "Sluice has no per-node connection limit", subject: param)
             case "resolve":
-                notes.add(d, .notTranslated, "Sluice does not re-resolve node names on its own yet", subject: param)
+                notes.add(d, .notNeeded, "Sluice re-resolves node names on their DNS TTL by itself", subject: param)
             case "slow_start":
                 notes.add(d, .notTranslated, "Sluice has no slow start", subject: param)
             case "service":
