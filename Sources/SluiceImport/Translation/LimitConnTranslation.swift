@@ -24,8 +24,7 @@ struct LimitConnTranslation {
 
     /// `limit_conn_zone`: the zone's name and key; nil (noted) when Sluice has no such key.
     static func zone(_ d: NginxDirective, notes: ImportNotes) -> (String, Zone)? {
-        guard d.args.count == 2, d.args[1].hasPrefix("zone="),
-              let name = d.args[1].dropFirst(5).split(separator: ":").first.map(String.init) else {
+        guard let name = zoneName(d) else {
             notes.add(d, .notTranslated, "expects a key and zone=NAME:SIZE")
             return nil
         }
@@ -40,6 +39,12 @@ struct LimitConnTranslation {
                       + "(nginx does not count it)")
         }
         return (name, Zone(key: key, combination: combination, location: d.location))
+    }
+
+    /// The NAME of `limit_conn_zone KEY zone=NAME:SIZE`; nil when malformed.
+    static func zoneName(_ d: NginxDirective) -> String? {
+        guard d.args.count == 2, d.args[1].hasPrefix("zone=") else { return nil }
+        return d.args[1].dropFirst(5).split(separator: ":").first.map(String.init)
     }
 
     /// `$binary_remote_addr` ⇒ (`remote_addr`, false); `$remote_addr:$server_port` ⇒ (`$remote_addr:$server_port`,

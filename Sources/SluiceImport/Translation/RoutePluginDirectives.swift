@@ -32,7 +32,7 @@ struct RoutePluginDirectives {
             }
             access.read(d, notes: notes)
         case "limit_conn_zone":
-            if let name = d.args.dropFirst().first?.dropFirst(5).split(separator: ":").first { zoneNames.insert(String(name)) }
+            if let name = LimitConnTranslation.zoneName(d) { zoneNames.insert(name) }
             if let (name, zone) = LimitConnTranslation.zone(d, notes: notes) { zones[name] = zone }
         case "limit_conn":
             if limitsInherited {
