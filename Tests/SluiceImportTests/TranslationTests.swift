@@ -28,10 +28,18 @@ struct TranslationTests {
              values: ["upstreams/0/id": "rdp", "upstreams/0/type": "chash", "upstreams/0/key": "remote_addr",
                       "upstreams/0/nodes/0/host": "10.0.0.1", "upstreams/0/nodes/0/weight": "2",
                       "upstreams/0/nodes/0/priority": "0", "upstreams/1/nodes/1/priority": "",
-                      "upstreams/0/nodes/1/priority": "-1", "upstreams/0/nodes/2/weight": "0",
+                      "upstreams/0/nodes/1/priority": "-1", "upstreams/0/nodes/2/weight": "1",
+                      "upstreams/0/nodes/0/max_fails": "3", "upstreams/0/nodes/0/fail_timeout": "30",
+                      "upstreams/0/nodes/1/max_fails": "", "upstreams/0/nodes/2/state": "maint",
+                      "upstreams/0/nodes/0/state": "",
                       "stream_routes/0/id": "listen-3390", "stream_routes/0/server_port": "3390",
-                      "stream_routes/0/upstream_id": "rdp", "config:stream_proxy/tcp/0": "3390"],
-             notes: ["3: not translated: max_fails=3", "3: not translated: fail_timeout=30s", "5: approximate: down"]),
+                      "stream_routes/0/upstream_id": "rdp", "config:stream_proxy/tcp/0": "3390"]),
+        Case(name: "max_fails alone makes the list form; bad values are reported",
+             nginx: "upstream u { server 10.0.0.1:1 max_fails=0; server 10.0.0.2:1 fail_timeout=0 max_fails=x; }\n"
+                 + "server { listen 1; proxy_pass u; }",
+             values: ["upstreams/0/nodes/0/max_fails": "0", "upstreams/0/nodes/0/priority": "",
+                      "upstreams/0/nodes/1/host": "10.0.0.2", "upstreams/0/nodes/1/fail_timeout": ""],
+             notes: ["1: not translated: fail_timeout=0", "1: not translated: max_fails=x"]),
         Case(name: "least_conn", nginx: "upstream u { least_conn; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
              values: ["upstreams/0/type": "least_conn", "upstreams/0/nodes/10.0.0.1:1": "1"]),
         Case(name: "random", nginx: "upstream u { random; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
@@ -60,7 +68,7 @@ struct TranslationTests {
             server { listen 1; proxy_pass u; }
             """,
              values: ["upstreams/0/nodes/a.example:1": "1"],
-             notes: ["2: not needed: zone u 64k", "3: not translated: resolve", "3: not translated: max_conns=10",
+             notes: ["2: not needed: zone u 64k", "3: not needed: resolve", "3: not translated: max_conns=10",
                      "4: not translated: server unix:/run/x.sock", "5: not translated: server nohost"]),
         Case(name: "listen forms", nginx: """
             server {
@@ -133,7 +141,7 @@ struct TranslationTests {
                       "services/1/upstream/nodes/127.0.0.1:5302": "1", "stream_routes/2/id": "listen-54",
                       "stream_routes/2/upstream/nodes/127.0.0.1:5401": "1"],
              absent: ["stream_routes/0/upstream", "stream_routes/3", "services/2"]),
-        Case(name: "rates, keepalive, access control and limits are reported", nginx: """
+        Case(name: "rates, access control and limits become plugins; keepalive is reported", nginx: """
             limit_conn_zone $binary_remote_addr zone=per_ip:10m;
             server {
                 listen 1;
@@ -146,11 +154,97 @@ struct TranslationTests {
                 proxy_pass 127.0.0.1:9;
             }
             """,
-             values: ["stream_routes/0/id": "listen-1"],
-             notes: ["1: not translated: limit_conn_zone $binary_remote_addr zone=per_ip:10m",
-                     "4: not translated: proxy_upload_rate 10k", "6: not translated: proxy_socket_keepalive on",
-                     "7: not translated: allow 10.0.0.0/8", "8: not translated: deny all",
-                     "9: not translated: limit_conn per_ip 10"]),
+             values: ["stream_routes/0/id": "listen-1",
+                      "stream_routes/0/plugins/limit-bandwidth/upload_rate": "10240",
+                      "stream_routes/0/plugins/limit-bandwidth/download_rate": "",
+                      "stream_routes/0/plugins/ip-restriction/whitelist/0": "10.0.0.0/8",
+                      "stream_routes/0/plugins/ip-restriction/whitelist/1": "",
+                      "stream_routes/0/plugins/limit-conn/conn": "10",
+                      "stream_routes/0/plugins/limit-conn/burst": "0",
+                      "stream_routes/0/plugins/limit-conn/key": "remote_addr",
+                      "stream_routes/0/plugins/limit-conn/key_type": ""],
+             notes: ["5: approximate: proxy_upload_rate/proxy_download_rate",
+                     "6: not translated: proxy_socket_keepalive on"]),
+        Case(name: "deny rules before allow all are a blacklist; rules after all are never reached", nginx: """
+            server {
+                listen 1;
+                deny 10.0.0.1;
+                allow 192.168.0.0/16;
+                deny 2001:db8::/32;
+                allow all;
+                deny 172.16.0.0/12;
+                proxy_pass 127.0.0.1:9;
+            }
+            """,
+             values: ["stream_routes/0/plugins/ip-restriction/blacklist/0": "10.0.0.1/32",
+                      "stream_routes/0/plugins/ip-restriction/blacklist/1": "2001:db8::/32",
+                      "stream_routes/0/plugins/ip-restriction/blacklist/2": ""],
+             notes: ["7: not needed: deny 172.16.0.0/12"]),
+        Case(name: "deny all alone refuses everyone; allow all alone needs nothing", nginx: """
+            server { listen 1; deny all; proxy_pass 127.0.0.1:9; }
+            server { listen 2; allow all; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/plugins/ip-restriction/blacklist/0": "0.0.0.0/0",
+                      "stream_routes/0/plugins/ip-restriction/blacklist/1": "::/0",
+                      "stream_routes/1/plugins": ""]),
+        Case(name: "an ordered list that no single list expresses is not translated", nginx: """
+            server {
+                listen 1;
+                deny 10.0.0.1;
+                allow 10.0.0.0/8;
+                deny all;
+                proxy_pass 127.0.0.1:9;
+            }
+            """,
+             values: ["stream_routes/0/plugins": ""],
+             notes: ["3: not translated: allow/deny"]),
+        Case(name: "a deny inside an earlier allow decides nothing", nginx: """
+            server { listen 1; allow 10.0.0.0/8; deny 10.1.0.0/16; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/plugins": ""]),
+        Case(name: "a server's own rules replace the stream level's; others inherit them", nginx: """
+            allow 127.0.0.1;
+            deny all;
+            proxy_download_rate 1m;
+            limit_conn_zone "$binary_remote_addr:$server_port" zone=pair:1m;
+            limit_conn pair 2;
+            server { listen 1; proxy_pass 127.0.0.1:9; }
+            server { listen 2; deny 10.0.0.0/8; limit_conn pair 5; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/plugins/ip-restriction/whitelist/0": "127.0.0.1/32",
+                      "stream_routes/0/plugins/limit-conn/conn": "2",
+                      "stream_routes/0/plugins/limit-conn/key_type": "var_combination",
+                      "stream_routes/0/plugins/limit-conn/key": "$remote_addr:$server_port",
+                      "stream_routes/0/plugins/limit-bandwidth/download_rate": "1048576",
+                      "stream_routes/1/plugins/ip-restriction/blacklist/0": "10.0.0.0/8",
+                      "stream_routes/1/plugins/limit-conn/conn": "5",
+                      "stream_routes/1/plugins/limit-bandwidth/download_rate": "1048576"],
+             notes: ["5: approximate: limit_conn pair 2"]),
+        Case(name: "limit_conn problems are reported", nginx: """
+            limit_conn_zone $host zone=byhost:1m;
+            limit_conn_zone $server_port zone=port:1m;
+            server { listen 1; limit_conn byhost 1; proxy_pass 127.0.0.1:9; }
+            server { listen 2; limit_conn nozone 1; proxy_pass 127.0.0.1:9; }
+            server { listen 3; limit_conn port 1; limit_conn port 2; limit_conn_status 429; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["stream_routes/0/plugins": "", "stream_routes/1/plugins": "",
+                      "stream_routes/2/plugins/limit-conn/key": "server_port",
+                      "stream_routes/2/plugins/limit-conn/conn": "1"],
+             notes: ["1: not translated: limit_conn_zone $host zone=byhost:1m",
+                     "4: not translated: limit_conn nozone 1", "5: not translated: limit_conn port 2",
+                     "5: approximate: limit_conn_status 429"]),
+        Case(name: "resolver and resolver_timeout become Sluice's resolver; resolve is not needed", nginx: """
+            resolver 10.0.0.2 [::1] 10.0.0.3:5353 valid=30s ipv6=off dns.example;
+            resolver_timeout 3s;
+            upstream u { server db.internal:3306 resolve; }
+            server { listen 1; resolver 10.9.9.9; proxy_pass u; }
+            """,
+             values: ["config:dns_resolver/0": "10.0.0.2", "config:dns_resolver/1": "::1",
+                      "config:dns_resolver/2": "10.0.0.3:5353", "config:dns_resolver/3": "",
+                      "config:dns_resolver_valid": "30", "config:resolver_timeout": "3",
+                      "upstreams/0/nodes/db.internal:3306": "1"],
+             notes: ["1: approximate: ipv6=off", "1: not translated: dns.example", "3: not needed: resolve",
+                     "4: not translated: resolver 10.9.9.9"]),
         Case(name: "log_format and access_log, global and per server", nginx: """
             log_format basic '$remote_addr [$time_local] $protocol $status $bytes_sent '
                              '$bytes_received $session_time "$upstream_addr" $ssl_preread_server_name $nginx_version';
@@ -292,12 +386,11 @@ struct TranslationTests {
     }
 
     @Test func everyNoteCarriesTheFileAndLine() throws {
-        let f = ImportFixture(["inc/up.conf": "upstream u {\n    server 10.0.0.1:1 max_fails=2;\n}\n"])
+        let f = ImportFixture(["inc/up.conf": "upstream u {\n    server 10.0.0.1:1 max_conns=2;\n}\n"])
         defer { f.remove() }
         let result = try f.run("stream {\n    include inc/*.conf;\n    server { listen 1; proxy_pass u; }\n}\n")
         #expect(result.notes.map(\.description) == [
-            "\(f.path("inc/up.conf")):2: not translated: max_fails=2: Sluice has no passive health checks yet; "
-            + "the node is always tried",
+            "\(f.path("inc/up.conf")):2: not translated: max_conns=2: Sluice has no per-node connection limit",
         ])
     }
 

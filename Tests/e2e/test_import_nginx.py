@@ -1,6 +1,6 @@
 """`sluice import nginx` end to end: the real nginx runs a stream configuration, then Sluice runs what the import
 made of it, on the same loopback ports, and the same clients (redis-cli, the mariadb client, dig, openssl s_client,
-a line client) must get the same answers through both."""
+a line client) must get the same answers through both — allow/deny, limit_conn and proxy_download_rate included."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 import tlsutil
-from harness import LOOPBACK, ask_new, free_port, named_server, register_closer, register_process, wait_until
+from harness import (LOOPBACK, TcpServer, ask, ask_new, connect, free_port, named_server, recv_exact, register_closer,
+                     register_process, wait_until)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
@@ -64,11 +66,15 @@ def query(port: int) -> str:
 
 
 class Backends:
-    """Everything behind the gateway: two line servers (the RDP-style pool), redis, a MariaDB pool (one server and
-    a backup that is down), dnsmasq, two TLS servers."""
+    """Everything behind the gateway: two line servers (the RDP-style pool), redis, a MariaDB pool (one server, a
+    node marked down and a backup, both with nothing listening), dnsmasq, two TLS servers, a line server behind
+    allow/deny and limit_conn, and a pusher behind proxy_download_rate."""
 
     def __init__(self, folder: Path, redis):
         self.rdp = [named_server("rdp1"), named_server("rdp2")]
+        self.lines = named_server("lines")
+        self.pusher = TcpServer(_push, name="pusher")
+        self.mariadb_down = f"{LOOPBACK}:{free_port()}"
         self.redis = redis
         self.mariadb = MariaDB(folder)
         self.mariadb_backup = f"{LOOPBACK}:{free_port()}"
@@ -83,6 +89,13 @@ class Backends:
         ca = tlsutil.CA(folder / "ca")
         self.tls = {name: tlsutil.tls_line_server(name, ca.issue(f"{name}.example.test"), folder / name)
                     for name in ("a", "b")}
+
+
+def _push(conn, server) -> None:
+    """Sends far more than a client reads, as fast as the connection takes it."""
+    chunk = b"x" * 65536
+    for _ in range(1024):
+        conn.sendall(chunk)
 
 
 def _nginx_conf(folder: Path, b: Backends, ports: dict[str, int]) -> str:
@@ -110,9 +123,14 @@ stream {{
     }}
     upstream mysql {{
         least_conn;
-        server {b.mariadb.addr} weight=2;
+        server {b.mariadb.addr} weight=2 max_fails=2 fail_timeout=10s;
+        server {b.mariadb_down} down;
         server {b.mariadb_backup} backup;
     }}
+    upstream lines {{
+        server {b.lines.addr};
+    }}
+    limit_conn_zone $binary_remote_addr zone=perip:1m;
     map $ssl_preread_server_name $tls_backend {{
         hostnames;
         a.example.test {b.tls['a'].addr};
@@ -125,6 +143,9 @@ stream {{
     server {{ listen {LOOPBACK}:{ports['dns']} udp; proxy_responses 1; proxy_timeout 5s;
               proxy_pass {LOOPBACK}:{b.dns_port}; }}
     server {{ listen {LOOPBACK}:{ports['sni']}; ssl_preread on; proxy_pass $tls_backend; }}
+    server {{ listen {LOOPBACK}:{ports['acl']}; allow 127.0.0.1; deny all; proxy_pass lines; }}
+    server {{ listen {LOOPBACK}:{ports['limit']}; limit_conn perip 1; proxy_pass lines; }}
+    server {{ listen {LOOPBACK}:{ports['rate']}; proxy_download_rate 64k; proxy_pass {b.pusher.addr}; }}
 }}
 """
 
@@ -143,14 +164,38 @@ def _answers(ports: dict[str, int]) -> dict:
     for name in ("a", "b"):
         out[f"sni {name}"] = _run(["openssl", "s_client", "-connect", f"{LOOPBACK}:{ports['sni']}", "-servername",
                                    f"{name}.example.test", "-quiet", "-verify_quiet"], stdin="hello\n")
+    for source in ("127.0.0.1", "127.0.0.2"):
+        out[f"acl from {source}"] = _refused_or(lambda: ask_new(ports["acl"], "hi", source=source))
+    held = connect(ports["limit"])
+    out["limit first"] = ask(held, "one")
+    out["limit second"] = _refused_or(lambda: ask_new(ports["limit"], "two"))
+    held.close()
+    # The slot frees when the first connection ends (nginx and Sluice notice the close a moment later).
+    wait_until(lambda: _refused_or(lambda: ask_new(ports["limit"], "three")) == "lines:three", 10, "a freed slot")
+    t0 = time.monotonic()
+    s = connect(ports["rate"], timeout=30)
+    recv_exact(s, 256 * 1024)
+    took = time.monotonic() - t0
+    s.close()
+    # 256 KiB at 64 KiB/s: nginx lets the first second's worth through at once (≈3 s), Sluice paces from the start
+    # (≈4 s); unlimited it would take milliseconds.
+    out["rate limited"] = 2.0 <= took <= 6.0 or took
     return out
+
+
+def _refused_or(answer) -> str:
+    """The answer, or "refused" when the gateway closes the connection without one."""
+    try:
+        return answer() or "refused"
+    except (OSError, EOFError):
+        return "refused"
 
 
 @pytest.mark.time_limit(180)
 def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_server, tmp_path):
     _need(NGINX, STREAM_MODULE, "redis-cli", "dig", "dnsmasq", "openssl", "mariadbd", "mariadb-install-db")
     b = Backends(tmp_path, redis_server)
-    ports = {name: free_port() for name in ("rdp", "redis", "mysql", "dns", "sni")}
+    ports = {name: free_port() for name in ("rdp", "redis", "mysql", "dns", "sni", "acl", "limit", "rate")}
     conf = tmp_path / "nginx.conf"
     conf.write_text(_nginx_conf(tmp_path, b, ports))
     check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True,
@@ -160,7 +205,7 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf)], stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     register_process(nginx)
-    tcp_ports = [ports["rdp"], ports["redis"], ports["mysql"], ports["sni"]]
+    tcp_ports = [ports[name] for name in ("rdp", "redis", "mysql", "sni", "acl", "limit", "rate")]
     wait_until(lambda: nginx.poll() is None and all(_tcp_listening(p) for p in tcp_ports), 15, "nginx to listen")
     through_nginx = _answers(ports)
     nginx.send_signal(signal.SIGTERM)
@@ -172,6 +217,9 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     assert through_nginx["dig"] == "10.1.2.3"
     assert through_nginx["mysql"] == f"{b.mariadb.port}\t42"
     assert through_nginx["sni a"] == "a:hello" and through_nginx["sni b"] == "b:hello"
+    assert (through_nginx["acl from 127.0.0.1"], through_nginx["acl from 127.0.0.2"]) == ("lines:hi", "refused")
+    assert (through_nginx["limit first"], through_nginx["limit second"]) == ("lines:one", "refused")
+    assert through_nginx["rate limited"] is True, f"nginx took {through_nginx['rate limited']} s"
     for source in ("127.0.0.1", "127.0.0.2"):
         assert len(through_nginx[f"rdp from {source}"]) == 1, "nginx's hash is not sticky?"
 
@@ -179,9 +227,12 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     imp = subprocess.run([sluice_bin, "import", "nginx", str(conf), "--out", str(sl.dir), "--force"],
                          capture_output=True, text=True, timeout=30)
     assert imp.returncode == 0, imp.stdout + imp.stderr
-    assert "max_fails=3: Sluice has no passive health checks yet" in imp.stdout
-    line = next(i for i, t in enumerate(conf.read_text().splitlines(), 1) if "max_fails" in t)
-    assert f"{conf}:{line}: not translated: max_fails=3" in imp.stdout, imp.stdout
+    for gone in ("max_fails", "fail_timeout", "allow", "deny", "limit_conn", "proxy_download_rate", "down"):
+        assert f"not translated: {gone}" not in imp.stdout, imp.stdout
+    gateway = sl.data_path.read_text()
+    for written in ("max_fails: 3", "fail_timeout: 30", "state: maint", "priority: -1", "whitelist:",
+                    "limit-conn:", "download_rate: 65536"):
+        assert written in gateway, f"{written!r} not in the imported gateway.yaml:\n{gateway}"
     # The test's own admin address and key, so that parallel runs do not meet on the default 9180.
     text = sl.config_path.read_text()
     sl.config_path.write_text(text.replace("sluice:\n", f'sluice:\n  admin:\n    listen: "{LOOPBACK}:{sl.admin_port}"\n'
@@ -190,7 +241,8 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     sl.start()
     through_sluice = _answers(ports)
 
-    for key in ("redis ping", "redis set", "redis get", "mysql", "dig", "sni a", "sni b"):
+    for key in ("redis ping", "redis set", "redis get", "mysql", "dig", "sni a", "sni b", "acl from 127.0.0.1",
+                "acl from 127.0.0.2", "limit first", "limit second", "rate limited"):
         assert through_sluice[key] == through_nginx[key], f"{key}: nginx {through_nginx[key]!r}, " \
                                                           f"sluice {through_sluice[key]!r}"
     names = {s.name for s in b.rdp}

@@ -9,6 +9,7 @@ struct PluginChain: Sendable {
     let prereaders: [any StreamPlugin]
     let accessors: [any StreamPlugin]
     let balancers: [any StreamPlugin]
+    let transferers: [any StreamPlugin]
     let loggers: [any StreamPlugin]
 
     init(_ plugins: [any StreamPlugin]) {
@@ -19,13 +20,15 @@ struct PluginChain: Sendable {
         prereaders = ordered.filter { $0.phases.contains(.preread) }
         accessors = ordered.filter { $0.phases.contains(.access) }
         balancers = ordered.filter { $0.phases.contains(.balance) }
+        transferers = ordered.filter { $0.phases.contains(.transfer) }
         loggers = ordered.filter { $0.phases.contains(.log) }
     }
 
     /// The route's `prometheus` plugin, for the exporter (read at scrape time, never per session).
     var prometheus: PrometheusPlugin? { loggers.lazy.compactMap { $0 as? PrometheusPlugin }.first }
 
-    var isEmpty: Bool { prereaders.isEmpty && accessors.isEmpty && balancers.isEmpty && loggers.isEmpty }
+    var isEmpty: Bool { prereaders.isEmpty && accessors.isEmpty && balancers.isEmpty && transferers.isEmpty
+        && loggers.isEmpty }
 
     /// What the session machine must run for this route.
     var phases: TCPSessionMachine.RoutedPhases {
@@ -43,6 +46,13 @@ struct PluginChain: Sendable {
             }
         }
         return .done
+    }
+
+    /// The throttles of a session joined now: the first transfer plugin's (a route runs one limit-bandwidth); a
+    /// route without one does not even read the clock.
+    func throttles() -> SessionThrottles {
+        guard let plugin = transferers.first else { return .none }
+        return plugin.throttles(now: NIODeadline.now().uptimeNanoseconds)
     }
 
     /// The balance plugins' combined choice: the last upstream and the last key chosen win.

@@ -1,25 +1,29 @@
+import NIOCore
 import SluiceConfig
 
-/// Compiles configured plugins into `StreamPlugin`s for one snapshot. `limit-conn` counters belong to the route
-/// and its configuration: a new snapshot in which a route's `limit-conn` is unchanged reuses its limiter, so live
-/// connections keep counting; a changed one starts a new limiter, and connections admitted under the old one free
-/// their slots there (never into the new one, so counts neither leak nor underflow across a change). A route's
-/// `prometheus` counts carry over to the next snapshot that still has the plugin on the route.
+/// Compiles configured plugins into `StreamPlugin`s for one snapshot. `limit-conn` counters and `limit-bandwidth`'s
+/// route-shared buckets belong to the route and its configuration (`RouteStateCache`): a new snapshot in which a
+/// route's plugin configuration is unchanged reuses them, so live connections keep counting; a changed one starts
+/// afresh, and connections admitted under the old one free their slots there (never into the new one, so counts
+/// neither leak nor underflow across a change). A route's `prometheus` counts carry over to the next snapshot that
+/// still has the plugin on the route.
 struct PluginCompiler: Sendable {
-    private struct LimiterKey: Hashable {
-        let routeID: String
-        let config: LimitConnConfig
-    }
-
-    private let previous: [LimiterKey: ConnectionLimiter]
-    private var limiters: [LimiterKey: ConnectionLimiter] = [:]
+    private var limiters: RouteStateCache<LimitConnConfig, ConnectionLimiter>
+    private var routeBuckets: RouteStateCache<LimitBandwidthConfig, RouteBuckets>
     /// prometheus counts belong to the route whatever its configuration: counters never go back.
     private let previousStatusCounts: [String: StreamStatusCounts]
     private var statusCounts: [String: StreamStatusCounts] = [:]
 
+    /// limit-bandwidth's shared buckets of one route.
+    private struct RouteBuckets: Sendable {
+        let upload: SharedTokenBucket?
+        let download: SharedTokenBucket?
+    }
+
     init(previous: PluginCompiler?) {
-        self.previous = previous?.limiters ?? [:]
-        self.previousStatusCounts = previous?.statusCounts ?? [:]
+        limiters = RouteStateCache(previous: previous?.limiters)
+        routeBuckets = RouteStateCache(previous: previous?.routeBuckets)
+        previousStatusCounts = previous?.statusCounts ?? [:]
     }
 
     mutating func chain(routeID: String, _ configs: [StreamPluginConfig]) -> PluginChain {
@@ -29,16 +33,21 @@ struct PluginCompiler: Sendable {
             case .ipRestriction(let c):
                 return IPRestrictionPlugin(config: c)
             case .limitConn(let c):
-                let key = LimiterKey(routeID: routeID, config: c)
-                let limiter = limiters[key] ?? previous[key]
-                    ?? ConnectionLimiter(conn: c.conn, burst: c.burst, defaultDelay: c.defaultConnDelay,
-                                         adaptsDelay: !c.onlyUseDefaultDelay)
-                limiters[key] = limiter
+                let limiter = limiters.state(routeID: routeID, config: c) {
+                    ConnectionLimiter(conn: c.conn, burst: c.burst, defaultDelay: c.defaultConnDelay,
+                                      adaptsDelay: !c.onlyUseDefaultDelay)
+                }
                 return LimitConnPlugin(config: c, limiter: limiter)
             case .prometheus(let c):
                 let counts = statusCounts[routeID] ?? previousStatusCounts[routeID] ?? StreamStatusCounts()
                 statusCounts[routeID] = counts
                 return PrometheusPlugin(config: c, counts: counts)
+            case .limitBandwidth(let c):
+                let buckets = routeBuckets.state(routeID: routeID, config: c) {
+                    let (upload, download) = LimitBandwidthPlugin.routeBuckets(c, now: NIODeadline.now().uptimeNanoseconds)
+                    return RouteBuckets(upload: upload, download: download)
+                }
+                return LimitBandwidthPlugin(config: c, routeUpload: buckets.upload, routeDownload: buckets.download)
             }
         })
     }

@@ -4,7 +4,8 @@ import NIOCore
 ///
 /// A session runs the phases of its route's plugins in APISIX priority order (higher first): `preread` (inspect
 /// the held first bytes without consuming them, set session variables), `access` (refuse or delay), `balance`
-/// (choose the upstream or the hash key), `log` (once, after close, with the final record). A plugin takes part
+/// (choose the upstream or the hash key), `transfer` (pace the proxied bytes), `log` (once, after close, with the
+/// final record). A plugin takes part
 /// only in the phases it lists in `phases`; a route without plugins pays nothing.
 ///
 /// Plugins run on the session's event loop: every phase must return at once (no blocking, no waiting — a
@@ -22,6 +23,8 @@ protocol StreamPlugin: Sendable {
     func preread(_ bytes: ByteBufferView, session: inout PluginSession) -> PrereadVerdict
     func access(_ session: inout PluginSession) -> AccessVerdict
     func balance(_ session: PluginSession) -> BalanceChoice
+    /// The session is joined to its upstream: how fast each direction may read (limit-bandwidth).
+    func throttles(now: UInt64) -> SessionThrottles
     /// The session ended; `record` is what the access log shows.
     func log(_ record: AccessLogRecord, session: PluginSession)
 }
@@ -30,6 +33,7 @@ extension StreamPlugin {
     func preread(_ bytes: ByteBufferView, session: inout PluginSession) -> PrereadVerdict { .done }
     func access(_ session: inout PluginSession) -> AccessVerdict { .allow }
     func balance(_ session: PluginSession) -> BalanceChoice { .keep }
+    func throttles(now: UInt64) -> SessionThrottles { .none }
     func log(_ record: AccessLogRecord, session: PluginSession) {}
 }
 
@@ -40,6 +44,8 @@ struct PluginPhases: OptionSet, Sendable {
     static let access = PluginPhases(rawValue: 2)
     static let balance = PluginPhases(rawValue: 4)
     static let log = PluginPhases(rawValue: 8)
+    /// While proxying: pace the reads of each direction.
+    static let transfer = PluginPhases(rawValue: 16)
 }
 
 /// What a preread plugin says after looking at the held bytes.

@@ -6,6 +6,9 @@ import NIOCore
 /// `channelWritabilityChanged` (swift-nio-examples' connect-proxy). A half-close (input closed) goes to the
 /// session, whose machine passes it on as an output close of the partner once the partner's queued writes are out,
 /// so each direction ends on its own and no byte is dropped.
+///
+/// A throttled side (limit-bandwidth) also holds its reads back while its `ReadThrottle` says to wait, and asks
+/// again on a timer: the peer's bytes wait in the kernel, not here. An unthrottled side pays one nil check a read.
 final class GlueHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -16,16 +19,21 @@ final class GlueHandler: ChannelDuplexHandler {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    private let throttle: ReadThrottle?
+    private var throttleTimer: Scheduled<Void>?
 
-    private init(side: TCPSession.Side, session: TCPSession) {
+    private init(side: TCPSession.Side, session: TCPSession, throttle: ReadThrottle?) {
         self.side = side
         self.session = session
+        self.throttle = throttle
     }
 
     /// Two handlers that know each other: add the first to the client channel, the second to the upstream one.
-    static func matchedPair(session: TCPSession) -> (client: GlueHandler, upstream: GlueHandler) {
-        let client = GlueHandler(side: .client, session: session)
-        let upstream = GlueHandler(side: .upstream, session: session)
+    /// The upload throttle paces reads from the client, the download throttle reads from the upstream.
+    static func matchedPair(session: TCPSession, throttles: SessionThrottles)
+        -> (client: GlueHandler, upstream: GlueHandler) {
+        let client = GlueHandler(side: .client, session: session, throttle: throttles.upload)
+        let upstream = GlueHandler(side: .upstream, session: session, throttle: throttles.download)
         client.partner = upstream
         upstream.partner = client
         return (client, upstream)
@@ -36,6 +44,8 @@ final class GlueHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         partner = nil
+        throttleTimer?.cancel()
+        throttleTimer = nil
     }
 
     // MARK: inbound from our channel
@@ -43,6 +53,7 @@ final class GlueHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         session.transferred(buffer.readableBytes, from: side)
+        throttle?.took(buffer.readableBytes, now: NIODeadline.now().uptimeNanoseconds)
         partner?.partnerWrite(buffer)
     }
 
@@ -76,11 +87,22 @@ final class GlueHandler: ChannelDuplexHandler {
     // MARK: outbound on our channel
 
     func read(context: ChannelHandlerContext) {
-        if partner?.partnerWritable ?? false {
-            context.read()
-        } else {
-            pendingRead = true
+        pendingRead = true
+        readIfAllowed()
+    }
+
+    /// Passes a pending read on once the partner is writable and the throttle, if any, does not ask to wait.
+    private func readIfAllowed() {
+        guard pendingRead, throttleTimer == nil, let context, partner?.partnerWritable ?? false else { return }
+        if let throttle, let wait = throttle.wait(now: NIODeadline.now().uptimeNanoseconds) {
+            throttleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(wait))) {
+                self.throttleTimer = nil
+                self.readIfAllowed()
+            }
+            return
         }
+        pendingRead = false
+        context.read()
     }
 
     // MARK: calls from the partner
@@ -91,10 +113,5 @@ final class GlueHandler: ChannelDuplexHandler {
 
     private var partnerWritable: Bool { context?.channel.isWritable ?? false }
 
-    private func partnerBecameWritable() {
-        if pendingRead {
-            pendingRead = false
-            context?.read()
-        }
-    }
+    private func partnerBecameWritable() { readIfAllowed() }
 }

@@ -421,8 +421,11 @@ final class TCPSession {
 
     private func join(halfCloseUpstream: Bool) {
         guard let channel = upstream, let runtime, let facts, let index = accounting.nodeIndex else { return }
-        let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self)
+        let throttles = route?.plugins.throttles() ?? .none
+        let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(session: self, throttles: throttles)
         do {
+            try Self.pace(client, throttles.upload)
+            try Self.pace(channel, throttles.download)
             // A PROXY header goes first on the wire, before any TLS to the node.
             if let version = runtime.upstream.sendProxyProtocol {
                 channel.writeAndFlush(channel.allocator.buffer(bytes: proxyHeader(version, facts: facts)), promise: nil)
@@ -448,6 +451,13 @@ final class TCPSession {
             return
         }
         armIdleTimer()
+    }
+
+    /// A throttled channel reads at most one throttle-sized buffer per wake-up, so the pace stays even.
+    private static func pace(_ channel: Channel, _ throttle: ReadThrottle?) throws {
+        guard let throttle, let options = channel.syncOptions else { return }
+        try options.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: throttle.readSize))
+        try options.setOption(.maxMessagesPerRead, value: 1)
     }
 
     private func armIdleTimer() {

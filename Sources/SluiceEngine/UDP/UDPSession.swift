@@ -18,6 +18,8 @@ final class UDPSession {
     private let onEnd: (SocketAddress) -> Void
     private let startDate = Date()
     private var pluginSession: PluginSession?
+    /// limit-bandwidth: datagrams beyond a rate are dropped (a datagram cannot wait unless it is buffered).
+    private let throttles: SessionThrottles
     private var accessIndex = 0
     private var delayTimer: Scheduled<Void>?
     private var upstream: UDPUpstreamSocket?
@@ -42,6 +44,7 @@ final class UDPSession {
         self.runtime = runtime
         self.onEnd = onEnd
         machine = UDPSessionMachine(expectedReplies: expectedReplies)
+        throttles = route.plugins.throttles()
         accounting = SessionAccounting(registry: context.registry, listener: listener.counters)
         let record = ConnectionRecord(id: context.registry.makeID(), clientHost: facts.clientHost,
                                       clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
@@ -149,7 +152,7 @@ final class UDPSession {
 
     /// A datagram from the client.
     func fromClient(_ data: ByteBuffer) {
-        guard machine.state != .closed else { return }
+        guard machine.state != .closed, Self.passes(data, throttles.upload) else { return }
         lastActivity = .now()
         bytesFromClient += UInt64(data.readableBytes)
         accounting.record?.bytesIn.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
@@ -176,12 +179,16 @@ final class UDPSession {
 
     /// A datagram from the node: relayed to the client through the listener's socket.
     func fromUpstream(_ data: ByteBuffer) {
-        guard machine.state == .relaying else { return }
+        guard machine.state == .relaying, Self.passes(data, throttles.download) else { return }
         lastActivity = .now()
         bytesToClient += UInt64(data.readableBytes)
         accounting.record?.bytesOut.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         listenerChannel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
         perform(machine.replyRelayed())
+    }
+
+    private static func passes(_ data: ByteBuffer, _ throttle: ReadThrottle?) -> Bool {
+        throttle?.admits(data.readableBytes, now: NIODeadline.now().uptimeNanoseconds) ?? true
     }
 
     func upstreamError(_ error: Error) {

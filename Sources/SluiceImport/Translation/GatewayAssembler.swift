@@ -63,7 +63,8 @@ struct GatewayAssembler {
                 for (sni, target) in targets {
                     var draft = RouteDraft(server: servers, port: port, serverAddr: wildcard ? nil : listen.host,
                                            sni: sni, target: target, options: server.settings.options,
-                                           location: listen.location)
+                                           location: listen.location, plugins: server.plugins,
+                                           limitConn: server.limitConn)
                     if let i = routes.firstIndex(where: { $0.sameMatch(as: draft) }) { draft = routes.remove(at: i) }
                     if listen.udp { draft.udp = true } else { draft.tcp = true }
                     routes.append(draft)
@@ -176,8 +177,10 @@ struct GatewayAssembler {
             } else {
                 route.set(upstreamRef.0, upstreamRef.1)
             }
+            if !r.plugins.isEmpty { route.set("plugins", .map(r.plugins)) }
             routeDocs.append(route.value)
         }
+        noteSharedZones()
         var upstreamDocs: [ConfigValue] = []
         var written: Set<String> = []
         for block in upstreams where written.insert(block.name).inserted {
@@ -189,6 +192,20 @@ struct GatewayAssembler {
         doc.set("upstreams", upstreamDocs.isEmpty ? nil : .list(upstreamDocs))
         doc.set("ssls", ssls.isEmpty ? nil : .list(ssls.map(sslDocument)))
         return doc.value
+    }
+
+    /// nginx counts a zone across every server using it; Sluice's limit-conn counts per route.
+    private func noteSharedZones() {
+        var seen: Set<String> = []
+        for r in routes {
+            guard let limit = r.limitConn, seen.insert(limit.zone).inserted else { continue }
+            let count = routes.filter { $0.limitConn?.zone == limit.zone }.count
+            if count > 1 {
+                notes.add(at: limit.location, .approximate, "limit_conn \(limit.zone) \(limit.conn)",
+                          "counted per route in Sluice (\(count) routes use this zone); nginx counts the zone's "
+                          + "connections of all of them together")
+            }
+        }
     }
 
     /// `listen[-ADDR]-PORT[-udp][-SNI]`: the address when another route of the port has another one, `-udp` when

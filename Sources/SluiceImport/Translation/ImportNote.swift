@@ -36,7 +36,9 @@ final class ImportNotes {
         add(at: d.location, kind, subject ?? d.text, why)
     }
 
+    /// The same note twice (a stream-level directive seen by every server) is kept once.
     func add(at location: SourceLocation, _ kind: ImportNote.Kind, _ subject: String, _ why: String) {
-        all.append(ImportNote(location, kind, subject, why))
+        let note = ImportNote(location, kind, subject, why)
+        if !all.contains(note) { all.append(note) }
     }
 }

@@ -39,8 +39,9 @@ public enum NginxImporter {
         var realIPFrom: [String] = []
         let isUpstream = { (d: NginxDirective) in d.name == "upstream" && d.block != nil && d.args.count == 1 }
         let upstreamNames = Set(stream.filter(isUpstream).map { $0.args[0] })
+        var resolver = ResolverTranslation()
         for d in stream where d.name != "server" {
-            if settings.read(d, files: files, notes: notes) { continue }
+            if resolver.read(d, notes: notes) || settings.read(d, files: files, notes: notes) { continue }
             switch d.name {
             case "upstream" where isUpstream(d):
                 upstreams.append(UpstreamBlock(d, notes: notes))
@@ -80,6 +81,7 @@ public enum NginxImporter {
         var root = MapBuilder()
         root.set("stream_proxy", proxy.entries.isEmpty ? nil : proxy.value)
         root.set("access_log", accessLog.section)
+        for (key, value) in resolver.fields { root.set(key, value) }
         root.set("data_file", .string("gateway.yaml"))
         return ImportResult(config: .map([("sluice", root.value)]), gateway: gateway,
                             notes: notes.all, routeCount: assembler.routeCount)

@@ -1,3 +1,5 @@
+import SluiceConfig
+
 /// One stream route in the making: a server block's port (and address, and server name), where it goes, and
 /// over which transports its listeners take connections.
 struct RouteDraft {
@@ -11,6 +13,9 @@ struct RouteDraft {
     var target: ProxyTarget
     var options: ProxyOptions
     var location: SourceLocation
+    /// The server's plugins, by name.
+    var plugins: [(String, ConfigValue)] = []
+    var limitConn: LimitConnTranslation.Limit?
 
     /// Same server, port, address and server name: one route, whatever the transports.
     func sameMatch(as other: RouteDraft) -> Bool {

@@ -1,3 +1,5 @@
+import SluiceConfig
+
 /// A `server { … }` block of `stream {}`: its listeners, where it proxies to, and its settings.
 struct ServerBlock {
     /// Where `proxy_pass` sends connections.
@@ -13,11 +15,16 @@ struct ServerBlock {
     var settings: ServerSettings
     /// `server_name` values (nginx 1.25.5+), used as the certificate's names.
     var serverNames: [String] = []
+    /// The routes' plugins (ip-restriction, limit-conn, limit-bandwidth), by name.
+    var plugins: [(String, ConfigValue)] = []
+    /// The `limit_conn` translated, to note a zone that several routes share.
+    var limitConn: LimitConnTranslation.Limit?
 
     init(_ d: NginxDirective, inherited: ServerSettings, upstreams: Set<String>, maps: [String: SNIMap],
          files: CertificateFiles, accessLog: inout AccessLogTranslation, notes: ImportNotes) {
         location = d.location
         settings = inherited
+        settings.plugins.enterServer()
         for inner in d.block ?? [] {
             if settings.read(inner, files: files, notes: notes) { continue }
             switch inner.name {
@@ -33,6 +40,7 @@ struct ServerBlock {
                 notes.add(inner, .notTranslated, "unknown directive in a server block")
             }
         }
+        (plugins, limitConn) = settings.plugins.plugins(udp: listens.contains { $0.udp }, notes: notes)
         let options = settings.options
         if (options.tlsClientCert == nil) != (options.tlsClientKey == nil) {
             notes.add(d, .notTranslated, "proxy_ssl_certificate and proxy_ssl_certificate_key go together; no "

@@ -1,5 +1,6 @@
 /// The settings a `server` block inherits from `stream {}` and may set again: proxy options, TLS and
-/// `proxy_responses`. Directives Sluice cannot honour are reported here, at either level.
+/// `proxy_responses`, the directives that become plugins. Directives Sluice cannot honour are reported here, at
+/// either level.
 struct ServerSettings {
     var options = ProxyOptions()
     var responses: Int?
@@ -13,21 +14,17 @@ struct ServerSettings {
     var clientCA: String?
     var verifyClient = false
     var verifyClientAt: SourceLocation?
+    /// allow/deny, limit_conn, proxy_upload_rate/proxy_download_rate: the routes' plugins.
+    var plugins = RoutePluginDirectives()
 
     /// Features Sluice does not have yet, by directive.
     static let missingFeatures: [String: String] = [
-        "allow": "the ip-restriction plugin is not implemented yet; no client is refused",
-        "deny": "the ip-restriction plugin is not implemented yet; no client is refused",
-        "limit_conn": "the limit-conn plugin is not implemented yet; connections are not limited",
-        "limit_conn_zone": "the limit-conn plugin is not implemented yet",
-        "limit_conn_log_level": "the limit-conn plugin is not implemented yet",
-        "limit_conn_status": "the limit-conn plugin is not implemented yet",
         "proxy_bind": "Sluice connects from the address the system chooses",
         "preread_timeout": "Sluice waits up to 30 s for a ClientHello or PROXY header",
         "preread_buffer_size": "Sluice reads ClientHellos of any size up to its own bound",
         "proxy_requests": "Sluice ends UDP sessions by replies (proxy_responses) or idle time",
-        "resolver": "Sluice resolves node names with the system's resolver",
-        "resolver_timeout": "Sluice resolves node names with the system's resolver",
+        "resolver": "Sluice has one resolver for every node: set resolver in stream {}",
+        "resolver_timeout": "Sluice has one resolver for every node: set resolver_timeout in stream {}",
         "return": "Sluice proxies; it does not answer by itself",
         "set": "Sluice has no variables to set",
         "ssl_ciphers": "Sluice uses the TLS library's cipher list",
@@ -52,7 +49,7 @@ struct ServerSettings {
 
     /// Reads `d` if it is a setting of this kind; false when it is not.
     mutating func read(_ d: NginxDirective, files: CertificateFiles, notes: ImportNotes) -> Bool {
-        if options.read(d, files: files, notes: notes) { return true }
+        if options.read(d, files: files, notes: notes) || plugins.read(d, notes: notes) { return true }
         switch d.name {
         case "proxy_responses":
             if d.args.count == 1, let n = Int(d.args[0]), (1...1_000_000).contains(n) {
@@ -90,15 +87,6 @@ struct ServerSettings {
             default: notes.add(d, .notTranslated, "expects on, off or optional")
             }
             verifyClientAt = d.location
-        case "proxy_upload_rate", "proxy_download_rate":
-            guard d.args.count == 1, let rate = NginxValue.bytes(d.args[0]) else {
-                notes.add(d, .notTranslated, "expects a rate in bytes per second such as 512, 16k or 1m")
-                break
-            }
-            if rate > 0 {
-                notes.add(d, .notTranslated, "the limit-bandwidth feature is not implemented yet; traffic is not "
-                          + "limited to \(rate) bytes/s")
-            }
         case "proxy_socket_keepalive":
             if d.args != ["off"] {
                 notes.add(d, .notTranslated, "Sluice does not set SO_KEEPALIVE towards the nodes yet")

@@ -9,6 +9,15 @@ struct UpstreamBlock {
         var weight = 1
         /// `backup`: a lower priority tier (−1), used only when every primary node is down.
         var backup = false
+        /// `down`: state `maint` (never chosen, not checked).
+        var down = false
+        /// `max_fails=` / `fail_timeout=`: the node's passive health check, as nginx's (nil: nginx's 1 and 10 s,
+        /// which are Sluice's defaults too).
+        var maxFails: Int?
+        var failTimeout: Double?
+
+        /// Whether the node needs the list form of `nodes` (a map has room for a weight only).
+        var needsFields: Bool { backup || down || maxFails != nil || failTimeout != nil }
     }
 
     var name: String
@@ -75,7 +84,6 @@ struct UpstreamBlock {
             return
         }
         var node = Node(host: hp.host, port: hp.port)
-        var down = false
         for param in d.args.dropFirst() {
             let (key, value) = Self.split(param)
             switch key {
@@ -84,14 +92,20 @@ struct UpstreamBlock {
                     notes.add(d, .notTranslated, "weight must be a positive number", subject: param)
                 }
             case "backup": node.backup = true
-            case "down": down = true
-            case "max_fails", "fail_timeout":
-                notes.add(d, .notTranslated, "Sluice has no passive health checks yet; the node is always tried",
-                          subject: param)
+            case "down": node.down = true
+            case "max_fails":
+                if let n = value.flatMap({ Int($0) }), (0...1_000_000).contains(n) { node.maxFails = n } else {
+                    notes.add(d, .notTranslated, "max_fails must be a number of failures, 0 or more", subject: param)
+                }
+            case "fail_timeout":
+                if let t = value.flatMap(NginxValue.seconds), t > 0, t <= 31_536_000 { node.failTimeout = t } else {
+                    notes.add(d, .notTranslated, "fail_timeout must be a time of more than 0 such as 10s",
+                              subject: param)
+                }
             case "max_conns":
                 notes.add(d, .notTranslated, "Sluice has no per-node connection limit", subject: param)
             case "resolve":
-                notes.add(d, .notTranslated, "Sluice does not re-resolve node names on its own yet", subject: param)
+                notes.add(d, .notNeeded, "Sluice re-resolves node names on their DNS TTL by itself", subject: param)
             case "slow_start":
                 notes.add(d, .notTranslated, "Sluice has no slow start", subject: param)
             case "service":
@@ -99,10 +113,6 @@ struct UpstreamBlock {
             default:
                 notes.add(d, .notTranslated, "unknown server parameter", subject: param)
             }
-        }
-        if down {
-            node.weight = 0
-            notes.add(d, .approximate, "a down node gets weight 0: never chosen", subject: "down")
         }
         nodes.append(node)
     }
@@ -113,12 +123,21 @@ struct UpstreamBlock {
         return (String(param[..<eq]), String(param[param.index(after: eq)...]))
     }
 
-    /// The `nodes` field: a `"host:port": weight` map, or a list when a node is a backup.
+    /// The `nodes` field: a `"host:port": weight` map, or a list when a node has more to say (backup ⇒
+    /// `priority: -1`, down ⇒ `state: maint`, `max_fails`, `fail_timeout`).
     var nodesValue: ConfigValue {
-        if nodes.contains(where: \.backup) {
-            return .list(nodes.map {
-                .map([("host", .string($0.host)), ("port", .int($0.port)), ("weight", .int($0.weight)),
-                      ("priority", .int($0.backup ? -1 : 0))])
+        if nodes.contains(where: \.needsFields) {
+            let backups = nodes.contains(where: \.backup)
+            return .list(nodes.map { node in
+                var b = MapBuilder()
+                b.set("host", .string(node.host))
+                b.set("port", .int(node.port))
+                b.set("weight", .int(node.weight))
+                b.set("priority", backups ? .int(node.backup ? -1 : 0) : nil)
+                b.set("max_fails", node.maxFails.map { .int($0) })
+                b.set("fail_timeout", node.failTimeout.map { .seconds($0) })
+                b.set("state", node.down ? .string("maint") : nil)
+                return b.value
             })
         }
         return ConfigValue(.map(nodes.map {
