@@ -32,6 +32,10 @@ struct RunCommand: ParsableCommand {
             printErrors(error.errors)
             throw ExitCode(1)
         }
+        if settings.deployment.provider == .etcd {
+            printError("sluice: deployment: config_provider etcd is not implemented yet")
+            throw ExitCode(1)
+        }
         let logBuffer = LogBuffer(path: headless ? nil : consoleLogPath(settings))
         if headless {
             LoggingSystem.bootstrap { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }
