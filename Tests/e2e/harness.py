@@ -517,7 +517,7 @@ class Sluice:
                  drain_timeout: float | None = 5, root: str = "sluice",
                  data_file: str = "gateway.yaml", ports: list[int] | None = None,
                  admin_key: str | None = ADMIN_KEY, viewer_key: str | None = None,
-                 admin_allow: list[str] | None = None):
+                 admin_allow: list[str] | None = None, deployment: str | None = None):
         self.binary = binary
         self.dir = Path(confdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -548,6 +548,8 @@ class Sluice:
         if drain_timeout is not None:
             lines.append(f"  drain_timeout: {drain_timeout}")
         lines.append(f"  data_file: {data_file}")
+        if deployment is not None:
+            lines.append(deployment)
         self.config_path.write_text("\n".join(lines) + "\n")
         self.drain_timeout = drain_timeout if drain_timeout is not None else 30
         if gateway is not None:
@@ -786,6 +788,71 @@ class RedisServer:
             self.proc.kill()
             self.proc.wait(timeout=5)
         self._log.close()
+
+
+class EtcdServer:
+    """One single-member etcd on loopback ports with its own data folder;
+    `stop()` and `start()` again keep the data.  `ctl(...)` runs etcdctl."""
+
+    def __init__(self, workdir: Path, binary: str = "etcd"):
+        self.binary = binary
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port, self.peer_port = free_ports(2)
+        self.url = f"http://{LOOPBACK}:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        peer = f"http://{LOOPBACK}:{self.peer_port}"
+        self._log = open(self.dir / "etcd.log", "ab")
+        self.proc = subprocess.Popen(
+            [self.binary, "--name", "e2e", "--data-dir", str(self.dir / "data"),
+             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+             "--initial-cluster", f"e2e={peer}"],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
+        register_process(self.proc)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError("etcd exited: " + (self.dir / "etcd.log").read_text()[-2000:])
+            return subprocess.run(["etcdctl", "--endpoints", self.url, "endpoint", "health"],
+                                  capture_output=True, env=self._env(), timeout=10).returncode == 0
+        wait_until(ready, 20, f"etcd on {self.url}")
+
+    def _env(self) -> dict:
+        return dict(os.environ, ETCDCTL_API="3")
+
+    def ctl(self, *args: str) -> str:
+        r = subprocess.run(["etcdctl", "--endpoints", self.url, *args], capture_output=True,
+                           env=self._env(), timeout=20, text=True)
+        if r.returncode != 0:
+            raise AssertionError(f"etcdctl {' '.join(args)}: {r.stderr}")
+        return r.stdout
+
+    def put(self, key: str, value) -> None:
+        self.ctl("put", key, value if isinstance(value, str) else json.dumps(value))
+
+    def revision(self) -> int:
+        return int(json.loads(self.ctl("endpoint", "status", "-w", "json"))[0]["Status"]["header"]["revision"])
+
+    def mod_revision(self, key: str) -> int:
+        return int(json.loads(self.ctl("get", key, "-w", "json"))["kvs"][0]["mod_revision"])
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self._log.close()
+
+    def deployment(self, role: str = "data_plane", hosts: list[str] | None = None) -> str:
+        """The config.yaml `deployment:` section for a gateway of this etcd."""
+        hosts = hosts or [self.url]
+        return "\n".join([
+            "deployment:", f"  role: {role}", f"  role_{role}:", "    config_provider: etcd",
+            "  etcd:", "    host: [" + ", ".join(f'"{h}"' for h in hosts) + "]",
+            "    timeout: 3", "    startup_retry: 1"])
 
 
 class RespError(Exception):
