@@ -801,6 +801,7 @@ class EtcdServer:
         self.port, self.peer_port = free_ports(2)
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.proc: subprocess.Popen | None = None
+        self.auth: list[str] = []
         self.start()
 
     def start(self) -> None:
@@ -824,8 +825,15 @@ class EtcdServer:
     def _env(self) -> dict:
         return dict(os.environ, ETCDCTL_API="3")
 
+    def enable_auth(self, user: str, password: str) -> None:
+        """Adds `user` (as root) and turns etcd's authentication on."""
+        self.ctl("user", "add", f"{user}:{password}")
+        self.ctl("user", "grant-role", user, "root")
+        self.ctl("auth", "enable")
+        self.auth = ["--user", f"{user}:{password}"]
+
     def ctl(self, *args: str) -> str:
-        r = subprocess.run(["etcdctl", "--endpoints", self.url, *args], capture_output=True,
+        r = subprocess.run(["etcdctl", "--endpoints", self.url, *self.auth, *args], capture_output=True,
                            env=self._env(), timeout=20, text=True)
         if r.returncode != 0:
             raise AssertionError(f"etcdctl {' '.join(args)}: {r.stderr}")
@@ -846,13 +854,16 @@ class EtcdServer:
             self.proc.wait(timeout=10)
         self._log.close()
 
-    def deployment(self, role: str = "data_plane", hosts: list[str] | None = None) -> str:
+    def deployment(self, role: str = "data_plane", hosts: list[str] | None = None,
+                   auth: tuple[str, str] | None = None) -> str:
         """The config.yaml `deployment:` section for a gateway of this etcd."""
         hosts = hosts or [self.url]
-        return "\n".join([
-            "deployment:", f"  role: {role}", f"  role_{role}:", "    config_provider: etcd",
-            "  etcd:", "    host: [" + ", ".join(f'"{h}"' for h in hosts) + "]",
-            "    timeout: 3", "    startup_retry: 1"])
+        lines = ["deployment:", f"  role: {role}", f"  role_{role}:", "    config_provider: etcd",
+                 "  etcd:", "    host: [" + ", ".join(f'"{h}"' for h in hosts) + "]",
+                 "    timeout: 3", "    startup_retry: 1"]
+        if auth is not None:
+            lines += [f"    user: {auth[0]}", f'    password: "{auth[1]}"']
+        return "\n".join(lines)
 
 
 class RespError(Exception):

@@ -302,3 +302,27 @@ def test_invalid_value_is_reported_and_skipped(sluice, etcd_server):
     # fixed by the next put: served
     etcd.put(f"{P}/stream_routes/bad", stream_route("bad", dp.port, "1"))
     wait_until(lambda: len(etcd_status(dp)["skipped"]) == 2, 3, "the fixed value to be taken")
+
+
+@pytest.mark.time_limit(90)
+def test_control_plane_with_auth_and_a_dead_member_first(sluice, etcd_server):
+    etcd = etcd_server
+    one = named_server("ONE")
+    etcd.enable_auth("root", "s3cret")
+    hosts = [f"http://{LOOPBACK}:{free_port()}", etcd.url]  # the first member is not there
+    auth = ("root", "s3cret")
+    cp = sluice(name="cp", ports=[], deployment=etcd.deployment("control_plane", hosts, auth))
+    dp = sluice(name="dp", deployment=etcd.deployment("data_plane", hosts, auth))
+    nocreds = sluice(name="nocreds", deployment=etcd.deployment("data_plane", [etcd.url]))
+
+    st, _, body = cp.admin("PUT", "/apisix/admin/upstreams/1", upstream("1", one.addr))
+    assert st == 201, body
+    st, _, body = cp.admin("PUT", "/apisix/admin/stream_routes/1", stream_route("1", dp.port, "1"))
+    assert st == 201, body
+    wait_until(reaches(dp.port, "ONE"), 3, "the data plane to serve what the control plane wrote")
+    assert etcd_status(cp)["reachable"] is True
+    # without credentials etcd refuses: said, and nothing served
+    st = etcd_status(nocreds)
+    assert st["reachable"] is False and "user name is empty" in (st["error"] or ""), st
+    _, _, listed = nocreds.admin("GET", "/apisix/admin/stream_routes")
+    assert listed["total"] == 0
