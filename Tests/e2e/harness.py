@@ -791,36 +791,47 @@ class RedisServer:
 
 
 class EtcdServer:
-    """One single-member etcd on loopback ports with its own data folder;
-    `stop()` and `start()` again keep the data.  `ctl(...)` runs etcdctl."""
+    """An etcd of `members` members (one by default) on loopback ports, each
+    with its own data folder; `stop()` and `start()` (all members, or one by
+    index) keep the data.  `ctl(...)` runs etcdctl against every member."""
 
-    def __init__(self, workdir: Path, binary: str = "etcd"):
+    def __init__(self, workdir: Path, binary: str = "etcd", members: int = 1):
         self.binary = binary
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.port, self.peer_port = free_ports(2)
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        self.proc: subprocess.Popen | None = None
+        ports = free_ports(2 * members)
+        self.members = [{"name": f"m{i}", "port": ports[2 * i], "peer": ports[2 * i + 1], "proc": None}
+                        for i in range(members)]
+        self.urls = [f"http://{LOOPBACK}:{m['port']}" for m in self.members]
+        self.url, self.port = self.urls[0], self.members[0]["port"]
         self.auth: list[str] = []
         self.start()
 
-    def start(self) -> None:
-        peer = f"http://{LOOPBACK}:{self.peer_port}"
-        self._log = open(self.dir / "etcd.log", "ab")
-        self.proc = subprocess.Popen(
-            [self.binary, "--name", "e2e", "--data-dir", str(self.dir / "data"),
-             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
-             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-             "--initial-cluster", f"e2e={peer}"],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
-        register_process(self.proc)
+    def start(self, which: int | None = None) -> None:
+        cluster = ",".join(f"{m['name']}=http://{LOOPBACK}:{m['peer']}" for m in self.members)
+        chosen = range(len(self.members)) if which is None else [which]
+        for i in chosen:
+            m, url = self.members[i], self.urls[i]
+            peer = f"http://{LOOPBACK}:{m['peer']}"
+            log = open(self.dir / f"{m['name']}.log", "ab")
+            m["proc"] = subprocess.Popen(
+                [self.binary, "--name", m["name"], "--data-dir", str(self.dir / m["name"]),
+                 "--listen-client-urls", url, "--advertise-client-urls", url,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                 "--initial-cluster", cluster],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            log.close()
+            register_process(m["proc"])
 
         def ready():
-            if self.proc.poll() is not None:
-                raise AssertionError("etcd exited: " + (self.dir / "etcd.log").read_text()[-2000:])
-            return subprocess.run(["etcdctl", "--endpoints", self.url, "endpoint", "health"],
+            for i in chosen:
+                if self.members[i]["proc"].poll() is not None:
+                    name = self.members[i]["name"]
+                    raise AssertionError("etcd exited: " + (self.dir / f"{name}.log").read_text()[-2000:])
+            return subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls[i] for i in chosen),
+                                   "endpoint", "health"],
                                   capture_output=True, env=self._env(), timeout=10).returncode == 0
-        wait_until(ready, 20, f"etcd on {self.url}")
+        wait_until(ready, 30, f"etcd on {', '.join(self.urls[i] for i in chosen)}")
 
     def _env(self) -> dict:
         return dict(os.environ, ETCDCTL_API="3")
@@ -833,7 +844,7 @@ class EtcdServer:
         self.auth = ["--user", f"{user}:{password}"]
 
     def ctl(self, *args: str) -> str:
-        r = subprocess.run(["etcdctl", "--endpoints", self.url, *self.auth, *args], capture_output=True,
+        r = subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls), *self.auth, *args], capture_output=True,
                            env=self._env(), timeout=20, text=True)
         if r.returncode != 0:
             raise AssertionError(f"etcdctl {' '.join(args)}: {r.stderr}")
@@ -843,16 +854,17 @@ class EtcdServer:
         self.ctl("put", key, value if isinstance(value, str) else json.dumps(value))
 
     def revision(self) -> int:
-        return int(json.loads(self.ctl("endpoint", "status", "-w", "json"))[0]["Status"]["header"]["revision"])
+        return int(json.loads(self.ctl("get", "/", "--limit", "1", "-w", "json"))["header"]["revision"])
 
     def mod_revision(self, key: str) -> int:
         return int(json.loads(self.ctl("get", key, "-w", "json"))["kvs"][0]["mod_revision"])
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self._log.close()
+    def stop(self, which: int | None = None) -> None:
+        for i in range(len(self.members)) if which is None else [which]:
+            p = self.members[i]["proc"]
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait(timeout=10)
 
     def deployment(self, role: str = "data_plane", hosts: list[str] | None = None,
                    auth: tuple[str, str] | None = None) -> str:
