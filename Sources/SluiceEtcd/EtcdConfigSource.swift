@@ -144,9 +144,11 @@ public final class EtcdConfigSource: Sendable {
                         : "cancelled by etcd: \(m["cancel_reason"]?.stringValue ?? "no reason given")"
                 }
                 if m["error"] != nil { return "etcd: \(m["message"]?.stringValue ?? m["error"]?.shortDescription ?? "")" }
-                if let applied = try applyEvents(m) {
-                    guard transition(to: .watching(revision: applied, channel: channel)) else { return nil }
-                }
+                guard let revision = try takeEvents(m) else { continue }
+                // A burst of changes is applied once, after its last message.
+                if hasMessage(of: number) { continue }
+                apply(revision: revision)
+                guard transition(to: .watching(revision: revision, channel: channel)) else { return nil }
             }
         }
     }
@@ -160,27 +162,24 @@ public final class EtcdConfigSource: Sendable {
         }
     }
 
-    /// Applies one watch message's events. - Returns: the revision applied (nil: none, e.g. a progress report).
-    private func applyEvents(_ message: ConfigValue) throws(EtcdError) -> Int? {
+    /// Takes one watch message's events into the key-values, in order (not applied yet).
+    /// - Returns: the message's revision, or nil when it has no events (a progress report).
+    private func takeEvents(_ message: ConfigValue) throws(EtcdError) -> Int? {
         let events = EtcdClient.list(message["events"])
-        let revision = EtcdClient.revision(message)
         if events.isEmpty {
             reachable()
             return nil
         }
-        var delete: [String] = []
-        var put: [EtcdClient.KeyValue] = []
+        var changes: [(key: String, kv: EtcdClient.KeyValue?)] = []
         for event in events {
             guard let kv = event["kv"] else { continue }
             let parsed = try EtcdClient.keyValue(kv)
-            if event["type"]?.stringValue == "DELETE" { delete.append(parsed.key) } else { put.append(parsed) }
+            changes.append((parsed.key, event["type"]?.stringValue == "DELETE" ? nil : parsed))
         }
         kvs.withLock { all in
-            for key in delete { all[key] = nil }
-            for kv in put { all[kv.key] = kv }
+            for change in changes { all[change.key] = change.kv }
         }
-        apply(revision: revision)
-        return revision
+        return EtcdClient.revision(message)
     }
 
     // MARK: - Reading and applying
@@ -278,6 +277,11 @@ public final class EtcdConfigSource: Sendable {
         inbox.withLock { $0.append(event) }
         if case .stop = event { state.withLock { $0 = .stopped } }
         wakeUp.signal()
+    }
+
+    /// Whether a message of watch `number` is waiting.
+    private func hasMessage(of number: Int) -> Bool {
+        inbox.withLock { box in box.contains { if case .message(number, _) = $0 { true } else { false } } }
     }
 
     /// The next event, waiting at most `timeout` seconds (nil: as long as it takes); a stop comes first.

@@ -326,3 +326,24 @@ def test_control_plane_with_auth_and_a_dead_member_first(sluice, etcd_server):
     assert st["reachable"] is False and "user name is empty" in (st["error"] or ""), st
     _, _, listed = nocreds.admin("GET", "/apisix/admin/stream_routes")
     assert listed["total"] == 0
+
+
+@pytest.mark.time_limit(60)
+def test_a_burst_of_changes_ends_at_the_last(sluice, etcd_server):
+    etcd = etcd_server
+    one, two = named_server("ONE"), named_server("TWO")
+    dp = gateway(sluice, etcd, "dp")
+    etcd.put(f"{P}/upstreams/1", upstream("1", one.addr))
+    etcd.put(f"{P}/stream_routes/1", stream_route("1", dp.port, "1"))
+    wait_until(reaches(dp.port, "ONE"), 3, "the route")
+    # a burst of puts and deletes, the watch batching some of them
+    for i in range(20):
+        etcd.put(f"{P}/upstreams/9", upstream("9", one.addr))
+        etcd.ctl("del", f"{P}/upstreams/9")
+    etcd.put(f"{P}/upstreams/1", upstream("1", two.addr))
+    wait_until(reaches(dp.port, "TWO"), 5, "the last change")
+    _, _, ups = dp.admin("GET", "/apisix/admin/upstreams")
+    assert [o["value"]["id"] for o in ups["list"]] == ["1"], ups
+    _, _, routes = dp.admin("GET", "/apisix/admin/stream_routes")
+    assert [o["value"]["id"] for o in routes["list"]] == ["1"], routes
+    assert etcd_status(dp)["revision"] == etcd.revision()
