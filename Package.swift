@@ -73,6 +73,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SluiceEtcd",
+            dependencies: [
+                "SluiceConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SluiceImport",
             dependencies: [
                 "SluiceConfig",
@@ -87,6 +98,7 @@ let package = Package(
                 "SluiceConfig",
                 "SluiceImport",
                 "SluiceEngine",
+                "SluiceEtcd",
                 "SluiceAdmin",
                 "SluiceConsole",
                 .product(name: "NIOCore", package: "swift-nio"),

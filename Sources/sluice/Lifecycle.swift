@@ -100,6 +100,7 @@ final class Lifecycle: Sendable {
         } catch {
             logger.error("Reload of config.yaml incomplete", metadata: ["error": "\(error)"])
         }
+        if store.mirrorStatus != nil { return }
         do {
             let snapshot = try store.reloadFromDisk()
             logger.info("Data file reloaded", metadata: ["config.revision": "\(snapshot.revision)"])

@@ -7,6 +7,7 @@ import SluiceAdmin
 import SluiceConfig
 import SluiceConsole
 import SluiceEngine
+import SluiceEtcd
 
 /// `sluice [--headless]`: runs the gateway in the foreground.
 struct RunCommand: ParsableCommand {
@@ -44,14 +45,26 @@ struct RunCommand: ParsableCommand {
         }
         var logger = Logger(label: "sluice")
         logger.logLevel = .info
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let store: Store
-        do { store = try Store(dataFile: settings.dataFile, historyKeep: settings.historyKeep) } catch {
-            printErrors(error.errors)
-            printError("sluice: refusing to start with an invalid data file (\(settings.dataFile)); it was not changed")
-            throw ExitCode(1)
+        var etcdSource: EtcdConfigSource?
+        if let etcd = settings.deployment.etcd {
+            let client = EtcdClient(settings: etcd, group: group)
+            store = Store(lastKnownGood: lastKnownGoodPath(), backend: settings.deployment.role == .dataPlane ? nil
+                              : EtcdBackend(client: client),
+                          readOnly: settings.deployment.readOnlyReason ?? "the configuration is kept in etcd: objects are "
+                              + "written there (Admin API, console); there is no data file to reload or roll back")
+            etcdSource = EtcdConfigSource(client: client, store: store, lastKnownGood: lastKnownGoodPath(), logger: logger)
+            etcdSource?.start()
+        } else {
+            do { store = try Store(dataFile: settings.dataFile, historyKeep: settings.historyKeep) } catch {
+                printErrors(error.errors)
+                printError("sluice: refusing to start with an invalid data file (\(settings.dataFile)); it was not changed")
+                try? group.syncShutdownGracefully()
+                throw ExitCode(1)
+            }
         }
         settings.admin.key = try adminKey(settings, logger: logger)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let engine = Engine(group: group, store: store, settings: settings, logger: logger)
         let admin = AdminServer(api: AdminAPI(store: store, auth: AdminAuth(settings.admin), engineSnapshot: { engine.snapshot() }),
                                 listen: settings.admin.listen, group: group, logger: logger)
@@ -70,11 +83,12 @@ struct RunCommand: ParsableCommand {
             admin.stop()
             metrics.stop()
             engine.stopAccepting()
+            etcdSource?.stop()
             try? group.syncShutdownGracefully()
             throw ExitCode(1)
         }
         let watcher = DataFileWatcher(store: store, logger: logger)
-        watcher.start()
+        if etcdSource == nil { watcher.start() }
         lifecycle.announceReady()
         if headless {
             lifecycle.waitForStopSignal()
@@ -86,8 +100,15 @@ struct RunCommand: ParsableCommand {
         watcher.stop()
         admin.stop()
         metrics.stop()
+        etcdSource?.stop()
         try? group.syncShutdownGracefully()
         logger.info("Stopped")
+    }
+
+    /// The last configuration applied from etcd, beside config.yaml.
+    private func lastKnownGoodPath() -> String {
+        URL(fileURLWithPath: options.config).deletingLastPathComponent()
+            .appendingPathComponent("etcd-last-known-good.json").standardized.path
     }
 
     /// The admin key: from config.yaml, or generated at first start and written back (0600). Never logged.

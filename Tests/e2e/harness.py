@@ -539,7 +539,8 @@ class Sluice:
                  drain_timeout: float | None = 5, root: str = "sluice",
                  data_file: str = "gateway.yaml", ports: list[int] | None = None,
                  admin_key: str | None = ADMIN_KEY, viewer_key: str | None = None,
-                 admin_allow: list[str] | None = None, prometheus: bool = False):
+                 admin_allow: list[str] | None = None, prometheus: bool = False,
+                 deployment: str | None = None):
         self.binary = binary
         self.dir = Path(confdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -574,6 +575,8 @@ class Sluice:
         if drain_timeout is not None:
             lines.append(f"  drain_timeout: {drain_timeout}")
         lines.append(f"  data_file: {data_file}")
+        if deployment is not None:
+            lines.append(deployment)
         self.config_path.write_text("\n".join(lines) + "\n")
         self.drain_timeout = drain_timeout if drain_timeout is not None else 30
         if gateway is not None:
@@ -821,6 +824,94 @@ class RedisServer:
             self.proc.kill()
             self.proc.wait(timeout=5)
         self._log.close()
+
+
+class EtcdServer:
+    """An etcd of `members` members (one by default) on loopback ports, each
+    with its own data folder; `stop()` and `start()` (all members, or one by
+    index) keep the data.  `ctl(...)` runs etcdctl against every member."""
+
+    def __init__(self, workdir: Path, binary: str = "etcd", members: int = 1):
+        self.binary = binary
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        ports = free_ports(2 * members)
+        self.members = [{"name": f"m{i}", "port": ports[2 * i], "peer": ports[2 * i + 1], "proc": None}
+                        for i in range(members)]
+        self.urls = [f"http://{LOOPBACK}:{m['port']}" for m in self.members]
+        self.url, self.port = self.urls[0], self.members[0]["port"]
+        self.auth: list[str] = []
+        self.start()
+
+    def start(self, which: int | None = None) -> None:
+        cluster = ",".join(f"{m['name']}=http://{LOOPBACK}:{m['peer']}" for m in self.members)
+        chosen = range(len(self.members)) if which is None else [which]
+        for i in chosen:
+            m, url = self.members[i], self.urls[i]
+            peer = f"http://{LOOPBACK}:{m['peer']}"
+            log = open(self.dir / f"{m['name']}.log", "ab")
+            m["proc"] = subprocess.Popen(
+                [self.binary, "--name", m["name"], "--data-dir", str(self.dir / m["name"]),
+                 "--listen-client-urls", url, "--advertise-client-urls", url,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                 "--initial-cluster", cluster],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            log.close()
+            register_process(m["proc"])
+
+        def ready():
+            for i in chosen:
+                if self.members[i]["proc"].poll() is not None:
+                    name = self.members[i]["name"]
+                    raise AssertionError("etcd exited: " + (self.dir / f"{name}.log").read_text()[-2000:])
+            return subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls[i] for i in chosen),
+                                   "endpoint", "health"],
+                                  capture_output=True, env=self._env(), timeout=10).returncode == 0
+        wait_until(ready, 30, f"etcd on {', '.join(self.urls[i] for i in chosen)}")
+
+    def _env(self) -> dict:
+        return dict(os.environ, ETCDCTL_API="3")
+
+    def enable_auth(self, user: str, password: str) -> None:
+        """Adds `user` (as root) and turns etcd's authentication on."""
+        self.ctl("user", "add", f"{user}:{password}")
+        self.ctl("user", "grant-role", user, "root")
+        self.ctl("auth", "enable")
+        self.auth = ["--user", f"{user}:{password}"]
+
+    def ctl(self, *args: str) -> str:
+        r = subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls), *self.auth, *args], capture_output=True,
+                           env=self._env(), timeout=20, text=True)
+        if r.returncode != 0:
+            raise AssertionError(f"etcdctl {' '.join(args)}: {r.stderr}")
+        return r.stdout
+
+    def put(self, key: str, value) -> None:
+        self.ctl("put", key, value if isinstance(value, str) else json.dumps(value))
+
+    def revision(self) -> int:
+        return int(json.loads(self.ctl("get", "/", "--limit", "1", "-w", "json"))["header"]["revision"])
+
+    def mod_revision(self, key: str) -> int:
+        return int(json.loads(self.ctl("get", key, "-w", "json"))["kvs"][0]["mod_revision"])
+
+    def stop(self, which: int | None = None) -> None:
+        for i in range(len(self.members)) if which is None else [which]:
+            p = self.members[i]["proc"]
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait(timeout=10)
+
+    def deployment(self, role: str = "data_plane", hosts: list[str] | None = None,
+                   auth: tuple[str, str] | None = None) -> str:
+        """The config.yaml `deployment:` section for a gateway of this etcd."""
+        hosts = hosts or [self.url]
+        lines = ["deployment:", f"  role: {role}", f"  role_{role}:", "    config_provider: etcd",
+                 "  etcd:", "    host: [" + ", ".join(f'"{h}"' for h in hosts) + "]",
+                 "    timeout: 3", "    startup_retry: 1"]
+        if auth is not None:
+            lines += [f"    user: {auth[0]}", f'    password: "{auth[1]}"']
+        return "\n".join(lines)
 
 
 class RespError(Exception):

@@ -31,6 +31,17 @@ def test_validate_good_config_prints_ok(sluice, sluice_bin):
     assert out.strip() == "ok", out
 
 
+def test_validate_with_etcd_reads_no_data_file(sluice, sluice_bin):
+    deployment = ("deployment:\n  role: data_plane\n  role_data_plane:\n    config_provider: etcd\n"
+                  "  etcd:\n    host: [\"http://127.0.0.1:2379\"]")
+    sl = sluice(gateway=BAD_PORT, start=False, deployment=deployment)
+    rc, out = run_validate(sluice_bin, sl.config_path)
+    assert (rc, out.strip()) == (0, "ok"), out
+    sl = sluice(start=False, deployment=deployment.replace("http://", "https://"))
+    rc, out = run_validate(sluice_bin, sl.config_path)
+    assert rc == 1 and "deployment.etcd.host[0]: etcd over TLS (https://) is not supported yet" in out, out
+
+
 def test_validate_upstream_id_reference_ok(sluice, sluice_bin):
     sl = sluice(gateway={"stream_routes": [{"id": "1", "upstream_id": "u1"}],
                          "upstreams": GOOD["upstreams"]}, start=False)

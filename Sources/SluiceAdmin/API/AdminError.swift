@@ -33,6 +33,10 @@ public struct AdminError: Error, Sendable {
             return AdminError(.error(500, error.description))
         case .dataFileBroken:
             return AdminError(.error(409, error.description))
+        case .readOnly:
+            return AdminError(.error(405, error.description))
+        case .unavailable:
+            return AdminError(.error(503, error.description))
         }
     }
 }

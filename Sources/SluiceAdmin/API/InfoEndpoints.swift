@@ -7,8 +7,10 @@ struct InfoEndpoints: Sendable {
     let store: Store
     let engineSnapshot: @Sendable () -> EngineSnapshot?
 
-    /// `{"revision", "data_file", "data_file_error", "data_file_errors"}`: the error fields say why a hand edit of
-    /// the data file is not in force (`file:line: path: why`); null / empty when the file is applied.
+    /// `{"revision", "data_file", "data_file_error", "data_file_errors", "etcd"}`: the error fields say why a hand
+    /// edit of the data file is not in force (`file:line: path: why`); null / empty when the file is applied.
+    /// `etcd` (null without etcd): `reachable`, `since`, the `revision` served, whether it comes from the
+    /// `last_known_good` file, the last `error`, and the values `skipped` as invalid.
     func status() -> AdminResponse {
         let errors = store.dataFileErrors?.errors.map(\.description) ?? []
         return AdminResponse(status: 200, json: .map([
@@ -16,7 +18,17 @@ struct InfoEndpoints: Sendable {
             ("data_file", .string(store.dataFile)),
             ("data_file_error", errors.isEmpty ? .null : .string(errors.joined(separator: "; "))),
             ("data_file_errors", .list(errors.map { .string($0) })),
+            ("etcd", store.mirrorStatus.map(Self.etcd) ?? .null),
         ]))
+    }
+
+    private static func etcd(_ s: MirrorStatus) -> ConfigValue {
+        .map([
+            ("source", .string(s.source)), ("reachable", .bool(s.reachable)),
+            ("since", .string(ISO8601DateFormatter().string(from: s.since))), ("revision", .int(s.revision)),
+            ("last_known_good", .bool(s.fromLastKnownGood)), ("error", s.error.map { .string($0) } ?? .null),
+            ("skipped", .list(s.skipped.map { .string($0) })),
+        ])
     }
 
     /// APISIX control API shape: one entry per upstream in use, its nodes with `status` (healthy, unhealthy,

@@ -4,7 +4,8 @@ extension NodeSettings {
     /// Decodes `config.yaml`.
     ///
     /// Under `sluice:` every unknown key is an error. Under `apisix:` (an APISIX config.yaml) keys Sluice has no
-    /// use for are ignored, and so are APISIX's other top-level sections (`deployment`, `nginx_config`, …).
+    /// use for are ignored, and so are APISIX's other top-level sections (`nginx_config`, …). The top-level
+    /// `deployment:` section is read under both roots (`DeploymentSettings`).
     /// - Parameters:
     ///   - file: name for messages; `directory`: the folder relative paths start from.
     /// - Throws: `ConfigErrors` with every problem.
@@ -19,6 +20,9 @@ extension NodeSettings {
         }
         let strict = rootKey == "sluice"
         top.accept("plugin_attr")  // read below, after the root
+        if let d = top.raw("deployment") {
+            settings.deployment = DeploymentSettings.decode(d, strict: strict, problems: problems)
+        }
         if strict { top.rejectUnknownFields() }
         settings.root = rootKey
         guard var r = FieldReader(rootValue, path: rootKey, problems: problems) else {
@@ -79,6 +83,10 @@ extension NodeSettings {
         if let d = r.seconds("drain_timeout", allowZero: true) { settings.drainTimeout = d }
         if let lf = r.string("log_file") { settings.logFile = resolve(lf, in: directory) }
         if strict { r.rejectUnknownFields() }
+        if settings.deployment.role == .controlPlane && !settings.listeners.isEmpty {
+            problems.add(r.child("stream_proxy"), "a control_plane serves no traffic: remove the stream_proxy "
+                         + "listeners (or use role: traditional)", line: rootValue["stream_proxy"]?.line)
+        }
         guard problems.isEmpty else { throw ConfigErrors(problems.errors) }
         return settings
     }

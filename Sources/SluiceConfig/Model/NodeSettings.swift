@@ -62,6 +62,8 @@ public struct NodeSettings: Sendable, Equatable {
     public var historyKeep = NodeSettings.defaultHistoryKeep
     /// How node host names are resolved.
     public var dns = DNSSettings()
+    /// Role and configuration provider (`deployment:`; default: traditional, the data file).
+    public var deployment = DeploymentSettings()
 
     public static let defaultHistoryKeep = 200
     public static let historyKeepRange = 1...10_000

@@ -17,6 +17,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case dataFileBroken(ConfigErrors)
     /// The history does not hold this revision (never made, or older than the `history.keep` newest).
     case revisionNotFound(Int)
+    /// This store mirrors a configuration kept elsewhere (etcd) and takes no local writes; carries the reason.
+    case readOnly(String)
+    /// The configuration store (etcd) cannot be reached or did not answer in time: nothing was written.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "the data file has errors; fix it first (the running configuration is kept and the file is not "
                 + "overwritten): " + errors.errors.map(\.description).joined(separator: "; ")
         case .revisionNotFound(let n): "revision \(n) is not in the history"
+        case .readOnly(let why): "read-only: \(why)"
+        case .unavailable(let why): "the configuration store is unavailable, nothing was written: \(why)"
         }
     }
 }

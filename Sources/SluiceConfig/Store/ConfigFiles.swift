@@ -25,11 +25,14 @@ public enum ConfigFiles {
     /// The errors of `check` alone; empty when both files can be used.
     public static func validate(configPath: String) -> [ConfigError] { check(configPath: configPath).errors }
 
-    /// Checks both files without changing anything; a missing data file is fine (it would be created empty).
+    /// Checks both files without changing anything; a missing data file is fine (it would be created empty), and
+    /// so is any: with `config_provider: etcd` the data file is not read.
     public static func check(configPath: String) -> Report {
         let settings: NodeSettings
         do { settings = try loadSettings(path: configPath) } catch { return Report(errors: error.errors) }
-        guard FileManager.default.fileExists(atPath: settings.dataFile) else { return Report() }
+        guard settings.deployment.provider == .yaml, FileManager.default.fileExists(atPath: settings.dataFile) else {
+            return Report()
+        }
         let name = URL(fileURLWithPath: settings.dataFile).lastPathComponent
         guard let text = try? String(contentsOfFile: settings.dataFile, encoding: .utf8) else {
             return Report(errors: [ConfigError(file: name, path: "", message: "cannot read \(settings.dataFile)")])

@@ -14,6 +14,7 @@ extension Store {
     /// - Throws: `StoreError.invalid` with file lines the first time a changed file is found invalid.
     @discardableResult
     public func reloadIfEdited() throws(StoreError) -> ConfigSnapshot? {
+        if case .mirror = mode { return nil }
         let text = try readDataFile()
         if text == state.withLock({ $0.lastText }) { return nil }
         let file = parseDataFile(text)
@@ -27,6 +28,7 @@ extension Store {
 
     /// Before a put or delete: catch up with an unapplied hand edit, and refuse while the file is invalid.
     func prepareWriteLocked(_ s: inout State) throws(StoreError) {
+        if case .mirror(_, let why) = mode { throw .readOnly(why) }
         if let text = try? readDataFile(), text != s.lastText {
             do { _ = try reloadLocked(&s, parseDataFile(text)) } catch {
                 if case .invalid(let errors) = error { throw .dataFileBroken(errors) }

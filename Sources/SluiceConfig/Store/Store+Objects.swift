@@ -21,7 +21,7 @@ extension Store {
     /// - Throws: what `resolve` throws, or a `StoreError`; nothing changed then.
     public func writeObject(_ kind: ResourceKind, source: ChangeSource, now: Int,
                             _ resolve: (ConfigSnapshot) throws -> (id: String, value: ConfigValue)) throws -> ObjectWriteResult {
-        let (snapshot, written) = try transact(source: source) { snapshot in
+        let (snapshot, written) = try transactObject(source: source) { snapshot in
             let (id, proposed) = try resolve(snapshot)
             let docs = snapshot.config.documents(kind)
             let index = docs.firstIndex { $0.id == id }
@@ -39,12 +39,22 @@ extension Store {
     @discardableResult
     public func deleteObject(_ kind: ResourceKind, id: String, source: ChangeSource,
                              _ check: (ConfigSnapshot) throws -> Void = { _ in }) throws -> ConfigSnapshot {
-        try transact(source: source) { snapshot in
+        try transactObject(source: source) { snapshot in
             guard snapshot.config.documents(kind).contains(where: { $0.id == id }) else {
                 throw StoreError.notFound(kind, id: id)
             }
             try check(snapshot)
             return (.delete(kind, id: id), ())
         }.0
+    }
+
+    /// One object's put or delete: in the store, or — for a mirror with a backend — through the backend.
+    private func transactObject<T: Sendable>(source: ChangeSource,
+                                             _ body: (ConfigSnapshot) throws -> (ConfigChange, T)) throws -> (ConfigSnapshot, T) {
+        if case .mirror(let backend?, _) = mode { return try transactRemotely(backend, body) }
+        return try transact(source: source) { snapshot in
+            let (change, extra) = try body(snapshot)
+            return (change, extra)
+        }
     }
 }

@@ -31,10 +31,23 @@ public final class Store: Sendable {
         var fileErrors: ConfigErrors?
     }
 
-    /// Absolute path of `gateway.yaml`.
+    /// Where the configuration comes from: the data file, or a mirror of etcd (`Store+Mirror.swift`).
+    enum Mode: Sendable {
+        case local
+        /// Fed by `mirror(...)`; writes go to `backend` (nil: refused with `readOnly`).
+        case mirror(backend: (any ObjectBackend)?, readOnly: String)
+    }
+
+    /// Absolute path of `gateway.yaml` (for a mirror: its last-known-good file).
     public let dataFile: String
+    let mode: Mode
     let state: Mutex<State>
     let view: Mutex<View>
+    /// The mirror's source state (`Store+Mirror.swift`); nil for a store of the data file.
+    let status: Mutex<MirrorStatus?>
+    /// Broadcast after every write, once readers see its result (writers through a backend wait for their
+    /// revision on it).
+    let published = NSCondition()
 
     /// Loads `dataFile`, creating it empty when it does not exist yet, and its history beside it. When the file
     /// differs from the last recorded revision (or there is none), its content becomes a new revision (`start`);
@@ -43,6 +56,8 @@ public final class Store: Sendable {
     /// - Throws: `ConfigErrors` when the file is invalid (it is never rewritten then) or the history cannot be written.
     public init(dataFile: String, historyKeep: Int = NodeSettings.defaultHistoryKeep) throws(ConfigErrors) {
         self.dataFile = dataFile
+        self.mode = .local
+        self.status = Mutex(nil)
         let name = URL(fileURLWithPath: dataFile).lastPathComponent
         var text = ""
         if FileManager.default.fileExists(atPath: dataFile) {
@@ -80,11 +95,27 @@ public final class Store: Sendable {
         view = Mutex(View(snapshot: snapshot, history: history))
     }
 
+    /// An empty store in `mode` (a mirror's: `Store+Mirror.swift`), keeping no history.
+    init(mode: Mode, dataFile: String) {
+        self.dataFile = dataFile
+        self.mode = mode
+        self.status = Mutex(nil)
+        let snapshot = ConfigSnapshot(revision: 0, config: GatewayConfig(), objectRevisions: [:])
+        let history = RevisionLog(dataFile: dataFile, keep: 1)
+        state = Mutex(State(snapshot: snapshot, history: history))
+        view = Mutex(View(snapshot: snapshot, history: history))
+    }
+
     /// Runs a writer's `body` under the writer lock, then lets readers see the result (also after a refusal,
     /// which may have recorded the data file's errors).
     func writing<T: Sendable, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
         try state.withLock { (s: inout State) throws(E) -> T in
-            defer { view.withLock { $0 = View(snapshot: s.snapshot, history: s.history, fileErrors: s.fileErrors) } }
+            defer {
+                view.withLock { $0 = View(snapshot: s.snapshot, history: s.history, fileErrors: s.fileErrors) }
+                published.lock()
+                published.broadcast()
+                published.unlock()
+            }
             return try body(&s)
         }
     }
@@ -125,6 +156,40 @@ public final class Store: Sendable {
         }
     }
 
+    /// The validated configuration `change` makes of `old`'s (a put or a delete; `replaceAll` validates its
+    /// document); fixed fields are checked when it is committed. Needs no lock.
+    static func proposedConfig(_ change: ConfigChange, on old: ConfigSnapshot) throws(StoreError) -> GatewayConfig {
+        let config: GatewayConfig
+        switch change {
+        case .put(let kind, let id, let value):
+            var doc = old.config.document()
+            var list = doc[kind.rawValue].flatMap { v -> [ConfigValue]? in
+                if case .list(let l) = v.kind { return l }
+                return nil
+            } ?? []
+            if let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) {
+                list[i] = value
+            } else {
+                list.append(value)
+            }
+            doc[kind.rawValue] = .list(list)
+            config = try validate(doc, file: nil)
+        case .delete(let kind, let id):
+            guard let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) else {
+                throw .notFound(kind, id: id)
+            }
+            var doc = old.config.document()
+            if case .list(var l)? = doc[kind.rawValue]?.kind {
+                l.remove(at: i)
+                doc[kind.rawValue] = l.isEmpty ? nil : .list(l)
+            }
+            config = try validate(doc, file: nil)
+        case .replaceAll(let doc, let file):
+            config = try validate(doc, file: file)
+        }
+        return config
+    }
+
     /// What a validated change writes: the configuration, and the data file's text.
     struct Proposal {
         /// Where the data file's new text comes from.
@@ -143,35 +208,8 @@ public final class Store: Sendable {
 
     /// The body of `apply`, for callers that hold the lock.
     func applyLocked(_ s: inout State, _ change: ConfigChange, source: ChangeSource) throws(StoreError) -> ConfigSnapshot {
-        let old = s.snapshot
-        switch change {
-        case .put(let kind, let id, let value):
-            var doc = old.config.document()
-            var list = doc[kind.rawValue].flatMap { v -> [ConfigValue]? in
-                if case .list(let l) = v.kind { return l }
-                return nil
-            } ?? []
-            if let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) {
-                list[i] = value
-            } else {
-                list.append(value)
-            }
-            doc[kind.rawValue] = .list(list)
-            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: nil), fileText: .render), source: source)
-        case .delete(let kind, let id):
-            guard let i = old.config.documents(kind).firstIndex(where: { $0.id == id }) else {
-                throw .notFound(kind, id: id)
-            }
-            var doc = old.config.document()
-            if case .list(var l)? = doc[kind.rawValue]?.kind {
-                l.remove(at: i)
-                doc[kind.rawValue] = l.isEmpty ? nil : .list(l)
-            }
-            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: nil), fileText: .render), source: source)
-        case .replaceAll(let doc, let file):
-            return try commitLocked(&s, Proposal(config: try Self.validate(doc, file: file), fileText: .render),
-                                    source: source)
-        }
+        let config = try Self.proposedConfig(change, on: s.snapshot)
+        return try commitLocked(&s, Proposal(config: config, fileText: .render), source: source)
     }
 
     /// Checks what no single document can (fixed fields), records the revision, persists and publishes.
@@ -201,9 +239,15 @@ public final class Store: Sendable {
             }
             s.lastText = text
         }
+        publishLocked(&s, snapshot)
+        return snapshot
+    }
+
+    /// Makes `snapshot` the one in force and tells the subscribers (the waiting writers hear of it once readers
+    /// see it, in `writing`).
+    func publishLocked(_ s: inout State, _ snapshot: ConfigSnapshot) {
         s.snapshot = snapshot
         for subscriber in s.subscribers { subscriber(snapshot) }
-        return snapshot
     }
 
     /// Re-reads `gateway.yaml` (SIGHUP) and applies it like any other change; parsed before the writer lock.
@@ -212,6 +256,7 @@ public final class Store: Sendable {
     ///   and writes are refused until the file is fixed (`dataFileErrors`).
     @discardableResult
     public func reloadFromDisk() throws(StoreError) -> ConfigSnapshot {
+        if case .mirror(_, let why) = mode { throw .readOnly(why) }
         let file = parseDataFile(try readDataFile())
         return try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in try reloadLocked(&s, file) }
     }
@@ -221,7 +266,7 @@ public final class Store: Sendable {
     }
 
     /// A service's type and scheme are fixed once it exists.
-    private static func checkImmutableFields(old: GatewayConfig, new: GatewayConfig) throws(StoreError) {
+    static func checkImmutableFields(old: GatewayConfig, new: GatewayConfig) throws(StoreError) {
         var errors: [ConfigError] = []
         for (i, service) in new.services.enumerated() {
             guard let before = old.service(service.id) else { continue }

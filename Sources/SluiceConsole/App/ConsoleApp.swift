@@ -100,12 +100,20 @@ public final class ConsoleApp {
         let active = e.listeners.reduce(0) { $0 + $1.traffic.active }
         let rin = e.listeners.reduce(0.0) { $0 + data.rates.rate(RateTracker.listenerKey($1)).bytesIn }
         let rout = e.listeners.reduce(0.0) { $0 + data.rates.rate(RateTracker.listenerKey($1)).bytesOut }
-        let right = "\(e.listeners.count) listeners · \(active) open · in \(Format.rate(rin)) · out \(Format.rate(rout)) · rev \(data.config.revision)"
+        let right = etcdState() + "\(e.listeners.count) listeners · \(active) open · in \(Format.rate(rin)) · out \(Format.rate(rout)) · rev \(data.config.revision)"
         // The title wins the space; the totals take what is left and are cut first.
         let titleWidth = min(CellWidth.of(screen.title), canvas.cols / 2)
         let rightWidth = min(CellWidth.of(right), canvas.cols - titleWidth - 2)
         canvas.text(1, 0, screen.title, width: titleWidth, .header)
         canvas.text(1, canvas.cols - rightWidth, right, width: rightWidth, .dim)
+    }
+
+    /// `etcd ✓ · ` while etcd answers, `etcd ✗ 2m 5s (last-known-good) · ` while it does not (how long for).
+    private func etcdState() -> String {
+        guard let m = data.mirror else { return "" }
+        if m.reachable { return "etcd ✓ · " }
+        let down = Format.age(max(0, data.engine.takenAt.timeIntervalSince(m.since)))
+        return "etcd ✗ \(down)\(m.fromLastKnownGood ? " (last-known-good)" : "") · "
     }
 
     private func drawMessageLine(on canvas: Canvas) {

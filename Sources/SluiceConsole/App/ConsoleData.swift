@@ -9,14 +9,17 @@ public struct ConsoleData {
     public var log: [LogEntry]
     /// The data file's errors while it is invalid (the running configuration is kept): every screen shows a banner.
     public var dataFileErrors: ConfigErrors?
+    /// How etcd is doing when the configuration comes from it (nil: the data file); shown in the header.
+    public var mirror: MirrorStatus?
 
     public init(engine: EngineSnapshot, config: ConfigSnapshot, rates: RateTracker = RateTracker(), log: [LogEntry] = [],
-                dataFileErrors: ConfigErrors? = nil) {
+                dataFileErrors: ConfigErrors? = nil, mirror: MirrorStatus? = nil) {
         self.engine = engine
         self.config = config
         self.rates = rates
         self.log = log
         self.dataFileErrors = dataFileErrors
+        self.mirror = mirror
     }
 }
 

@@ -48,7 +48,7 @@ public final class ConsoleRunner {
         rates.update(snapshot)
         let app = ConsoleApp(tabs: Self.tabs(engine: engine, store: store, accessLogPath: accessLogPath),
                              data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
-                                               dataFileErrors: store.dataFileErrors))
+                                               dataFileErrors: store.dataFileErrors, mirror: store.mirrorStatus))
         var nextTick = Date().addingTimeInterval(tick)
         while !app.wantsQuit && !shouldStop() && !terminal.isLost {
             app.render(on: terminal)
@@ -62,7 +62,7 @@ public final class ConsoleRunner {
                 snapshot = engine.snapshot()
                 rates.update(snapshot)
                 app.data = ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
-                                       dataFileErrors: store.dataFileErrors)
+                                       dataFileErrors: store.dataFileErrors, mirror: store.mirrorStatus)
                 nextTick = Date().addingTimeInterval(tick)
             }
         }

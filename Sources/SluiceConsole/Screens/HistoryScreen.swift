@@ -65,6 +65,7 @@ public final class HistoryScreen: Screen {
                 return .flash("\(error)", isError: true)
             }
         case .char("r"):
+            if let why = store.rollbackRefusal { return .flash("read-only: \(why)", isError: true) }
             guard let n = selected else { return .none }
             if n == data.config.revision { return .flash("revision \(n) is the one in force", isError: false) }
             let store = self.store

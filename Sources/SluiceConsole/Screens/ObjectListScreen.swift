@@ -78,6 +78,9 @@ public final class ObjectListScreen: Screen {
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
         let docs = data.config.config.documents(kind)
         let index = docs.firstIndex { $0.id == selectedID } ?? 0
+        if let why = store.readOnlyReason, [.char("n"), .char("e"), .enter, .char("d")].contains(key) {
+            return .flash("read-only: \(why)", isError: true)
+        }
         switch key {
         case .up: if index > 0 { selectedID = docs[index - 1].id }
         case .down: if index + 1 < docs.count { selectedID = docs[index + 1].id }

@@ -1,0 +1,24 @@
+import Foundation
+
+/// How a mirrored store's source (etcd) is doing, for the Admin API and the console header.
+public struct MirrorStatus: Sendable, Equatable {
+    /// What is mirrored: `etcd http://127.0.0.1:2379 /apisix`.
+    public var source: String
+    /// Whether the last exchange with the source worked.
+    public var reachable = false
+    /// Since when `reachable` has had its value.
+    public var since: Date
+    /// The source's revision the configuration in force was read at (0: none yet).
+    public var revision = 0
+    /// True while the configuration in force comes from the last-known-good file, not from the source.
+    public var fromLastKnownGood = false
+    /// Why the source is unreachable (the last failure), nil while it is reachable.
+    public var error: String?
+    /// The values skipped as invalid: `key: field: why`.
+    public var skipped: [String] = []
+
+    public init(source: String, since: Date) {
+        self.source = source
+        self.since = since
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import NIOCore
+import SluiceConfig
+import Synchronization
+
+/// A small etcd v3 client over the members' HTTP/JSON gateway (`/v3/kv/range`, `/v3/kv/txn`, `/v3/watch`,
+/// `/v3/auth/authenticate`): keys and values travel base64-encoded, revisions as decimal strings.
+///
+/// Calls block the calling thread (never an event loop's) for at most `timeout` seconds per member. A member that
+/// cannot be reached is left for the next one in `hosts`; the member that last answered is tried first. With
+/// `user`/`password` a token is fetched before the first call and again when etcd says it expired.
+public final class EtcdClient: Sendable {
+    /// One key-value as etcd returns it.
+    public struct KeyValue: Sendable, Equatable {
+        public var key: String
+        public var value: [UInt8]
+        public var createRevision: Int
+        public var modRevision: Int
+    }
+
+    /// A range read: the key-values and the store revision it was read at.
+    public struct Range: Sendable {
+        public var revision: Int
+        public var kvs: [KeyValue]
+    }
+
+    let settings: EtcdSettings
+    let group: EventLoopGroup
+    private struct Connection {
+        var current = 0
+        var token: String?
+    }
+
+    private let connection = Mutex(Connection())
+
+    public init(settings: EtcdSettings, group: EventLoopGroup) {
+        self.settings = settings
+        self.group = group
+    }
+
+    /// The member tried first now.
+    public var currentEndpoint: EtcdSettings.Endpoint {
+        settings.hosts[connection.withLock { $0.current } % settings.hosts.count]
+    }
+
+    /// Every key under `prefix/` (at `revision`, when given).
+    /// - Throws: `EtcdError`; `.refused(code: 11)` when `revision` was compacted.
+    public func range(prefix: String, revision: Int? = nil) throws(EtcdError) -> Range {
+        var body = ConfigValue.map([("key", .string(Self.base64(prefix + "/"))),
+                                    ("range_end", .string(Self.base64(Self.prefixEnd(prefix + "/"))))])
+        if let revision { body["revision"] = .string(String(revision)) }
+        let answer = try call("/v3/kv/range", body)
+        return Range(revision: Self.revision(answer), kvs: try (Self.list(answer["kvs"])).map(Self.keyValue))
+    }
+
+    /// Puts `value` at `key` if the key's modification revision is `expected` (0: the key must not exist).
+    /// - Returns: the revision written at, or nil when the comparison failed (nothing written).
+    public func put(_ key: String, value: [UInt8], ifModRevision expected: Int) throws(EtcdError) -> Int? {
+        try txn(key, expected: expected, .map([("request_put", .map([
+            ("key", .string(Self.base64(key))), ("value", .string(Data(value).base64EncodedString())),
+        ]))]))
+    }
+
+    /// Deletes `key` if its modification revision is `expected`.
+    /// - Returns: the revision deleted at, or nil when the comparison failed (nothing deleted).
+    public func delete(_ key: String, ifModRevision expected: Int) throws(EtcdError) -> Int? {
+        try txn(key, expected: expected, .map([("request_delete_range", .map([("key", .string(Self.base64(key)))]))]))
+    }
+
+    private func txn(_ key: String, expected: Int, _ operation: ConfigValue) throws(EtcdError) -> Int? {
+        let compare: ConfigValue = expected == 0
+            ? .map([("target", .string("CREATE")), ("key", .string(Self.base64(key))), ("create_revision", .string("0"))])
+            : .map([("target", .string("MOD")), ("key", .string(Self.base64(key))), ("mod_revision", .string(String(expected)))])
+        let answer = try call("/v3/kv/txn", .map([("compare", .list([compare])), ("success", .list([operation]))]))
+        return Self.isTrue(answer["succeeded"]) ? Self.revision(answer) : nil
+    }
+
+    /// Starts one watch of `prefix/` from `revision` on the current member; `onMessage` gets each message's
+    /// `result` object. The returned future ends (with an error) when the watch does; close the channel to end it.
+    public func watch(prefix: String, from revision: Int,
+                      onMessage: @escaping @Sendable (ConfigValue) -> Void) throws(EtcdError) -> (Channel, EventLoopFuture<Void>) {
+        let body = ConfigValue.map([("create_request", .map([
+            ("key", .string(Self.base64(prefix + "/"))), ("range_end", .string(Self.base64(Self.prefixEnd(prefix + "/")))),
+            ("start_revision", .string(String(revision))), ("progress_notify", .bool(true)),
+        ]))])
+        return try withMember { endpoint, token throws(EtcdError) in
+            do {
+                return try EtcdHTTP.stream(group: group, to: endpoint, path: "/v3/watch", body: Array(body.jsonText().utf8),
+                                           token: token, timeout: settings.timeout) { line in
+                    guard let message = try? ConfigValue.parseJSON(line) else { return }
+                    onMessage(message["result"] ?? message)
+                }.wait()
+            } catch let e as EtcdError { throw e } catch {
+                throw EtcdError(kind: .unreachable, message: "\(error)")
+            }
+        }
+    }
+
+    /// One unary call, on the current member, then on each other one while they cannot be reached.
+    private func call(_ path: String, _ body: ConfigValue) throws(EtcdError) -> ConfigValue {
+        try withMember { endpoint, token throws(EtcdError) in
+            try Self.unary(group: group, endpoint, path, Array(body.jsonText().utf8), token: token, timeout: settings.timeout)
+        }
+    }
+
+    /// Runs `body` against the members in turn, starting with the current one, authenticating first when needed.
+    private func withMember<T>(_ body: (EtcdSettings.Endpoint, String?) throws(EtcdError) -> T) throws(EtcdError) -> T {
+        let start = connection.withLock { $0.current }
+        var last = EtcdError(kind: .unreachable, message: "no etcd member configured")
+        for step in 0..<settings.hosts.count {
+            let index = (start + step) % settings.hosts.count
+            let endpoint = settings.hosts[index]
+            do {
+                var token = try self.token(endpoint, renew: false)
+                let result: T
+                do { result = try body(endpoint, token) } catch where error.isAuthExpired && settings.user != nil {
+                    token = try self.token(endpoint, renew: true)
+                    result = try body(endpoint, token)
+                }
+                connection.withLock { $0.current = index }
+                return result
+            } catch where error.kind == .unreachable {
+                last = error
+                connection.withLock { $0.token = nil }
+            }
+        }
+        throw last
+    }
+
+    private func token(_ endpoint: EtcdSettings.Endpoint, renew: Bool) throws(EtcdError) -> String? {
+        guard let user = settings.user, let password = settings.password else { return nil }
+        if !renew, let token = connection.withLock({ $0.token }) { return token }
+        let answer = try Self.unary(group: group, endpoint, "/v3/auth/authenticate",
+                                    Array(ConfigValue.map([("name", .string(user)), ("password", .string(password))]).jsonText().utf8),
+                                    token: nil, timeout: settings.timeout)
+        guard let token = answer["token"]?.stringValue else {
+            throw EtcdError(kind: .badAnswer, message: "etcd \(endpoint) gave no token for user \(user)")
+        }
+        connection.withLock { $0.token = token }
+        return token
+    }
+
+    private static func unary(group: EventLoopGroup, _ endpoint: EtcdSettings.Endpoint, _ path: String, _ body: [UInt8],
+                              token: String?, timeout: Double) throws(EtcdError) -> ConfigValue {
+        let answer: EtcdHTTP.Answer
+        do {
+            answer = try EtcdHTTP.post(group: group, to: endpoint, path: path, body: body, token: token, timeout: timeout).wait()
+        } catch let e as EtcdError { throw e } catch {
+            throw EtcdError(kind: .unreachable, message: "\(endpoint): \(error)")
+        }
+        guard let value = try? ConfigValue.parseJSON(answer.body) else {
+            throw EtcdError(kind: .badAnswer, message: "\(endpoint) \(path): HTTP \(answer.status), not JSON")
+        }
+        if answer.status != 200 || value["error"] != nil {
+            let message = value["message"]?.stringValue ?? value["error"]?.stringValue ?? "HTTP \(answer.status)"
+            let code = value["code"].flatMap { if case .int(let c) = $0.kind { c } else { nil } } ?? -1
+            // Unavailable (14) and deadline exceeded (4): the member is there but cannot serve; try another.
+            let kind: EtcdError.Kind = [4, 14].contains(code) || answer.status >= 502 ? .unreachable : .refused(code: code)
+            throw EtcdError(kind: kind, message: "\(endpoint) \(path): \(message)")
+        }
+        return value
+    }
+
+    // MARK: - JSON gateway encoding
+
+    static func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+
+    /// The range end that covers every key starting with `prefix`.
+    static func prefixEnd(_ prefix: String) -> String {
+        var bytes = Array(prefix.utf8)
+        while let last = bytes.last {
+            if last < 0xFF {
+                bytes[bytes.count - 1] = last + 1
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            bytes.removeLast()
+        }
+        return "\0"
+    }
+
+    /// A decimal revision (etcd's int64 as a string; absent means 0).
+    static func int(_ value: ConfigValue?) -> Int {
+        switch value?.kind {
+        case .string(let s)?: Int(s) ?? 0
+        case .int(let i)?: i
+        default: 0
+        }
+    }
+
+    static func list(_ value: ConfigValue?) -> [ConfigValue] {
+        if case .list(let items)? = value?.kind { return items }
+        return []
+    }
+
+    static func isTrue(_ value: ConfigValue?) -> Bool {
+        if case .bool(true)? = value?.kind { return true }
+        return false
+    }
+
+    static func revision(_ answer: ConfigValue) -> Int { int(answer["header"]?["revision"]) }
+
+    static func keyValue(_ v: ConfigValue) throws(EtcdError) -> KeyValue {
+        guard let key = v["key"]?.stringValue.flatMap({ Data(base64Encoded: $0) }) else {
+            throw EtcdError(kind: .badAnswer, message: "etcd key-value without a base64 key")
+        }
+        let value = v["value"]?.stringValue.flatMap { Data(base64Encoded: $0) } ?? Data()
+        return KeyValue(key: String(decoding: key, as: UTF8.self), value: Array(value),
+                        createRevision: int(v["create_revision"]), modRevision: int(v["mod_revision"]))
+    }
+}
