@@ -288,3 +288,15 @@ def test_plugin_schemas_list_and_error_wording(sluice):
     body["plugins"] = {"mqttt-proxy": {}}
     st, _, reply = sl.admin("PUT", "/apisix/admin/stream_routes/1", body)
     assert (st, reply) == (400, {"error_msg": "unknown plugin [mqttt-proxy]"})
+
+
+@pytest.mark.time_limit(60)
+def test_entries_still_waiting_for_their_batch_are_sent_at_shutdown(sluice):
+    up = echo_server()
+    sink = TcpSink()
+    sl = sluice(gateway={"stream_routes": [syslog_route(up, port=sink.port, inactive_timeout=60)]})
+    sessions(sl.port, 2)
+    sl.wait_log(2)
+    assert sink.lines == []  # the batch is not due for a minute
+    sl.stop()
+    assert len(sink.wait(2, timeout=5)) == 2
