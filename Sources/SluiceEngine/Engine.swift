@@ -173,6 +173,7 @@ public final class Engine: Sendable {
             while context.registry.count > 0 && Date() < hardDeadline { usleep(10_000) }
         }
         context.health.stopAll() // health: issue 11 (no probes once the gateway is going down)
+        context.routingTable?.pluginCompiler.flushSenders(timeout: 2)
         context.accessLog?.writer.flush()
         return left
     }
@@ -205,7 +206,9 @@ public final class Engine: Sendable {
         let upstreams = context.health.snapshot(values)
         return EngineSnapshot(takenAt: Date(), configRevision: table?.revision ?? 0,
                               listeners: specs.map { .init(spec: $0, traffic: values["listener:\($0)"] ?? zero) },
-                              routes: routes, upstreams: upstreams, connections: connections)
+                              routes: routes, upstreams: upstreams, connections: connections,
+                              syslogSinks: (table?.pluginCompiler.senders.values.map(\.info) ?? [])
+                                  .sorted { ($0.target, $0.name) < ($1.target, $1.name) })
     }
 }
 

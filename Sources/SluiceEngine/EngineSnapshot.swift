@@ -41,4 +41,6 @@ public struct EngineSnapshot: Sendable {
     public var routes: [Route]
     public var upstreams: [Upstream]
     public var connections: [ConnectionInfo]
+    /// The syslog plugin's senders in use: entries sent, waiting and dropped.
+    public var syslogSinks: [SyslogSinkInfo] = []
 }

@@ -12,6 +12,7 @@ struct AdminRouteTests {
         ("/apisix/admin/stream_routes/1/upstream/nodes", AdminRoute.object(.streamRoutes, id: "1", subPath: ["upstream", "nodes"])),
         ("/apisix/admin/schema/stream_route", AdminRoute.schema("stream_route")),
         ("/apisix/admin/plugins/list", AdminRoute.pluginList),
+        ("/apisix/admin/schema/plugins/syslog", AdminRoute.pluginSchema("syslog")),
         ("/apisix/admin/status", AdminRoute.status),
         ("/v1/healthcheck", AdminRoute.healthcheck(key: nil)),
         ("/v1/healthcheck/upstreams/1", AdminRoute.healthcheck(key: "upstreams/1")),

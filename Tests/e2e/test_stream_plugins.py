@@ -156,7 +156,8 @@ def test_plugin_errors_in_the_admin_api_and_validate(sluice):
     body = {"upstream": {"nodes": {"127.0.0.1:1": 1}, "type": "roundrobin"},
             "plugins": {"limit-conn": {"conn": 0, "burst": 0, "default_conn_delay": 1, "key": "remote_addr"}}}
     st, _, reply = sl.admin("PUT", "/apisix/admin/stream_routes/1", body)
-    assert st == 400 and reply["error_msg"] == "invalid configuration: plugins.limit-conn.conn: must be > 0, got 0"
+    assert st == 400 and reply["error_msg"] == ("failed to check the configuration of stream plugin [limit-conn]: "
+                                                'property "conn" validation failed: must be > 0, got 0')
     body["plugins"] = {"mqtt-proxy": {"protocol_name": "MQTT", "protocol_level": 4}}
     st, _, reply = sl.admin("PUT", "/apisix/admin/stream_routes/1", body)
     assert st == 400 and "plugins.mqtt-proxy: plugin is not implemented yet" in reply["error_msg"], reply

@@ -72,9 +72,18 @@ public final class AdminAPI: Sendable {
             try Self.readOnly(method)
             guard name == "stream_route", let schema = StreamRouteSchema.value else { throw .unknownPath(request.path) }
             return AdminResponse(status: 200, json: schema)
+        case .pluginSchema(let name):
+            try Self.readOnly(method)
+            guard try Self.streamSubsystem(request, invalid: { "unsupported subsystem: \($0)" }),
+                  let schema = PluginSchemas.value(of: name) else {
+                throw AdminError(.error(404, "plugin not found in subsystem \(request.query["subsystem"] ?? "stream")"))
+            }
+            return AdminResponse(status: 200, json: schema)
         case .pluginList:
             try Self.readOnly(method)
-            return AdminResponse(status: 200, json: .list(PluginSet.available.map { .string($0) }))
+            let stream = try Self.streamSubsystem(request, invalid: { _ in "invalid subsystem passed" })
+            let names = stream ? PluginSet.available : []
+            return AdminResponse(status: 200, json: .list(names.map { .string($0) }))
         case .status:
             try Self.readOnly(method)
             return info.status()
@@ -97,6 +106,17 @@ public final class AdminAPI: Sendable {
         case .revisionRollback(let n):
             guard method == "POST" else { throw .methodNotAllowed(method) }
             return try history.rollback(n)
+        }
+    }
+
+    /// Whether `?subsystem=` asks for stream plugins: `stream`, or absent (Sluice has no HTTP subsystem); `http`
+    /// has none. - Throws: 400 with APISIX's message for any other value (`invalid` words it).
+    private static func streamSubsystem(_ request: AdminRequest,
+                                        invalid: (String) -> String) throws(AdminError) -> Bool {
+        switch request.query["subsystem"] {
+        case nil, "stream": return true
+        case "http": return false
+        case let other?: throw .badRequest(invalid(other))
         }
     }
 

@@ -23,8 +23,7 @@ public struct AdminError: Error, Sendable {
     static func from(_ error: StoreError, objectPath: String?) -> AdminError {
         switch error {
         case .invalid(let errors):
-            let messages = errors.errors.map { ErrorPaths.relative($0, to: objectPath).fieldMessage }
-            return badRequest("invalid configuration: " + messages.joined(separator: "; "))
+            return badRequest(ValidationMessage.text(errors.errors.map { ErrorPaths.relative($0, to: objectPath) }))
         case .notFound:
             return keyNotFound
         case .revisionNotFound:

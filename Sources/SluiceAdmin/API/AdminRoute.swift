@@ -8,6 +8,8 @@ public enum AdminRoute: Equatable, Sendable {
     case object(ResourceKind, id: String, subPath: [String])
     /// `/apisix/admin/schema/<name>`
     case schema(String)
+    /// `/apisix/admin/schema/plugins/<name>`
+    case pluginSchema(String)
     /// `/apisix/admin/plugins/list`
     case pluginList
     /// `/apisix/admin/status`
@@ -40,6 +42,7 @@ public enum AdminRoute: Equatable, Sendable {
         switch rest[0] {
         case "status" where rest.count == 1: return .status
         case "schema" where rest.count == 2: return .schema(rest[1])
+        case "schema" where rest.count == 3 && rest[1] == "plugins": return .pluginSchema(rest[2])
         case "plugins" where rest == ["plugins", "list"]: return .pluginList
         default: break
         }

@@ -7,10 +7,11 @@ struct InfoEndpoints: Sendable {
     let store: Store
     let engineSnapshot: @Sendable () -> EngineSnapshot?
 
-    /// `{"revision", "data_file", "data_file_error", "data_file_errors", "etcd"}`: the error fields say why a hand
-    /// edit of the data file is not in force (`file:line: path: why`); null / empty when the file is applied.
+    /// `{"revision", "data_file", "data_file_error", "data_file_errors", "etcd", "syslog"}`: the error fields say why
+    /// a hand edit of the data file is not in force (`file:line: path: why`); null / empty when the file is applied.
     /// `etcd` (null without etcd): `reachable`, `since`, the `revision` served, whether it comes from the
-    /// `last_known_good` file, the last `error`, and the values `skipped` as invalid.
+    /// `last_known_good` file, the last `error`, and the values `skipped` as invalid. `syslog` lists the syslog
+    /// plugin's servers with their entries sent, waiting and dropped.
     func status() -> AdminResponse {
         let errors = store.dataFileErrors?.errors.map(\.description) ?? []
         return AdminResponse(status: 200, json: .map([
@@ -19,6 +20,7 @@ struct InfoEndpoints: Sendable {
             ("data_file_error", errors.isEmpty ? .null : .string(errors.joined(separator: "; "))),
             ("data_file_errors", .list(errors.map { .string($0) })),
             ("etcd", store.mirrorStatus.map(Self.etcd) ?? .null),
+            ("syslog", .list((engineSnapshot()?.syslogSinks ?? []).map(Self.sink))),
         ]))
     }
 
@@ -28,6 +30,15 @@ struct InfoEndpoints: Sendable {
             ("since", .string(ISO8601DateFormatter().string(from: s.since))), ("revision", .int(s.revision)),
             ("last_known_good", .bool(s.fromLastKnownGood)), ("error", s.error.map { .string($0) } ?? .null),
             ("skipped", .list(s.skipped.map { .string($0) })),
+        ])
+    }
+
+    private static func sink(_ s: SyslogSinkInfo) -> ConfigValue {
+        .map([
+            ("name", .string(s.name)), ("server", .string(s.target)), ("connected", .bool(s.connected)),
+            ("sent", .int(Int(clamping: s.sent))), ("dropped", .int(Int(clamping: s.dropped))),
+            ("failed_sends", .int(Int(clamping: s.failedSends))), ("queued_entries", .int(s.queuedEntries)),
+            ("queued_bytes", .int(s.queuedBytes)),
         ])
     }
 

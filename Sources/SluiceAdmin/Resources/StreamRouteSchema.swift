@@ -54,8 +54,8 @@ enum StreamRouteSchema {
         "upstream": {"$ref": "#/definitions/upstream"},
         "upstream_id": {"$ref": "#/definitions/id"},
         "service_id": {"$ref": "#/definitions/id"},
-        "plugins": {"type": "object", "description": "stream plugins; see /apisix/admin/plugins/list?subsystem=stream",
-                    "propertyNames": {"enum": []}},
+        "plugins": {"type": "object",
+                    "description": "stream plugins: /apisix/admin/plugins/list?subsystem=stream names them"},
         "priority": {"type": "integer", "description": "Sluice extension: higher wins ties"},
         "create_time": {"type": "integer"},
         "update_time": {"type": "integer"}

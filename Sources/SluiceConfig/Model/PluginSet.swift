@@ -16,9 +16,9 @@ public struct PluginSet: Sendable, Equatable {
 
     /// The stream plugins this build of Sluice runs. A plugin listed here is enforced; any other name is refused,
     /// because silently ignoring e.g. `mqtt-proxy` would make traffic go where the operator did not mean it to.
-    public static let available = ["ip-restriction", "limit-conn", "prometheus", "limit-bandwidth"]
+    public static let available = ["ip-restriction", "limit-conn", "prometheus", "limit-bandwidth", "syslog"]
     /// Stream plugins APISIX has that Sluice has not implemented yet.
-    static let planned = ["mqtt-proxy", "syslog", "traffic-split"]
+    public static let planned = ["mqtt-proxy", "traffic-split"]
 
     /// The plugins a route runs: its own, and its service's that it does not override by name (APISIX's merge; a
     /// route's disabled plugin still overrides, so it turns the service's off for that route).

@@ -25,7 +25,7 @@ struct AccessLogTime: Sendable, Equatable {
     /// Seconds east of UTC.
     var utcOffset: Int
 
-    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// Breaks `epochSeconds` down in `timeZone`, or in the process's local time zone (`TZ`, `/etc/localtime`) when nil.
     init(epochSeconds: Int64, timeZone: TimeZone?) {

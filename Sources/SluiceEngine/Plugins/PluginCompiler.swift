@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import NIOCore
 import SluiceConfig
 
@@ -6,13 +8,18 @@ import SluiceConfig
 /// route's plugin configuration is unchanged reuses them, so live connections keep counting; a changed one starts
 /// afresh, and connections admitted under the old one free their slots there (never into the new one, so counts
 /// neither leak nor underflow across a change). A route's `prometheus` counts carry over to the next snapshot that
-/// still has the plugin on the route.
+/// still has the plugin on the route. A syslog sender is reused while its configuration is unchanged, so its queue
+/// and connection survive a change that leaves it alone.
 struct PluginCompiler: Sendable {
     private var limiters: RouteStateCache<LimitConnConfig, ConnectionLimiter>
     private var routeBuckets: RouteStateCache<LimitBandwidthConfig, RouteBuckets>
     /// prometheus counts belong to the route whatever its configuration: counters never go back.
     private let previousStatusCounts: [String: StreamStatusCounts]
     private var statusCounts: [String: StreamStatusCounts] = [:]
+    private let previousSenders: [SyslogConfig: SyslogSender]
+    /// One sender per syslog configuration (routes that say the same share it), kept while a snapshot uses it.
+    private(set) var senders: [SyslogConfig: SyslogSender] = [:]
+    private let logger: Logger
 
     /// limit-bandwidth's shared buckets of one route.
     private struct RouteBuckets: Sendable {
@@ -20,13 +27,16 @@ struct PluginCompiler: Sendable {
         let download: SharedTokenBucket?
     }
 
-    init(previous: PluginCompiler?) {
+    /// - Parameter logger: the engine log, for the syslog senders (nil: the previous compiler's).
+    init(previous: PluginCompiler?, logger: Logger? = nil) {
+        self.logger = logger ?? previous?.logger ?? Logger(label: "sluice")
+        previousSenders = previous?.senders ?? [:]
         limiters = RouteStateCache(previous: previous?.limiters)
         routeBuckets = RouteStateCache(previous: previous?.routeBuckets)
         previousStatusCounts = previous?.statusCounts ?? [:]
     }
 
-    mutating func chain(routeID: String, _ configs: [StreamPluginConfig]) -> PluginChain {
+    mutating func chain(routeID: String, serviceID: String? = nil, _ configs: [StreamPluginConfig]) -> PluginChain {
         guard !configs.isEmpty else { return .empty }
         return PluginChain(configs.map { config -> any StreamPlugin in
             switch config {
@@ -48,7 +58,18 @@ struct PluginCompiler: Sendable {
                     return RouteBuckets(upload: upload, download: download)
                 }
                 return LimitBandwidthPlugin(config: c, routeUpload: buckets.upload, routeDownload: buckets.download)
+            case .syslog(let c):
+                let sender = senders[c] ?? previousSenders[c] ?? SyslogSender(config: c, logger: logger)
+                senders[c] = sender
+                return SyslogPlugin(config: c, entry: SyslogEntry(logFormat: c.logFormat, serviceID: serviceID),
+                                    sender: sender)
             }
         })
+    }
+
+    /// Sends what every syslog sender holds, waiting at most `timeout` seconds in all (shutdown).
+    func flushSenders(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        for sender in senders.values { sender.flush(timeout: max(0, deadline.timeIntervalSinceNow)) }
     }
 }

@@ -18,7 +18,7 @@ public final class RoutingTable: Sendable {
         let config = snapshot.config
         var upstreams: [String: UpstreamRuntime] = [:]
         var routes: [CompiledRoute] = []
-        var compiler = PluginCompiler(previous: previous?.pluginCompiler)
+        var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger)
         for route in config.streamRoutes {
             var runtime: UpstreamRuntime?
             if let resolved = config.resolvedUpstream(for: route) {
@@ -34,7 +34,8 @@ public final class RoutingTable: Sendable {
             }
             let service = route.serviceID.flatMap { config.service($0) }
             let transport: ListenerSpec.Transport? = service?.scheme.map { $0 == .udp ? .udp : .tcp }
-            let plugins = compiler.chain(routeID: route.id, route.plugins.merged(over: service?.plugins))
+            let plugins = compiler.chain(routeID: route.id, serviceID: route.serviceID,
+                                         route.plugins.merged(over: service?.plugins))
             routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport, plugins: plugins,
                                         counters: counters.counters("route:\(route.id)")))
         }

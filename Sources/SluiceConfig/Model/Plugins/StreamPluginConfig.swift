@@ -4,6 +4,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
     case limitConn(LimitConnConfig)
     case prometheus(PrometheusConfig)
     case limitBandwidth(LimitBandwidthConfig)
+    case syslog(SyslogConfig)
 
     /// The configuration name.
     public var name: String {
@@ -12,6 +13,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case .limitConn: LimitConnConfig.name
         case .prometheus: PrometheusConfig.name
         case .limitBandwidth: LimitBandwidthConfig.name
+        case .syslog: SyslogConfig.name
         }
     }
 
@@ -23,6 +25,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case LimitConnConfig.name: LimitConnConfig.decode(&reader).map(StreamPluginConfig.limitConn)
         case PrometheusConfig.name: PrometheusConfig.decode(&reader).map(StreamPluginConfig.prometheus)
         case LimitBandwidthConfig.name: LimitBandwidthConfig.decode(&reader).map(StreamPluginConfig.limitBandwidth)
+        case SyslogConfig.name: SyslogConfig.decode(&reader).map(StreamPluginConfig.syslog)
         default: nil
         }
     }
