@@ -16,6 +16,10 @@ public struct FormField {
     public var value: String
     public var hint: String
     public var error: String?
+    /// The path whose errors (its own and those below it) are shown beside this field; usually `key`.
+    public var errorScope: String
+    /// Not shown and skipped by the focus (an inline upstream's fields while a named upstream is chosen).
+    public var isHidden = false
     /// Cursor position in `value`, in characters.
     var cursor: Int
 
@@ -25,6 +29,7 @@ public struct FormField {
         self.kind = kind
         self.value = value
         self.hint = hint
+        errorScope = key
         cursor = value.count
     }
 

@@ -8,11 +8,17 @@ public protocol FormSpec {
     /// The document to store: `base` (the object as stored, so fields the form does not show are kept) with the
     /// form's fields applied. Field-level problems (a port that is not a number) are set on `fields`.
     func build(_ fields: inout [FormField], base: ConfigValue?) -> ConfigValue?
+    /// Reshapes the fields after an edit and when the form opens (node lists grow a new empty row once the last
+    /// is typed into; a route hides its inline upstream while a named one is chosen).
+    func adjust(_ fields: inout [FormField])
+    /// Enter on a field (the `+ plugin` row adds the plugin named in it).
+    /// - Returns: the field to focus next, or nil when Enter just moves on.
+    func enter(_ fields: inout [FormField], at index: Int) -> Int?
 }
 
 extension FormSpec {
-    /// Reshapes the fields after an edit (node lists grow a new empty row once the last is typed into).
     func adjust(_ fields: inout [FormField]) { UpstreamFields.adjust(&fields) }
+    func enter(_ fields: inout [FormField], at index: Int) -> Int? { PluginFields.enter(&fields, at: index) }
 }
 
 /// Conversions shared by the specs: empty text removes a field.

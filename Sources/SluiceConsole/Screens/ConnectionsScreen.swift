@@ -55,9 +55,10 @@ public final class ConnectionsScreen: Screen {
         Table(columns: [
             TableColumn("ID", min: 5, max: 8, right: true), TableColumn("CLIENT", min: 15, max: 24),
             TableColumn("ROUTE", min: 6, max: 16), TableColumn("NODE", min: 15, max: 22),
-            TableColumn("AGE", min: 6, max: 7, right: true), TableColumn("IN", min: 8, max: 10, right: true),
-            TableColumn("OUT", min: 8, max: 10, right: true), TableColumn("IN/s", min: 10, max: 11, right: true),
-            TableColumn("STATE", min: 10, max: 10), TableColumn("LISTENER", min: 12, max: 22),
+            TableColumn("AGE", min: 6, max: 7, right: true), TableColumn("IN", min: 8, max: 10, right: true, drop: 1),
+            TableColumn("OUT", min: 8, max: 10, right: true, drop: 1),
+            TableColumn("IN/s", min: 10, max: 11, right: true, drop: 2),
+            TableColumn("STATE", min: 10, max: 10), TableColumn("LISTENER", min: 12, max: 22, drop: 3),
         ], rows: rows.map { c in
             let rate = data.rates.rate(RateTracker.connectionKey(c.id))
             return [String(c.id), c.client, c.routeID, c.node ?? "-", Format.age(now.timeIntervalSince(c.startedAt)),

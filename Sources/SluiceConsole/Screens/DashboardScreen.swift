@@ -37,8 +37,9 @@ public final class DashboardScreen: Screen {
         row += 1
         Table(columns: [
             TableColumn("ADDRESS", min: 16, max: 30), TableColumn("PROTO", min: 6, max: 6),
-            TableColumn("ACTIVE", min: 6, max: 8, right: true), TableColumn("TOTAL", min: 7, max: 10, right: true),
-            TableColumn("IN", min: 9, max: 10, right: true), TableColumn("OUT", min: 9, max: 10, right: true),
+            TableColumn("ACTIVE", min: 6, max: 8, right: true),
+            TableColumn("TOTAL", min: 7, max: 10, right: true, drop: 1),
+            TableColumn("IN", min: 9, max: 10, right: true, drop: 2), TableColumn("OUT", min: 9, max: 10, right: true, drop: 2),
             TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
             TableColumn("REFUSED", min: 8, max: 8, right: true),
         ], rows: e.listeners.map { l in
@@ -59,9 +60,9 @@ public final class DashboardScreen: Screen {
         Table(columns: [
             TableColumn("ROUTE", min: 8, max: 20), TableColumn("MATCH", min: 10, max: 34),
             TableColumn("UPSTREAM", min: 10, max: 24), TableColumn("ACTIVE", min: 6, max: 8, right: true),
-            TableColumn("TOTAL", min: 6, max: 10, right: true), TableColumn("IN", min: 9, max: 10, right: true),
-            TableColumn("OUT", min: 9, max: 10, right: true), TableColumn("IN/s", min: 10, max: 12, right: true),
-            TableColumn("OUT/s", min: 10, max: 12, right: true),
+            TableColumn("TOTAL", min: 6, max: 10, right: true, drop: 1),
+            TableColumn("IN", min: 9, max: 10, right: true, drop: 2), TableColumn("OUT", min: 9, max: 10, right: true, drop: 2),
+            TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
         ], rows: e.routes.map { r in
             let rate = data.rates.rate(RateTracker.routeKey(r.id))
             let label = r.name.map { "\(r.id) \($0)" } ?? r.id
