@@ -526,3 +526,49 @@ def test_escape_after_a_jump_returns_to_the_screen_before(console, echo):
     c.wait_for(lambda s: s.split("\n")[1].startswith("Upstreams"), 5, "Esc back on the Upstreams screen")
     c.keys("F1")
     c.wait_for(lambda s: s.split("\n")[1].startswith("Help"), 5, "F1 opens help")
+
+
+def closed_without_reply(port: int) -> bool:
+    """True when the gateway closes a fresh connection without forwarding a line (a plugin refused it)."""
+    s = connect(port, timeout=5)
+    try:
+        s.sendall(b"ping\n")
+    except OSError:
+        return True
+    got, _ = wait_closed(s, 5)
+    s.close()
+    return got == b""
+
+
+def test_route_form_adds_then_disables_a_plugin_that_takes_effect(console):
+    a = named_server("A")
+    c = console(cols=120, rows=30, gateway=one_route()(a))
+    port = c.sl.port
+    assert ask_new(port) == "A:ping"
+    c.keys("3")
+    c.wait_for("Stream routes")
+    c.keys("e")
+    c.wait_for("Edit stream route db")
+    c.keys(*["Down"] * 40, "Up")                 # the last stop is Save; above it, "+ plugin"
+    c.type("ip-restriction")
+    c.keys("Enter")                              # adds the plugin's rows, the focus on its whitelist
+    c.wait_for(lambda s: "whitelist" in s and "blacklist" in s, 5, "the ip-restriction fields")
+    c.keys("Down")
+    c.type(LOOPBACK)
+    c.keys("F2")
+    c.wait_for(re.compile(r"saved stream route db \(revision 2\)").search, 5, "the save message")
+    c.wait_for(lambda s: (c.row("db ") or "").rstrip().endswith("ip-restriction"), 5, "the PLUGINS column")
+    assert wait_until(lambda: closed_without_reply(port), 5, "the blacklist refuses the client")
+
+    c.keys("e")
+    c.wait_for("Edit stream route db")
+    c.keys(*["Down"] * 40, "Up", "Up", "Up", "Up")   # Save ← + plugin ← blacklist ← whitelist ← the plugin's state
+    c.keys("Space")
+    c.wait_for("‹ disabled ›")
+    c.keys("F2")
+    c.wait_for(re.compile(r"saved stream route db \(revision 3\)").search, 5, "the save message")
+    c.wait_for("ip-restriction (off)")
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["plugins"] == {
+        "ip-restriction": {"blacklist": [LOOPBACK], "_meta": {"disable": True}}}, body
+    assert wait_until(lambda: ask_new(port) == "A:ping", 5, "a disabled plugin lets the client through")
