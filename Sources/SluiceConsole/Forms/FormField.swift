@@ -49,20 +49,7 @@ public struct FormField {
             }
             return true
         case .text:
-            var chars = Array(value)
-            cursor = min(cursor, chars.count)
-            switch key {
-            case .char(let c): chars.insert(c, at: cursor); cursor += 1
-            case .backspace: if cursor > 0 { chars.remove(at: cursor - 1); cursor -= 1 }
-            case .delete: if cursor < chars.count { chars.remove(at: cursor) }
-            case .left: cursor = max(0, cursor - 1)
-            case .right: cursor = min(chars.count, cursor + 1)
-            case .home: cursor = 0
-            case .end: cursor = chars.count
-            default: return false
-            }
-            value = String(chars)
-            return true
+            return LineEditing.apply(key, to: &value, cursor: &cursor)
         }
     }
 }

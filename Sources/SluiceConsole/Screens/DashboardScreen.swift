@@ -66,7 +66,7 @@ public final class DashboardScreen: Screen {
         ], rows: e.routes.map { r in
             let rate = data.rates.rate(RateTracker.routeKey(r.id))
             let label = r.name.map { "\(r.id) \($0)" } ?? r.id
-            return [label, routes[r.id].map(Self.matchSummary) ?? "", r.upstreamKey ?? "-",
+            return [label, routes[r.id].map(Self.matchSummary) ?? "", r.upstreamKey.map(Format.upstream) ?? "-",
                     Format.count(r.traffic.active), Format.count(r.traffic.total), Format.bytes(r.traffic.bytesIn),
                     Format.bytes(r.traffic.bytesOut), Format.rate(rate.bytesIn), Format.rate(rate.bytesOut)]
         }).draw(on: canvas, top: row, width: canvas.cols, height: routeRows + 1)
@@ -80,7 +80,7 @@ public final class DashboardScreen: Screen {
             TableColumn("FAILS", min: 5, max: 8, right: true), TableColumn("IN/s", min: 10, max: 12, right: true),
         ], rows: nodes.map { u, n in
             let rate = data.rates.rate(RateTracker.nodeKey(u.key, n.address))
-            return [u.key, n.address, String(n.weight), Self.state(n), Format.count(n.traffic.active),
+            return [Format.upstream(u.key), n.address, String(n.weight), Self.state(n), Format.count(n.traffic.active),
                     Format.count(n.traffic.total), Format.count(n.traffic.connectFailures), Format.rate(rate.bytesIn)]
         }).draw(on: canvas, top: row, width: canvas.cols, height: nodeRows + 1)
     }
