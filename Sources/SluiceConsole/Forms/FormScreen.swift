@@ -17,6 +17,10 @@ public final class FormScreen: Screen {
             [KeyBinding([.char("o")], "create it again"), KeyBinding([.escape], "keep editing")]
         case .idTaken?, nil:
             [KeyBinding([.up, .down, .tab], "field"), KeyBinding([.char(" "), .left, .right], "choose", footer: false),
+             KeyBinding([.control("a"), .control("e")], "start / end of the text", footer: false),
+             KeyBinding([.control("u"), .control("k")], "delete to the start / to the end", footer: false),
+             KeyBinding([.control("w")], "delete the word before the cursor", footer: false),
+             KeyBinding([.enter], "next field; on + plugin: add the plugin named", footer: false),
              KeyBinding([.function(2)], "save"), KeyBinding([.escape], "cancel")]
         }
     }
