@@ -30,6 +30,9 @@ struct RouteFormSpec: FormSpec {
     func adjust(_ fields: inout [FormField]) {
         UpstreamFields.adjust(&fields)
         let named = fields.first { $0.key == "upstream_id" }.map { $0.value != Self.inline } ?? false
+        if let i = fields.firstIndex(where: { $0.key == "upstream_id" }) {
+            fields[i].hint = named ? "nodes: on the Upstreams screen" : "inline: the fields below"
+        }
         for i in fields.indices where fields[i].key.hasPrefix("upstream.") { fields[i].isHidden = named }
     }
 
