@@ -11,6 +11,7 @@ struct PluginFormTests {
     }
 
     func focus(_ key: String, in form: FormScreen, data: ConsoleData) throws {
+        while form.focus > 0 { _ = form.handle(.up, data: data) }
         for _ in 0..<200 where form.focus >= form.fields.count || form.fields[form.focus].key != key {
             _ = form.handle(.down, data: data)
         }
@@ -153,6 +154,27 @@ struct PluginFormTests {
         // The configuration decoder decides (today: not implemented; once it is, its own field errors land here).
         #expect(try field("plugins.mqtt-proxy#json", form).error == "plugin is not implemented yet in this version of Sluice",
                 "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+
+        // A plugin without structured fields that Sluice runs: its own decoder checks the JSON, then it is saved.
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("prometheus", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        type(#"{"prefer_name": 1}"#, into: form, data: data)
+        try focus("plugins.mqtt-proxy", in: form, data: data)
+        _ = form.handle(.left, data: data)
+        #expect(try field("plugins.mqtt-proxy", form).value == PluginFields.remove)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.prometheus#json", form).error == "prefer_name: must be true or false, got an integer",
+                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+        try focus("plugins.prometheus#json", in: form, data: data)
+        for _ in 0..<2 { _ = form.handle(.backspace, data: data) }
+        type("true}", into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        let saved = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" })
+        #expect(saved.raw["plugins"] == (try ConfigValue.parseJSON(Array(#"{"prometheus": {"prefer_name": true}}"#.utf8))))
 
         // The form's document for a raw plugin is the JSON as typed, plus the state row's `_meta.disable`.
         var fields = RouteFormSpec().fields(existing: nil, config: store.snapshot.config)

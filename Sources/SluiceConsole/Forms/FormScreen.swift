@@ -274,7 +274,12 @@ public final class FormScreen: Screen {
         for e in errors.errors {
             let path = Self.objectPath(e.path, kind: spec.kind)
             if let i = bestField(for: path) {
-                fields[i].error = fields[i].error ?? e.message
+                // Shown beside a field that takes a whole object (a plugin's JSON row): say which part is wrong.
+                let plain = path.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
+                let scope = fields[i].errorScope
+                let exact = path.hasPrefix(scope + ".") ? path : plain
+                let part = exact.hasPrefix(scope + ".") ? String(exact.dropFirst(scope.count + 1)) + ": " : ""
+                fields[i].error = fields[i].error ?? part + e.message
             } else {
                 unplaced.append(e.fieldMessage)
             }
