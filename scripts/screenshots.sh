@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of Sluice's console, from a real run with real traffic:
-#   screenshots/{dashboard,connections,route-form,service-form,upstreams,help,history,history-diff}.png
+#   screenshots/{dashboard,connections,route-form,route-plugins,service-form,upstreams,help,history,history-diff}.png
 #
 #   scripts/screenshots.sh                       # 120×32, binary .build/debug/sluice
 #   SLUICE_BIN=.build/release/sluice COLS=80 ROWS=24 OUT_DIR=/tmp/shots scripts/screenshots.sh
@@ -142,7 +142,8 @@ def echo(c):
     finally:
         c.close()
 
-echo_a, echo_b, echo_c, echo_d = (serve(echo) for _ in range(4))
+echo_a, echo_b, echo_c, echo_d, echo_e = (serve(echo) for _ in range(5))
+dead = free_port()    # nobody listens: the health check marks the node down
 redis_port = None
 if shutil.which("redis-server"):
     redis_port = free_port()
@@ -182,12 +183,24 @@ with open(os.path.join(work, "gateway.yaml"), "w") as f:
     name: "metrics ingest"
     server_port: {l_metrics}
     remote_addr: "127.0.0.0/8"
+    plugins:
+      ip-restriction: {{whitelist: ["127.0.0.0/8"]}}
     upstream:
       type: chash
       key: remote_addr
       nodes:
         "{L}:{echo_c}": 1
         "{L}:{echo_d}": 1
+  - id: "legacy"
+    name: "old metrics route"
+    server_port: {l_metrics}
+    remote_addr: "127.0.0.0/8"
+    priority: -1
+    upstream_id: "pool"
+    plugins:
+      limit-conn: {{conn: 20, burst: 10, default_conn_delay: 0.2, key_type: var, key: remote_addr,
+                   _meta: {{disable: true}}}}
+      ip-restriction: {{whitelist: ["127.0.0.1", "::1"]}}
 services:
   - id: "kv"
     name: "{'redis' if redis_port else 'kv'} store"
@@ -202,9 +215,14 @@ upstreams:
     name: "echo pool"
     type: roundrobin
     timeout: {{connect: 2, send: 60, read: 60}}
+    checks:
+      active: {{type: tcp, timeout: 1, healthy: {{interval: 1, successes: 2}},
+               unhealthy: {{interval: 1, tcp_failures: 2, timeouts: 3}}}}
     nodes:
-      "{L}:{echo_a}": 1
-      "{L}:{echo_b}": 2
+      - {{host: "{L}", port: {echo_a}, weight: 1}}
+      - {{host: "{L}", port: {echo_b}, weight: 2}}
+      - {{host: "{L}", port: {dead}, weight: 1}}
+      - {{host: "{L}", port: {echo_e}, weight: 1, priority: -1}}
 """)
 with open(os.path.join(work, "ports.env.tmp"), "w") as f:
     f.write(f"L_DB={l_db}\nL_CACHE={l_cache}\nL_METRICS={l_metrics}\nECHO_A={echo_a}\n")
@@ -368,6 +386,18 @@ wait_for "Discard your changes"   # the form was edited: Esc asks first
 keys y
 wait_for "Stream routes"
 
+# a route with plugins, shadowed by "metrics" (same filters, higher priority): the warning beside its priority
+keys Down; keys Down; keys Down
+keys e
+wait_for "Edit stream route legacy"
+wait_for "never chosen"
+for _ in $(seq 12); do keys Down; done    # to the plugins
+wait_for "limit-conn"
+settle
+shot route-plugins
+keys Escape
+wait_for "Stream routes"
+
 keys 4
 wait_for "Services"
 keys Enter
@@ -381,6 +411,11 @@ keys Escape
 
 keys 5
 wait_for "[0-9]+ upstreams"
+wait_for "✗ down" 15           # the node nobody listens on, found by the active check
+keys Down; keys D              # drain the second node, put the spare in maintenance
+wait_for "◐ drain"
+keys Down; keys Down; keys M
+wait_for "■ maint"
 settle
 shot upstreams
 

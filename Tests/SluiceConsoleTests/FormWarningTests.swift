@@ -26,6 +26,23 @@ struct FormWarningTests {
         #expect(!(canvas.line(try #require(canvas.row(containing: "SNI"))).contains("⚠")))
     }
 
+    @Test(arguments: sizes) func aShadowedRouteIsToldBesideItsPriority(rows: Int, cols: Int) throws {
+        let store = try Fixtures.store()
+        // Route 1 is `server_port: 9100` → echo; this one is the same, so route 1 (smaller id) always wins.
+        _ = try store.writeObject(.streamRoutes, source: .adminAPI, now: 1) { _ in
+            ("9", try ConfigValue.parseJSON(Array(#"{"server_port":9100,"upstream_id":"echo"}"#.utf8)))
+        }
+        var data = try Fixtures.data()
+        data.config = store.snapshot
+        let doc = try #require(store.snapshot.config.documents(.streamRoutes).first { $0.id == "9" })
+        let form = FormScreen(spec: RouteFormSpec(), store: store, existing: doc)
+        let canvas = MemoryCanvas(rows: rows, cols: cols)
+        ConsoleApp(tabs: [form], data: data).render(on: canvas)
+        let row = try #require(canvas.row(containing: "priority"), "\(canvas.screen)")
+        #expect(canvas.line(row).contains(cols < 100 ? "⚠ never chosen: route 1" : "⚠ never chosen: route 1 (stream_routes[0])"),
+                "\(canvas.screen)")
+    }
+
     @Test func saveNamesTheWarning() throws {
         let store = try Fixtures.store()
         let data = try Fixtures.data()

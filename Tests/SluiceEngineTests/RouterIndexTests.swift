@@ -155,3 +155,28 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The shadowing warning against the router itself: a route reported as never chosen is never the router's answer.
+struct RouteShadowingAgainstTheRouterTests {
+    @Test func aShadowedRouteIsNeverChosen() {
+        var random = SplitMix64(seed: 0x5ad0_0e)
+        var shadowed = 0
+        for _ in 0..<2000 {
+            let routes = (0..<Int.random(in: 2...12, using: &random)).map { Gen.route(id: $0, using: &random) }
+            let shadows = RouteShadowing.find(routes.map(\.route), transports: routes.map {
+                $0.transport.map { $0 == .udp ? ServiceScheme.udp : .tcp }
+            })
+            shadowed += shadows.count
+            let never = Set(shadows.map { routes[$0.route].route.id })
+            let router = Router(routes)
+            for _ in 0..<60 {
+                let facts = Gen.facts(using: &random)
+                if let id = router.match(facts)?.route.id, never.contains(id) {
+                    Issue.record("\(id) reported never chosen, but chosen for \(facts) among \(routes.map(\.route))")
+                    return
+                }
+            }
+        }
+        #expect(shadowed > 300, "the generator makes shadowed routes")
+    }
+}

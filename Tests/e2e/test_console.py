@@ -293,7 +293,7 @@ def test_dashboard_shows_listener_and_route(console, echo):
 
 
 def test_traffic_moves_dashboard_counters(console, echo):
-    c = console(gateway=one_route()(echo))
+    c = console(cols=100, gateway=one_route()(echo))   # room for the byte totals (at 80 they give way to rates)
     prefix = f"{LOOPBACK}:{c.sl.port}"
     c.wait_for(prefix)
 
@@ -409,14 +409,20 @@ def test_layout_follows_a_resize(console, echo):
     c = console(gateway=one_route()(echo))
     c.wait_for("Listeners")
     lines = c.lines()
-    assert "REFUSED" not in c.screen(), "at 80 columns the listeners' REFUSED column does not fit"
+    totals_out = re.compile(r"\bOUT\b(?!/)")    # the listeners' OUT bytes column, not OUT/s
+
+    def header(s):
+        return next((l for l in s.split("\n") if l.startswith("ADDRESS")), "")
+    assert "REFUSED" in header(c.screen()) and not totals_out.search(header(c.screen())), \
+        "at 80 columns the byte totals go before REFUSED"
     assert "? help" in lines[23], f"footer on row 24: {lines[23]!r}"
     c.resize(100, 30)
-    c.wait_for(lambda s: "REFUSED" in s and len(s.split("\n")) >= 30 and "? help" in s.split("\n")[29],
-               10, "the layout at 100×30 (REFUSED column, footer on row 30)")
+    c.wait_for(lambda s: totals_out.search(header(s)) and len(s.split("\n")) >= 30 and "? help" in s.split("\n")[29],
+               10, "the layout at 100×30 (OUT column, footer on row 30)")
     assert "? help" not in c.lines()[23]
     c.resize(80, 24)
-    c.wait_for(lambda s: "REFUSED" not in s and "? help" in s.split("\n")[23], 10, "the layout back at 80×24")
+    c.wait_for(lambda s: not totals_out.search(header(s)) and "? help" in s.split("\n")[23], 10,
+               "the layout back at 80×24")
 
 
 def test_too_small_window_waits_and_keeps_running(console, echo):
@@ -424,13 +430,14 @@ def test_too_small_window_waits_and_keeps_running(console, echo):
     c.wait_for("Listeners")
     c.resize(60, 20)
     c.wait_for("Terminal too small: 60×20, need 80×24", 10)
-    assert "Listeners" not in c.screen()
+    assert "Listeners" not in c.screen() and "keys are ignored" in c.screen()
+    c.keys("2", "q", "y")                          # pressed blind: neither a screen change nor a quit
     assert c.sl.alive()
     s = connect(c.sl.port)
     assert echo_roundtrip(s, b"still serving") == b"still serving"
     c.resize(80, 24)
     c.wait_for(lambda s: "Listeners" in s and "too small" not in s, 10, "the dashboard again at 80×24")
-    assert c.sl.alive()
+    assert c.sl.alive() and "Quit?" not in c.screen()
 
 
 def test_quit_asks_drains_exits_zero_and_restores_the_terminal(console, echo):
@@ -526,3 +533,71 @@ def test_escape_after_a_jump_returns_to_the_screen_before(console, echo):
     c.wait_for(lambda s: s.split("\n")[1].startswith("Upstreams"), 5, "Esc back on the Upstreams screen")
     c.keys("F1")
     c.wait_for(lambda s: s.split("\n")[1].startswith("Help"), 5, "F1 opens help")
+
+
+def closed_without_reply(port: int) -> bool:
+    """True when the gateway closes a fresh connection without forwarding a line (a plugin refused it)."""
+    s = connect(port, timeout=5)
+    try:
+        s.sendall(b"ping\n")
+    except OSError:
+        return True
+    got, _ = wait_closed(s, 5)
+    s.close()
+    return got == b""
+
+
+def test_route_form_adds_then_disables_a_plugin_that_takes_effect(console):
+    a = named_server("A")
+    c = console(cols=120, rows=30, gateway=one_route()(a))
+    port = c.sl.port
+    assert ask_new(port) == "A:ping"
+    c.keys("3")
+    c.wait_for("Stream routes")
+    c.keys("e")
+    c.wait_for("Edit stream route db")
+    c.keys(*["Down"] * 40, "Up")                 # the last stop is Save; above it, "+ plugin"
+    c.type("ip-restriction")
+    c.keys("Enter")                              # adds the plugin's rows, the focus on its whitelist
+    c.wait_for(lambda s: "whitelist" in s and "blacklist" in s, 5, "the ip-restriction fields")
+    c.keys("Down")
+    c.type(LOOPBACK)
+    c.keys("F2")
+    c.wait_for(re.compile(r"saved stream route db \(revision 2\)").search, 5, "the save message")
+    c.wait_for(lambda s: (c.row("db ") or "").rstrip().endswith("ip-restriction"), 5, "the PLUGINS column")
+    assert wait_until(lambda: closed_without_reply(port), 5, "the blacklist refuses the client")
+
+    c.keys("e")
+    c.wait_for("Edit stream route db")
+    c.keys(*["Down"] * 40, "Up", "Up", "Up", "Up")   # Save ← + plugin ← blacklist ← whitelist ← the plugin's state
+    c.keys("Space")
+    c.wait_for("‹ disabled ›")
+    c.keys("F2")
+    c.wait_for(re.compile(r"saved stream route db \(revision 3\)").search, 5, "the save message")
+    c.wait_for("ip-restriction (off)")
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["plugins"] == {
+        "ip-restriction": {"blacklist": [LOOPBACK], "_meta": {"disable": True}}}, body
+    assert wait_until(lambda: ask_new(port) == "A:ping", 5, "a disabled plugin lets the client through")
+
+
+def test_readline_keys_edit_the_jump_prompt_and_form_fields(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.wait_for("Listeners")
+    c.keys(":")
+    c.type("connections")
+    c.keys("C-u")
+    c.type("routes x")
+    c.keys("C-w", "Enter")                        # ":routes " — the word before the cursor is gone
+    c.wait_for("Stream routes")
+    c.keys("e")
+    c.wait_for("Edit stream route db")
+    c.keys("C-a", "C-k")                          # the name field: start, then delete to the end
+    c.type("db route")
+    c.keys("C-w", "C-a")
+    c.type("new ")
+    c.wait_for("new ▏db")
+    c.keys("C-e", "F2")
+    c.wait_for(re.compile(r"saved stream route db").search, 5, "the save message")
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["name"] == "new db", body

@@ -41,3 +41,38 @@ def test_admin_api_saves_and_warns(sluice):
     assert st == 201 and body["warnings"][0].startswith("sni: no listener it can match on terminates TLS"), body
     st, _, body = sl.admin("PUT", "/apisix/admin/stream_routes/3", route("3", ["127.0.0.1:1"], server_port=sl.port))
     assert st == 201 and "warnings" not in body, body
+
+
+SHADOWED = """stream_routes:
+  - id: wide
+    remote_addr: 127.0.0.0/8
+    priority: 1
+    upstream_id: u
+  - id: narrow
+    remote_addr: 127.0.0.0/8
+    upstream_id: u
+upstreams:
+  - id: u
+    nodes: {"127.0.0.1:1": 1}
+"""
+
+
+def test_a_shadowed_route_is_a_warning_in_validate_and_the_api(sluice, sluice_bin):
+    sl = sluice(gateway=SHADOWED, start=False)
+    rc, out = run_validate(sluice_bin, sl.config_path)
+    assert rc == 0, f"exit {rc}: {out}"
+    assert out.strip().split("\n") == [
+        "warning: gateway.yaml:6: stream_routes[1].priority: never chosen: route wide (stream_routes[0]) matches "
+        "every connection this route does and is tried first (its priority 1 is higher); a priority above 1 makes "
+        "this route win",
+        "ok"], out
+    sl.start()
+    st, _, body = sl.admin("PUT", "/apisix/admin/stream_routes/later",
+                           route("later", ["127.0.0.1:1"], remote_addr="127.0.0.1"))
+    assert st == 201 and "warnings" not in body, body      # more specific: tried first
+    st, _, body = sl.admin("PATCH", "/apisix/admin/stream_routes/narrow", {"priority": 2})
+    assert st == 200 and "warnings" not in body, body      # now it wins over `wide`
+    st, _, body = sl.admin("PATCH", "/apisix/admin/stream_routes/wide", {"priority": 3})
+    assert st == 200 and "warnings" not in body, body      # the warning is about `narrow`, not the route written
+    st, _, body = sl.admin("PATCH", "/apisix/admin/stream_routes/narrow", {"name": "x"})
+    assert st == 200 and body["warnings"][0].startswith("priority: never chosen: route wide (stream_routes[0])"), body

@@ -69,3 +69,14 @@ public struct StreamRoute: Sendable, Equatable {
         return out
     }
 }
+
+extension StreamRoute {
+    /// Whether an `sni` pattern accepts a server name: exact, `*.example.com` (any depth below example.com), or
+    /// `*`. Given a pattern as the name, it tells whether the first pattern accepts every name the second does.
+    @inlinable
+    public static func sni(_ pattern: String, matches name: String) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasPrefix("*.") { return name.hasSuffix(pattern.dropFirst()) }
+        return pattern == name
+    }
+}

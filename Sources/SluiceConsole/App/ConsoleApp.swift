@@ -15,6 +15,9 @@ public final class ConsoleApp {
     private var command: String?
     private var flash: (text: String, isError: Bool)?
     public private(set) var wantsQuit = false
+    /// The last frame was the "too small" message: keys do nothing until the window grows (a key pressed blind
+    /// must not kill a connection or quit).
+    private var tooSmall = false
     public var data: ConsoleData
 
     /// The console's own keys, shown in help.
@@ -43,9 +46,11 @@ public final class ConsoleApp {
 
     public func render(on canvas: Canvas) {
         canvas.erase()
-        guard canvas.rows >= Self.minimumSize.rows, canvas.cols >= Self.minimumSize.cols else {
+        tooSmall = canvas.rows < Self.minimumSize.rows || canvas.cols < Self.minimumSize.cols
+        guard !tooSmall else {
             let msg = "Terminal too small: \(canvas.cols)×\(canvas.rows), need \(Self.minimumSize.cols)×\(Self.minimumSize.rows)"
             canvas.text(canvas.rows / 2, 0, msg, width: canvas.cols, .warning)
+            canvas.text(canvas.rows / 2 + 1, 0, "(keys are ignored until it is)", width: canvas.cols, .dim)
             return
         }
         drawTabBar(on: canvas)
@@ -148,6 +153,7 @@ public final class ConsoleApp {
 
     /// Handles one key press.
     public func handle(_ key: Key) {
+        if tooSmall && key != .resize { return }
         if let confirm = pendingConfirm {
             pendingConfirm = nil
             if key == .char("y") || key == .char("Y") { perform(confirm.action()) } else { flash = ("cancelled", false) }
@@ -192,8 +198,7 @@ public final class ConsoleApp {
     private func handleCommand(_ key: Key) {
         switch key {
         case .escape: command = nil
-        case .backspace: if command?.isEmpty == false { command?.removeLast() } else { command = nil }
-        case .char(let c): command?.append(c)
+        case .backspace where command?.isEmpty ?? true: command = nil
         case .enter:
             let name = (command ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             command = nil
@@ -203,7 +208,8 @@ public final class ConsoleApp {
             } else {
                 flash = ("no screen \"\(name)\" (try: \(tabs.map(\.name).joined(separator: ", ")))", true)
             }
-        default: break
+        default:
+            if var text = command, LineEditing.apply(key, toEnd: &text) { command = text }
         }
     }
 

@@ -1,6 +1,8 @@
 /// A key press, decoded from the terminal.
 public enum Key: Equatable, Sendable {
     case char(Character)
+    /// Ctrl and a letter (`control("w")`), but those the terminal reads as Tab, Enter and Backspace.
+    case control(Character)
     case up, down, left, right, home, end, pageUp, pageDown
     case enter, escape, tab, backTab, backspace, delete
     case function(Int)
@@ -11,6 +13,7 @@ public enum Key: Equatable, Sendable {
         switch self {
         case .char(" "): "Space"
         case .char(let c): String(c)
+        case .control(let c): "C-" + String(c)
         case .up: "↑"
         case .down: "↓"
         case .left: "←"

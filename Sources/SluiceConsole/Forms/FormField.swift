@@ -16,6 +16,10 @@ public struct FormField {
     public var value: String
     public var hint: String
     public var error: String?
+    /// The path whose errors (its own and those below it) are shown beside this field; usually `key`.
+    public var errorScope: String
+    /// Not shown and skipped by the focus (an inline upstream's fields while a named upstream is chosen).
+    public var isHidden = false
     /// Cursor position in `value`, in characters.
     var cursor: Int
 
@@ -25,6 +29,7 @@ public struct FormField {
         self.kind = kind
         self.value = value
         self.hint = hint
+        errorScope = key
         cursor = value.count
     }
 
@@ -44,20 +49,7 @@ public struct FormField {
             }
             return true
         case .text:
-            var chars = Array(value)
-            cursor = min(cursor, chars.count)
-            switch key {
-            case .char(let c): chars.insert(c, at: cursor); cursor += 1
-            case .backspace: if cursor > 0 { chars.remove(at: cursor - 1); cursor -= 1 }
-            case .delete: if cursor < chars.count { chars.remove(at: cursor) }
-            case .left: cursor = max(0, cursor - 1)
-            case .right: cursor = min(chars.count, cursor + 1)
-            case .home: cursor = 0
-            case .end: cursor = chars.count
-            default: return false
-            }
-            value = String(chars)
-            return true
+            return LineEditing.apply(key, to: &value, cursor: &cursor)
         }
     }
 }

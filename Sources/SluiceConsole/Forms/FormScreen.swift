@@ -17,6 +17,10 @@ public final class FormScreen: Screen {
             [KeyBinding([.char("o")], "create it again"), KeyBinding([.escape], "keep editing")]
         case .idTaken?, nil:
             [KeyBinding([.up, .down, .tab], "field"), KeyBinding([.char(" "), .left, .right], "choose", footer: false),
+             KeyBinding([.control("a"), .control("e")], "start / end of the text", footer: false),
+             KeyBinding([.control("u"), .control("k")], "delete to the start / to the end", footer: false),
+             KeyBinding([.control("w")], "delete the word before the cursor", footer: false),
+             KeyBinding([.enter], "next field; on + plugin: add the plugin named", footer: false),
              KeyBinding([.function(2)], "save"), KeyBinding([.escape], "cancel")]
         }
     }
@@ -62,6 +66,7 @@ public final class FormScreen: Screen {
         id = existing?.id ?? Self.freeID(spec.kind, snapshot.config)
         var fields = spec.fields(existing: existing?.raw, config: snapshot.config)
         if existing == nil { fields.insert(FormField("id", "id", value: id, hint: "a-z 0-9 - _ ."), at: 0) }
+        spec.adjust(&fields)
         self.fields = fields
         pristine = Self.values(fields)
     }
@@ -101,19 +106,17 @@ public final class FormScreen: Screen {
         let noteCol = labelWidth + valueWidth + 3
         // Field rows, then a blank and the save button, then the prompt line: the focused field always shows.
         let visible = max(1, height - 4)
-        let first = max(0, min(focus, fields.count - 1) - visible + 1)
+        let shownFields = fields.indices.filter { !fields[$0].isHidden }
+        let focusRow = shownFields.firstIndex { $0 >= focus } ?? shownFields.count
+        let first = max(0, min(focusRow, shownFields.count - 1) - visible + 1)
         var row = top + 1
-        for i in first..<fields.count where row <= top + visible {
+        for i in shownFields.dropFirst(first) where row <= top + visible {
             let f = fields[i]
             let focused = i == focus
             canvas.text(row, 1, f.label, width: labelWidth, focused ? .key : .dim)
             var shown = f.value
             if case .choice = f.kind { shown = "‹ \(f.value.isEmpty ? "—" : f.value) ›" }
-            if focused, case .text = f.kind {
-                let chars = Array(f.value)
-                let c = min(f.cursor, chars.count)
-                shown = String(chars[..<c]) + "▏" + String(chars[c...])
-            }
+            if focused, case .text = f.kind { shown = Self.window(f.value, cursor: f.cursor, width: valueWidth) }
             let style: TextStyle = !f.isEditable ? .dim : focused ? .focusedField : .field
             canvas.text(row, labelWidth + 2, shown, width: valueWidth, style, pad: true)
             if let error = f.error {
@@ -140,10 +143,12 @@ public final class FormScreen: Screen {
         case .escape:
             guard isModified else { return .pop }
             return .confirm("Discard your changes to \(spec.kind.singular) \(id)?") { .pop }
-        case .up, .backTab: focus = max(0, focus - 1)
-        case .down, .tab: focus = min(saveIndex, focus + 1)
+        case .up, .backTab: move(-1)
+        case .down, .tab: move(1)
         case .function(2): return save()
-        case .enter: if focus == saveIndex { return save() } else { focus += 1 }
+        case .enter:
+            if focus == saveIndex { return save() }
+            if let next = spec.enter(&fields, at: focus) { focus = next } else { move(1) }
         default:
             guard focus < fields.count else { return .unhandled }
             if fields[focus].edit(key) {
@@ -155,6 +160,29 @@ public final class FormScreen: Screen {
             }
         }
         return .none
+    }
+
+    /// Moves the focus by one shown field (hidden ones are skipped); the save button is the last stop.
+    private func move(_ step: Int) {
+        var next = focus + step
+        while next >= 0, next < fields.count, fields[next].isHidden { next += step }
+        if next >= 0 && next <= saveIndex { focus = next }
+    }
+
+    /// The part of a long value around the cursor that fits `width` cells, with the cursor mark.
+    static func window(_ value: String, cursor: Int, width: Int) -> String {
+        let chars = Array(value)
+        let c = min(cursor, chars.count)
+        let text = String(chars[..<c]) + "▏" + String(chars[c...])
+        guard CellWidth.of(text) > width else { return text }
+        // Keep the cursor in view: as much text before it as fits beside a leading `…`, then what follows.
+        var start = c
+        var used = 2
+        while start > 0, used + CellWidth.of(chars[start - 1]) <= width {
+            start -= 1
+            used += CellWidth.of(chars[start])
+        }
+        return (start > 0 ? "…" : "") + String(chars[start..<c]) + "▏" + String(chars[c...])
     }
 
     /// Builds the document and writes it in one Store transaction that first checks the object as stored now
@@ -225,6 +253,7 @@ public final class FormScreen: Screen {
             base = current
             openedRevision = revision
             fields = spec.fields(existing: current, config: store.snapshot.config)
+            spec.adjust(&fields)
             pristine = Self.values(fields)
             focus = min(focus, fields.count)
             self.conflict = nil
@@ -245,7 +274,12 @@ public final class FormScreen: Screen {
         for e in errors.errors {
             let path = Self.objectPath(e.path, kind: spec.kind)
             if let i = bestField(for: path) {
-                fields[i].error = fields[i].error ?? e.message
+                // Shown beside a field that takes a whole object (a plugin's JSON row): say which part is wrong.
+                let plain = path.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
+                let scope = fields[i].errorScope
+                let exact = path.hasPrefix(scope + ".") ? path : plain
+                let part = exact.hasPrefix(scope + ".") ? String(exact.dropFirst(scope.count + 1)) + ": " : ""
+                fields[i].error = fields[i].error ?? part + e.message
             } else {
                 unplaced.append(e.fieldMessage)
             }
@@ -269,9 +303,10 @@ public final class FormScreen: Screen {
         let row = path.replacingOccurrences(of: #"nodes\[(\d+)\].*$"#, with: "nodes#$1", options: .regularExpression)
         if row != path, let i = fields.firstIndex(where: { $0.key == row }) { return i }
         let plain = path.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
-        return fields.indices.filter { plain == fields[$0].key || plain.hasPrefix(fields[$0].key + ".") }
-            .max { fields[$0].key.count < fields[$1].key.count }
-            ?? (plain.isEmpty ? nil : fields.indices.first { fields[$0].key == plain.split(separator: ".").first.map(String.init) })
+        let scopes = fields.indices.filter { !fields[$0].isHidden }
+        return scopes.filter { plain == fields[$0].errorScope || plain.hasPrefix(fields[$0].errorScope + ".") }
+            .max { fields[$0].errorScope.count < fields[$1].errorScope.count }
+            ?? (plain.isEmpty ? nil : scopes.first { fields[$0].errorScope == plain.split(separator: ".").first.map(String.init) })
     }
 
     private func setError(_ key: String, _ message: String) {

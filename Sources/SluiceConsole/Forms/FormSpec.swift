@@ -8,11 +8,17 @@ public protocol FormSpec {
     /// The document to store: `base` (the object as stored, so fields the form does not show are kept) with the
     /// form's fields applied. Field-level problems (a port that is not a number) are set on `fields`.
     func build(_ fields: inout [FormField], base: ConfigValue?) -> ConfigValue?
+    /// Reshapes the fields after an edit and when the form opens (node lists grow a new empty row once the last
+    /// is typed into; a route hides its inline upstream while a named one is chosen).
+    func adjust(_ fields: inout [FormField])
+    /// Enter on a field (the `+ plugin` row adds the plugin named in it).
+    /// - Returns: the field to focus next, or nil when Enter just moves on.
+    func enter(_ fields: inout [FormField], at index: Int) -> Int?
 }
 
 extension FormSpec {
-    /// Reshapes the fields after an edit (node lists grow a new empty row once the last is typed into).
     func adjust(_ fields: inout [FormField]) { UpstreamFields.adjust(&fields) }
+    func enter(_ fields: inout [FormField], at index: Int) -> Int? { PluginFields.enter(&fields, at: index) }
 }
 
 /// Conversions shared by the specs: empty text removes a field.
@@ -38,13 +44,16 @@ enum FormValues {
         return items.count == 1 ? .string(items[0]) : .list(items.map { .string($0) })
     }
 
-    /// Nodes as `host:port=weight, host:port=weight` ⇔ APISIX's `{"host:port": weight}` map. When the stored
-    /// nodes were a list (with priorities or metadata), a list is written back keeping those per node.
+    /// Nodes as `host:port=weight, host:port=weight priority=-1` ⇔ APISIX's `{"host:port": weight}` map, or its
+    /// list of node objects when a node has a priority or the stored nodes were a list (their other fields, such as
+    /// `metadata` or `state`, are kept per node).
     static func nodes(_ field: inout FormField, original: ConfigValue?) -> ConfigValue? {
-        var entries: [(String, ConfigValue)] = []
+        var entries: [(address: String, weight: Int, priority: Int?)] = []
         for item in field.value.split(separator: ",") {
-            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let address = parts.first, !address.isEmpty else { continue }
+            let words = item.split(separator: " ").map(String.init)
+            guard let first = words.first else { continue }
+            let parts = first.split(separator: "=", maxSplits: 1).map(String.init)
+            let address = parts[0]
             var weight = 1
             if parts.count == 2 {
                 guard let w = Int(parts[1]) else {
@@ -53,17 +62,29 @@ enum FormValues {
                 }
                 weight = w
             }
-            entries.append((address, .int(weight)))
+            var priority: Int?
+            for word in words.dropFirst() {
+                guard word.hasPrefix("priority="), let p = Int(word.dropFirst("priority=".count)) else {
+                    field.error = "after \(address)=\(weight) only priority=N (a whole number) may follow, got \"\(word)\""
+                    return nil
+                }
+                priority = p
+            }
+            entries.append((address, weight, priority))
         }
-        guard case .list(let originals)? = original?.kind else { return .map(entries) }
-        return .list(entries.map { address, weight in
+        let originals: [ConfigValue]? = if case .list(let items)? = original?.kind { items } else { nil }
+        guard originals != nil || entries.contains(where: { $0.priority != nil }) else {
+            return .map(entries.map { ($0.address, .int($0.weight)) })
+        }
+        return .list(entries.map { address, weight, priority in
             let hp = HostPort.parse(address)
             let host = (try? hp.get().host) ?? address
             let port = (try? hp.get().port).map { ConfigValue.int($0) } ?? .string(address)
-            var node = originals.first { $0["host"]?.formText == host && $0["port"] == port } ?? .map([])
+            var node = originals?.first { $0["host"]?.formText == host && $0["port"] == port } ?? .map([])
             node["host"] = .string(host)
             node["port"] = port
-            node["weight"] = weight
+            node["weight"] = .int(weight)
+            node["priority"] = priority.map { .int($0) }
             return node
         })
     }
@@ -76,7 +97,8 @@ enum FormValues {
             return items.map { n -> String in
                 let host = n["host"]?.formText ?? ""
                 let hp = host.contains(":") ? "[\(host)]" : host
-                return "\(hp):\(n["port"]?.formText ?? "")=\(n["weight"]?.formText ?? "1")"
+                let priority = n["priority"].map { " priority=\($0.formText)" } ?? ""
+                return "\(hp):\(n["port"]?.formText ?? "")=\(n["weight"]?.formText ?? "1")\(priority)"
             }.joined(separator: ", ")
         default: return ""
         }

@@ -1,6 +1,7 @@
 import SluiceConfig
 
-/// A stream route: its filters, and an upstream by id, by service, or inline.
+/// A stream route: its filters, an upstream by id, by service, or inline (its fields shown only while `upstream`
+/// is inline), and its plugins.
 struct RouteFormSpec: FormSpec {
     let kind = ResourceKind.streamRoutes
     static let inline = "(inline)"
@@ -23,7 +24,16 @@ struct RouteFormSpec: FormSpec {
                       value: existing?["service_id"]?.formText ?? Self.none),
             FormField("upstream_id", "upstream", .choice(upstreamChoices),
                       value: existing?["upstream_id"]?.formText ?? Self.inline, hint: "inline: the fields below"),
-        ] + UpstreamFields.fields(existing?["upstream"], prefix: "upstream.")
+        ] + UpstreamFields.fields(existing?["upstream"], prefix: "upstream.") + PluginFields.fields(existing?["plugins"])
+    }
+
+    func adjust(_ fields: inout [FormField]) {
+        UpstreamFields.adjust(&fields)
+        let named = fields.first { $0.key == "upstream_id" }.map { $0.value != Self.inline } ?? false
+        if let i = fields.firstIndex(where: { $0.key == "upstream_id" }) {
+            fields[i].hint = named ? "nodes: on the Upstreams screen" : "inline: the fields below"
+        }
+        for i in fields.indices where fields[i].key.hasPrefix("upstream.") { fields[i].isHidden = named }
     }
 
     func build(_ fields: inout [FormField], base: ConfigValue?) -> ConfigValue? {
@@ -49,6 +59,7 @@ struct RouteFormSpec: FormSpec {
         } else {
             doc["upstream"] = nil
         }
+        PluginFields.apply(&fields, to: &doc)
         return fields.contains { $0.error != nil } ? nil : doc
     }
 }

@@ -1,6 +1,7 @@
 import SluiceConfig
 
-/// A service: its type and scheme are chosen at creation and shown read-only afterwards.
+/// A service: its type and scheme are chosen at creation and shown read-only afterwards; its upstream and plugins
+/// (which its routes inherit unless they configure the same plugin).
 struct ServiceFormSpec: FormSpec {
     let kind = ResourceKind.services
     static let fixedReason = "fixed after creation; create a new service to change it"
@@ -16,7 +17,7 @@ struct ServiceFormSpec: FormSpec {
                       hint: isNew ? "stream services" : ""),
             FormField("upstream_id", "upstream", .choice(["(none)"] + config.upstreams.compactMap(\.id)),
                       value: existing?["upstream_id"]?.formText ?? "(none)"),
-        ]
+        ] + PluginFields.fields(existing?["plugins"])
     }
 
     func build(_ fields: inout [FormField], base: ConfigValue?) -> ConfigValue? {
@@ -30,6 +31,7 @@ struct ServiceFormSpec: FormSpec {
             default: break
             }
         }
-        return doc
+        PluginFields.apply(&fields, to: &doc)
+        return fields.contains { $0.error != nil } ? nil : doc
     }
 }

@@ -10,17 +10,25 @@ public final class ConnectionsScreen: Screen {
         KeyBinding([.enter], "inspect"),
         KeyBinding([.char("k")], "kill", dangerous: true),
         KeyBinding([.char("s")], "sort column"),
+        KeyBinding([.char("S")], "reverse the sort"),
         KeyBinding([.char("/")], "filter"),
     ]
 
+    /// The sortable columns, in the table's order (a column's raw value is its position).
     enum SortColumn: Int, CaseIterable {
         case id, client, route, node, age, bytesIn, bytesOut
         var label: String { ["id", "client", "route", "node", "age", "in", "out"][rawValue] }
+        /// The first sort of a column: names and ids ascending; age and bytes largest first.
+        var descendingFirst: Bool { self == .age || self == .bytesIn || self == .bytesOut }
     }
 
     private let kill: (UInt64) -> Bool
     private var selectedID: UInt64?
-    private var sort = SortColumn.id
+    private(set) var sort = SortColumn.id
+    /// `S` turns the column's usual order round.
+    private(set) var reversed = false
+    /// ▼ when the largest (latest, last in the alphabet) value comes first, ▲ otherwise.
+    var sortMarker: String { sort.descendingFirst != reversed ? "▼" : "▲" }
     private(set) var filter = ""
     private var editingFilter = false
     public var capturesText: Bool { editingFilter }
@@ -34,6 +42,11 @@ public final class ConnectionsScreen: Screen {
         let rows = data.engine.connections.filter {
             f.isEmpty || $0.client.contains(f) || $0.routeID.lowercased().contains(f) || ($0.node ?? "").contains(f)
         }
+        let sorted = usualOrder(rows)
+        return reversed ? sorted.reversed() : sorted
+    }
+
+    private func usualOrder(_ rows: [ConnectionInfo]) -> [ConnectionInfo] {
         switch sort {
         case .id: return rows.sorted { $0.id < $1.id }
         case .client: return rows.sorted { ($0.client, $0.id) < ($1.client, $1.id) }
@@ -49,16 +62,19 @@ public final class ConnectionsScreen: Screen {
         let rows = visible(data)
         if selectedID == nil || !rows.contains(where: { $0.id == selectedID }) { selectedID = rows.first?.id }
         let selected = rows.firstIndex { $0.id == selectedID }
-        let status = editingFilter ? "filter: \(filter)▏" : "\(rows.count) of \(data.engine.connections.count) · sorted by \(sort.label)"
+        let status = editingFilter ? "filter: \(filter)▏" : "\(rows.count) of \(data.engine.connections.count) · sorted by \(sort.label) \(sortMarker)"
         canvas.text(top, 0, status, width: canvas.cols, editingFilter ? .focusedField : .dim)
         let now = data.engine.takenAt
-        Table(columns: [
+        var columns = [
             TableColumn("ID", min: 5, max: 8, right: true), TableColumn("CLIENT", min: 15, max: 24),
             TableColumn("ROUTE", min: 6, max: 16), TableColumn("NODE", min: 15, max: 22),
-            TableColumn("AGE", min: 6, max: 7, right: true), TableColumn("IN", min: 8, max: 10, right: true),
-            TableColumn("OUT", min: 8, max: 10, right: true), TableColumn("IN/s", min: 10, max: 11, right: true),
-            TableColumn("STATE", min: 10, max: 10), TableColumn("LISTENER", min: 12, max: 22),
-        ], rows: rows.map { c in
+            TableColumn("AGE", min: 6, max: 7, right: true), TableColumn("IN", min: 8, max: 10, right: true, drop: 1),
+            TableColumn("OUT", min: 8, max: 10, right: true, drop: 1),
+            TableColumn("IN/s", min: 10, max: 11, right: true, drop: 2),
+            TableColumn("STATE", min: 10, max: 10), TableColumn("LISTENER", min: 12, max: 22, drop: 3),
+        ]
+        columns[sort.rawValue].title += sortMarker
+        Table(columns: columns, rows: rows.map { c in
             let rate = data.rates.rate(RateTracker.connectionKey(c.id))
             return [String(c.id), c.client, c.routeID, c.node ?? "-", Format.age(now.timeIntervalSince(c.startedAt)),
                     Format.bytes(c.bytesIn), Format.bytes(c.bytesOut), Format.rate(rate.bytesIn), c.state.rawValue,
@@ -70,9 +86,7 @@ public final class ConnectionsScreen: Screen {
         if editingFilter {
             switch key {
             case .enter, .escape: editingFilter = false
-            case .backspace: if !filter.isEmpty { filter.removeLast() }
-            case .char(let c): filter.append(c)
-            default: break
+            default: _ = LineEditing.apply(key, toEnd: &filter)
             }
             return .none
         }
@@ -83,7 +97,10 @@ public final class ConnectionsScreen: Screen {
         case .down: if index + 1 < rows.count { selectedID = rows[index + 1].id }
         case .pageUp: if !rows.isEmpty { selectedID = rows[max(0, index - 10)].id }
         case .pageDown: if !rows.isEmpty { selectedID = rows[min(rows.count - 1, index + 10)].id }
-        case .char("s"): sort = SortColumn(rawValue: (sort.rawValue + 1) % SortColumn.allCases.count) ?? .id
+        case .char("s"):
+            sort = SortColumn(rawValue: (sort.rawValue + 1) % SortColumn.allCases.count) ?? .id
+            reversed = false
+        case .char("S"): reversed.toggle()
         case .char("/"):
             editingFilter = true
             filter = ""
@@ -121,7 +138,7 @@ final class ConnectionInspector: Screen {
         let rate = data.rates.rate(RateTracker.connectionKey(c.id))
         let fields: [(String, String)] = [
             ("id", String(c.id)), ("client", c.client), ("listener", c.listener), ("route", c.routeID),
-            ("upstream", c.upstreamKey), ("node", c.node ?? "-"), ("state", c.state.rawValue),
+            ("upstream", Format.upstream(c.upstreamKey)), ("node", c.node ?? "-"), ("state", c.state.rawValue),
             ("started", "\(c.startedAt)"), ("age", Format.age(data.engine.takenAt.timeIntervalSince(c.startedAt))),
             ("bytes in (from client)", "\(Format.bytes(c.bytesIn))  (\(Format.count(c.bytesIn)) B)"),
             ("bytes out (to client)", "\(Format.bytes(c.bytesOut))  (\(Format.count(c.bytesOut)) B)"),

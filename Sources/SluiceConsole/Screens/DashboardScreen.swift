@@ -37,8 +37,9 @@ public final class DashboardScreen: Screen {
         row += 1
         Table(columns: [
             TableColumn("ADDRESS", min: 16, max: 30), TableColumn("PROTO", min: 6, max: 6),
-            TableColumn("ACTIVE", min: 6, max: 8, right: true), TableColumn("TOTAL", min: 7, max: 10, right: true),
-            TableColumn("IN", min: 9, max: 10, right: true), TableColumn("OUT", min: 9, max: 10, right: true),
+            TableColumn("ACTIVE", min: 6, max: 8, right: true),
+            TableColumn("TOTAL", min: 7, max: 10, right: true, drop: 1),
+            TableColumn("IN", min: 9, max: 10, right: true, drop: 2), TableColumn("OUT", min: 9, max: 10, right: true, drop: 2),
             TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
             TableColumn("REFUSED", min: 8, max: 8, right: true),
         ], rows: e.listeners.map { l in
@@ -59,13 +60,13 @@ public final class DashboardScreen: Screen {
         Table(columns: [
             TableColumn("ROUTE", min: 8, max: 20), TableColumn("MATCH", min: 10, max: 34),
             TableColumn("UPSTREAM", min: 10, max: 24), TableColumn("ACTIVE", min: 6, max: 8, right: true),
-            TableColumn("TOTAL", min: 6, max: 10, right: true), TableColumn("IN", min: 9, max: 10, right: true),
-            TableColumn("OUT", min: 9, max: 10, right: true), TableColumn("IN/s", min: 10, max: 12, right: true),
-            TableColumn("OUT/s", min: 10, max: 12, right: true),
+            TableColumn("TOTAL", min: 6, max: 10, right: true, drop: 1),
+            TableColumn("IN", min: 9, max: 10, right: true, drop: 2), TableColumn("OUT", min: 9, max: 10, right: true, drop: 2),
+            TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
         ], rows: e.routes.map { r in
             let rate = data.rates.rate(RateTracker.routeKey(r.id))
             let label = r.name.map { "\(r.id) \($0)" } ?? r.id
-            return [label, routes[r.id].map(Self.matchSummary) ?? "", r.upstreamKey ?? "-",
+            return [label, routes[r.id].map(Self.matchSummary) ?? "", r.upstreamKey.map(Format.upstream) ?? "-",
                     Format.count(r.traffic.active), Format.count(r.traffic.total), Format.bytes(r.traffic.bytesIn),
                     Format.bytes(r.traffic.bytesOut), Format.rate(rate.bytesIn), Format.rate(rate.bytesOut)]
         }).draw(on: canvas, top: row, width: canvas.cols, height: routeRows + 1)
@@ -79,7 +80,7 @@ public final class DashboardScreen: Screen {
             TableColumn("FAILS", min: 5, max: 8, right: true), TableColumn("IN/s", min: 10, max: 12, right: true),
         ], rows: nodes.map { u, n in
             let rate = data.rates.rate(RateTracker.nodeKey(u.key, n.address))
-            return [u.key, n.address, String(n.weight), Self.state(n), Format.count(n.traffic.active),
+            return [Format.upstream(u.key), n.address, String(n.weight), Self.state(n), Format.count(n.traffic.active),
                     Format.count(n.traffic.total), Format.count(n.traffic.connectFailures), Format.rate(rate.bytesIn)]
         }).draw(on: canvas, top: row, width: canvas.cols, height: nodeRows + 1)
     }

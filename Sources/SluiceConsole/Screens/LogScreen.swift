@@ -154,9 +154,7 @@ public final class LogScreen: Screen {
         case .escape:
             editingFilter = false
             filter = ""
-        case .backspace: if !filter.isEmpty { filter.removeLast() }
-        case .char(let c): filter.append(c)
-        default: break
+        default: _ = LineEditing.apply(key, toEnd: &filter)
         }
         return .none
     }

@@ -35,18 +35,22 @@ public final class ObjectListScreen: Screen {
             let rows = config.streamRoutes.map { r -> [String] in
                 let up = r.upstreamID.map { "upstream \($0)" } ?? r.upstream.map { up in
                     up.nodes.map(\.address).joined(separator: ", ") } ?? r.serviceID.map { "service \($0)" } ?? "-"
-                return [r.id, r.name ?? "", DashboardScreen.matchSummary(r), r.serviceID ?? "", up]
+                return [r.id, r.name ?? "", DashboardScreen.matchSummary(r), r.serviceID ?? "", up,
+                        PluginFields.summary(r.raw["plugins"])]
             }
             return ([TableColumn("ID", min: 6, max: 20), TableColumn("NAME", min: 8, max: 24),
                      TableColumn("MATCH", min: 12, max: 40), TableColumn("SERVICE", min: 7, max: 12),
-                     TableColumn("UPSTREAM", min: 12, max: 60)], rows, config.streamRoutes.map(\.id))
+                     TableColumn("UPSTREAM", min: 12, max: 60), TableColumn("PLUGINS", min: 10, max: 40, drop: 1)],
+                    rows, config.streamRoutes.map(\.id))
         case .services:
             let rows = config.services.map { s in
-                [s.id, s.name ?? "", s.type.rawValue, s.scheme?.rawValue ?? "-", s.upstreamID ?? (s.upstream != nil ? "(inline)" : "-")]
+                [s.id, s.name ?? "", s.type.rawValue, s.scheme?.rawValue ?? "-", s.upstreamID ?? (s.upstream != nil ? "(inline)" : "-"),
+                 PluginFields.summary(s.raw["plugins"])]
             }
             return ([TableColumn("ID", min: 6, max: 20), TableColumn("NAME", min: 8, max: 24),
                      TableColumn("TYPE", min: 6, max: 6), TableColumn("SCHEME", min: 6, max: 6),
-                     TableColumn("UPSTREAM", min: 10, max: 30)], rows, config.services.map(\.id))
+                     TableColumn("UPSTREAM", min: 10, max: 30), TableColumn("PLUGINS", min: 10, max: 40, drop: 1)],
+                    rows, config.services.map(\.id))
         case .upstreams:
             let rows = config.upstreams.map { u in
                 [u.id ?? "", u.name ?? "", u.type.rawValue,

@@ -101,6 +101,7 @@ public final class CursesTerminal: Canvas {
         case 9: return .tab
         case 10, 13: return .enter
         case 127, 8: return .backspace
+        case 1...26: return Unicode.Scalar(UInt32(ch) + 96).map { .control(Character($0)) }
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 else { return nil }
             return .char(Character(scalar))

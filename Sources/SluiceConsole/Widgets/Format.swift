@@ -36,4 +36,17 @@ public enum Format {
         }
         return String(out.reversed())
     }
+
+    /// An upstream as operators name it: `echo` for `upstreams/echo`, `route db` for the inline upstream of route db
+    /// (`stream_routes/db`), `service s1` for a service's own.
+    public static func upstream(_ key: String) -> String {
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return key }
+        switch parts[0] {
+        case "upstreams": return parts[1]
+        case "stream_routes": return "route " + parts[1]
+        case "services": return "service " + parts[1]
+        default: return key
+        }
+    }
 }

@@ -4,12 +4,16 @@ public struct TableColumn: Sendable {
     public var minWidth: Int
     public var maxWidth: Int
     public var alignRight: Bool
+    /// When the columns do not fit at their minimum widths, those with the highest `drop` go first (the
+    /// rightmost of equals); 0 goes last.
+    public var drop: Int
 
-    public init(_ title: String, min: Int, max: Int, right: Bool = false) {
+    public init(_ title: String, min: Int, max: Int, right: Bool = false, drop: Int = 0) {
         self.title = title
         minWidth = min
         maxWidth = max
         alignRight = right
+        self.drop = drop
     }
 }
 
@@ -26,21 +30,21 @@ public struct Table {
         self.selected = selected
     }
 
-    /// Column widths for `width` cells (one space between columns): minimums first, then grow in order;
-    /// columns that do not fit at their minimum are dropped from the right.
+    /// Column widths for `width` cells (one space between columns), 0 for a column left out: minimums first,
+    /// leaving out the most droppable columns (`TableColumn.drop`, then the rightmost) until the rest fit; then
+    /// the spare cells grow the columns in order.
     public func widths(for width: Int) -> [Int] {
-        var widths: [Int] = []
-        var used = 0
-        for c in columns {
-            let need = c.minWidth + (widths.isEmpty ? 0 : 1)
-            if used + need > width { break }
-            widths.append(c.minWidth)
-            used += need
+        var shown = Array(columns.indices)
+        func need() -> Int { shown.reduce(0) { $0 + columns[$1].minWidth } + max(0, shown.count - 1) }
+        while !shown.isEmpty, need() > width {
+            let out = shown.max { (columns[$0].drop, $0) < (columns[$1].drop, $1) } ?? shown[shown.count - 1]
+            shown.removeAll { $0 == out }
         }
+        var widths = columns.indices.map { shown.contains($0) ? columns[$0].minWidth : 0 }
         // Spare cells go round the columns one at a time, so every column stretches a little before any is full.
-        var spare = width - used
+        var spare = width - need()
         while spare > 0 {
-            let growable = widths.indices.filter { widths[$0] < columns[$0].maxWidth }
+            let growable = shown.filter { widths[$0] < columns[$0].maxWidth }
             if growable.isEmpty { break }
             for i in growable where spare > 0 {
                 widths[i] += 1
@@ -69,7 +73,7 @@ public struct Table {
                          width: Int) {
         if style != .normal { canvas.text(row, left, "", width: width, style, pad: true) }
         var col = left
-        for (i, w) in widths.enumerated() {
+        for (i, w) in widths.enumerated() where w > 0 {
             let text = i < cells.count ? cells[i] : ""
             canvas.text(row, col, text, width: w, style, alignRight: columns[i].alignRight)
             col += w + 1

@@ -34,15 +34,8 @@ public final class CompiledRoute: Sendable {
             guard let ip = facts.remoteAddress, route.remoteAddr.contains(where: { $0.contains(ip) }) else { return false }
         }
         if let sni = route.sni {
-            guard let name = facts.sni, Self.sni(sni, matches: name) else { return false }
+            guard let name = facts.sni, StreamRoute.sni(sni, matches: name) else { return false }
         }
         return true
-    }
-
-    /// Exact, `*.example.com` (any depth below example.com), or `*`.
-    static func sni(_ pattern: String, matches name: String) -> Bool {
-        if pattern == "*" { return true }
-        if pattern.hasPrefix("*.") { return name.hasSuffix(pattern.dropFirst()) }
-        return pattern == name
     }
 }

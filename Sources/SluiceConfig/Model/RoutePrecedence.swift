@@ -1,21 +1,20 @@
-import SluiceConfig
-
 /// The order in which routes are tried; the first that matches wins.
 ///
 /// More specific filters win, compared in this order: `server_port` set, then `sni` (exact beats `*.domain`
 /// beats `*` beats none), then the longest `server_addr` prefix, then the longest `remote_addr` prefix; then a
-/// higher `priority`; then the smaller id (numeric ids compare as numbers).
-struct RoutePrecedence: Comparable {
-    var hasServerPort: Bool
-    var sniRank: Int
-    var serverPrefix: Int
-    var remotePrefix: Int
-    var priority: Int
-    var id: String
+/// higher `priority`; then the smaller id (numeric ids compare as numbers). The router sorts by it, and the
+/// warnings use it to tell a route that can never be chosen (`RouteShadowing`).
+public struct RoutePrecedence: Comparable, Sendable {
+    public var hasServerPort: Bool
+    public var sniRank: Int
+    public var serverPrefix: Int
+    public var remotePrefix: Int
+    public var priority: Int
+    public var id: String
     /// `id` as a number, when it is one.
-    var numericID: Int?
+    public var numericID: Int?
 
-    init(_ route: StreamRoute) {
+    public init(_ route: StreamRoute) {
         hasServerPort = route.serverPort != nil
         sniRank = route.sni.map { $0 == "*" ? 1 : $0.hasPrefix("*.") ? 2 : 3 } ?? 0
         serverPrefix = route.serverAddr.reduce(-1) { max($0, $1.prefixLength) }
@@ -25,8 +24,13 @@ struct RoutePrecedence: Comparable {
         numericID = Int(route.id)
     }
 
+    /// True when `a` and `b` are equally specific: only `priority` and the id order them.
+    public static func equallySpecific(_ a: RoutePrecedence, _ b: RoutePrecedence) -> Bool {
+        (a.hasServerPort, a.sniRank, a.serverPrefix, a.remotePrefix) == (b.hasServerPort, b.sniRank, b.serverPrefix, b.remotePrefix)
+    }
+
     /// `a < b` means a is tried before b.
-    static func < (a: RoutePrecedence, b: RoutePrecedence) -> Bool {
+    public static func < (a: RoutePrecedence, b: RoutePrecedence) -> Bool {
         if a.hasServerPort != b.hasServerPort { return a.hasServerPort }
         if a.sniRank != b.sniRank { return a.sniRank > b.sniRank }
         if a.serverPrefix != b.serverPrefix { return a.serverPrefix > b.serverPrefix }

@@ -1,0 +1,252 @@
+import Foundation
+import Testing
+@testable import SluiceConfig
+@testable import SluiceConsole
+
+/// The plugins section of the route and service forms: structured fields for ip-restriction and limit-conn, raw
+/// JSON for any other plugin, `_meta.disable`, errors beside the field; and the PLUGINS column of the lists.
+struct PluginFormTests {
+    func type(_ text: String, into form: FormScreen, data: ConsoleData) {
+        for c in text { _ = form.handle(.char(c), data: data) }
+    }
+
+    func focus(_ key: String, in form: FormScreen, data: ConsoleData) throws {
+        while form.focus > 0 { _ = form.handle(.up, data: data) }
+        for _ in 0..<200 where form.focus >= form.fields.count || form.fields[form.focus].key != key {
+            _ = form.handle(.down, data: data)
+        }
+        try #require(form.focus < form.fields.count && form.fields[form.focus].key == key, "no field \(key)")
+    }
+
+    func field(_ key: String, _ form: FormScreen) throws -> FormField {
+        try #require(form.fields.first { $0.key == key }, "no field \(key)")
+    }
+
+    func editRoute(_ id: String, _ store: Store) throws -> FormScreen {
+        let doc = try #require(store.snapshot.config.documents(.streamRoutes).first { $0.id == id })
+        return FormScreen(spec: RouteFormSpec(), store: store, existing: doc)
+    }
+
+    @Test func addLimitConnShowsTheDecodersErrorBesideTheFieldThenSaves() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let form = try editRoute("1", store)
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("limit-conn", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        #expect(form.fields[form.focus].key == "plugins.limit-conn.conn", "Enter adds the plugin and focuses its first field")
+        #expect(try field("plugins.limit-conn", form).value == PluginFields.enabled)
+        #expect(try field(PluginFields.addKey, form).value.isEmpty, "a fresh + plugin row")
+        type("0", into: form, data: data)
+        try focus("plugins.limit-conn.key", in: form, data: data)
+        type("remote_addr", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.limit-conn.conn", form).error == "must be > 0, got 0")
+        #expect(try field("plugins.limit-conn.burst", form).error == "is required")
+        #expect(store.snapshot.config.streamRoutes.first { $0.id == "1" }?.plugins.configs.isEmpty == true)
+        for (rows, cols) in [(24, 80), (48, 160)] {
+            let canvas = MemoryCanvas(rows: rows, cols: cols)
+            ConsoleApp(tabs: [form], data: data).render(on: canvas)
+            let row = try #require(canvas.row(containing: "  conn "), "\(canvas.screen)")
+            #expect(canvas.line(row).contains("✗ must be > 0, got 0"), "\(canvas.screen)")
+            #expect(canvas.row(containing: "limit-conn") != nil, "\(canvas.screen)")
+        }
+
+        try focus("plugins.limit-conn.conn", in: form, data: data)
+        _ = form.handle(.backspace, data: data)
+        type("2", into: form, data: data)
+        try focus("plugins.limit-conn.burst", in: form, data: data)
+        type("1", into: form, data: data)
+        try focus("plugins.limit-conn.default_conn_delay", in: form, data: data)
+        type("0.5", into: form, data: data)
+        try focus("plugins.limit-conn.only_use_default_delay", in: form, data: data)
+        _ = form.handle(.char(" "), data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        let route = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" })
+        guard case .limitConn(let limit)? = route.plugins.configs.first?.config else {
+            Issue.record("no limit-conn: \(route.plugins)")
+            return
+        }
+        #expect(limit.conn == 2 && limit.burst == 1 && limit.defaultConnDelay == 0.5 && limit.onlyUseDefaultDelay)
+        #expect(limit.key == [.variable("remote_addr")])
+    }
+
+    @Test func ipRestrictionListsAndTheWholePluginsErrorBesideItsStateRow() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let form = try editRoute("1", store)
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("ip-restriction", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        type("127.0.0.1, ::1", into: form, data: data)
+        try focus("plugins.ip-restriction.blacklist", in: form, data: data)
+        type("10.0.0.0/8", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.ip-restriction", form).error == "must have only one of whitelist or blacklist, not both")
+        #expect(form.fields[form.focus].key == "plugins.ip-restriction", "the focus goes to the error")
+        try focus("plugins.ip-restriction.blacklist", in: form, data: data)
+        for _ in 0..<"10.0.0.0/8".count { _ = form.handle(.backspace, data: data) }
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        let raw = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" }?.raw)
+        #expect(raw.value(at: "plugins.ip-restriction.whitelist") == .list([.string("127.0.0.1"), .string("::1")]))
+        #expect(raw.value(at: "plugins.ip-restriction.blacklist") == nil)
+    }
+
+    @Test func disableRemoveAndFieldsTheFormDoesNotShowAreKept() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        _ = try store.writeObject(.streamRoutes, source: .adminAPI, now: 1) { _ in
+            ("p", try ConfigValue.parseJSON(Array(#"""
+            {"server_port": 9100, "upstream_id": "echo", "plugins": {
+              "limit-conn": {"conn": 1, "burst": 0, "default_conn_delay": 1, "key": "remote_addr",
+                             "rejected_msg": "busy"},
+              "ip-restriction": {"blacklist": ["10.0.0.1"]}}}
+            """#.utf8)))
+        }
+        let form = try editRoute("p", store)
+        #expect(try field("plugins.limit-conn.conn", form).value == "1")
+        try focus("plugins.limit-conn", in: form, data: data)
+        _ = form.handle(.char(" "), data: data)
+        #expect(try field("plugins.limit-conn", form).value == PluginFields.disabled)
+        try focus("plugins.ip-restriction", in: form, data: data)
+        _ = form.handle(.left, data: data)
+        #expect(try field("plugins.ip-restriction", form).value == PluginFields.remove)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap(\.error))")
+            return
+        }
+        let route = try #require(store.snapshot.config.streamRoutes.first { $0.id == "p" })
+        #expect(route.raw.value(at: "plugins.limit-conn._meta.disable") == .bool(true))
+        #expect(route.raw.value(at: "plugins.limit-conn.rejected_msg") == .string("busy"))
+        #expect(route.raw.value(at: "plugins.ip-restriction") == nil)
+        #expect(route.plugins.configs.map(\.disabled) == [true])
+        #expect(PluginFields.summary(route.raw["plugins"]) == "limit-conn (off)")
+
+        // Enabled again: `_meta` goes away entirely.
+        let again = try editRoute("p", store)
+        try focus("plugins.limit-conn", in: again, data: data)
+        _ = again.handle(.right, data: data)
+        _ = again.handle(.right, data: data)
+        #expect(try field("plugins.limit-conn", again).value == PluginFields.enabled)
+        _ = again.handle(.function(2), data: data)
+        #expect(store.snapshot.config.streamRoutes.first { $0.id == "p" }?.raw.value(at: "plugins.limit-conn._meta") == nil)
+    }
+
+    @Test func anyOtherPluginIsRawJSONCheckedByTheSameDecoder() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let form = try editRoute("1", store)
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("mqtt-proxy", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        #expect(form.fields[form.focus].key == "plugins.mqtt-proxy#json")
+        type(#"{"protocol_name": "MQTT""#, into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.mqtt-proxy#json", form).error?.hasPrefix("not JSON") == true)
+        type("}", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        // The configuration decoder decides (today: not implemented; once it is, its own field errors land here).
+        #expect(try field("plugins.mqtt-proxy#json", form).error == "plugin is not implemented yet in this version of Sluice",
+                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+
+        // A plugin without structured fields that Sluice runs: its own decoder checks the JSON, then it is saved.
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("prometheus", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        type(#"{"prefer_name": 1}"#, into: form, data: data)
+        try focus("plugins.mqtt-proxy", in: form, data: data)
+        _ = form.handle(.left, data: data)
+        #expect(try field("plugins.mqtt-proxy", form).value == PluginFields.remove)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.prometheus#json", form).error == "prefer_name: must be true or false, got an integer",
+                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+        try focus("plugins.prometheus#json", in: form, data: data)
+        for _ in 0..<2 { _ = form.handle(.backspace, data: data) }
+        type("true}", into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        let saved = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" })
+        #expect(saved.raw["plugins"] == (try ConfigValue.parseJSON(Array(#"{"prometheus": {"prefer_name": true}}"#.utf8))))
+
+        // The form's document for a raw plugin is the JSON as typed, plus the state row's `_meta.disable`.
+        var fields = RouteFormSpec().fields(existing: nil, config: store.snapshot.config)
+        let add = try #require(fields.firstIndex { $0.key == PluginFields.addKey })
+        fields[add].value = "syslog"
+        _ = PluginFields.enter(&fields, at: add)
+        let json = try #require(fields.firstIndex { $0.key == "plugins.syslog#json" })
+        fields[json].value = #"{"host": "127.0.0.1", "port": 5514, "_meta": {"filter": []}}"#
+        let state = try #require(fields.firstIndex { $0.key == "plugins.syslog" })
+        fields[state].value = PluginFields.disabled
+        var doc = ConfigValue.map([])
+        PluginFields.apply(&fields, to: &doc)
+        #expect(doc.value(at: "plugins.syslog") == (try ConfigValue.parseJSON(Array(
+            #"{"host": "127.0.0.1", "port": 5514, "_meta": {"filter": [], "disable": true}}"#.utf8))))
+        #expect(PluginFields.block(name: "syslog", config: try #require(doc.value(at: "plugins.syslog")))[1].value
+            == #"{"host":"127.0.0.1","port":5514,"_meta":{"filter":[]}}"#, "the JSON row leaves _meta.disable to the state row")
+    }
+
+    @Test func aPluginNameIsCheckedWhenAdded() throws {
+        var fields = PluginFields.fields(try ConfigValue.parseJSON(Array(#"{"limit-conn": {}}"#.utf8)))
+        let add = try #require(fields.firstIndex { $0.key == PluginFields.addKey })
+        fields[add].value = "limit-conn"
+        #expect(PluginFields.enter(&fields, at: add) == add)
+        #expect(fields[add].error == "limit-conn is already configured above")
+        fields[add].value = "a.b"
+        _ = PluginFields.enter(&fields, at: add)
+        #expect(fields[add].error == "a plugin name is lowercase letters, digits, - and _")
+    }
+
+    @Test func theServiceFormEditsPluginsToo() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let doc = try #require(store.snapshot.config.documents(.services).first)
+        let form = FormScreen(spec: ServiceFormSpec(), store: store, existing: doc)
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("ip-restriction", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        type("127.0.0.0/8", into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap(\.error))")
+            return
+        }
+        #expect(store.snapshot.config.services.first?.plugins.configs.first?.config.name == "ip-restriction")
+    }
+
+    @Test(arguments: [(24, 80), (48, 160)]) func routesListShowsPlugins(rows: Int, cols: Int) throws {
+        let store = try Fixtures.store()
+        _ = try store.writeObject(.streamRoutes, source: .adminAPI, now: 1) { _ in
+            ("p", try ConfigValue.parseJSON(Array(#"""
+            {"server_port": 9100, "upstream_id": "echo", "plugins": {
+              "ip-restriction": {"whitelist": ["127.0.0.1"]},
+              "limit-conn": {"conn": 1, "burst": 0, "default_conn_delay": 1, "key": "remote_addr",
+                             "_meta": {"disable": true}}}}
+            """#.utf8)))
+        }
+        var data = try Fixtures.data()
+        data.config = store.snapshot
+        let canvas = MemoryCanvas(rows: rows, cols: cols)
+        ConsoleApp(tabs: [ObjectListScreen(kind: .streamRoutes, store: store)], data: data).render(on: canvas)
+        let header = try #require(canvas.row(containing: "UPSTREAM"), "\(canvas.screen)")
+        #expect(canvas.line(header).hasSuffix("PLUGINS") || canvas.line(header).contains("PLUGINS "), "\(canvas.screen)")
+        let row = try #require(canvas.row(containing: "ip-restr"), "\(canvas.screen)")
+        #expect(cols < 100 || canvas.line(row).contains("ip-restriction, limit-conn (o"), "\(canvas.screen)")
+    }
+
+    @Test func narrowTablesDropTheMostDroppableColumnsFirst() {
+        let table = Table(columns: [TableColumn("A", min: 10, max: 10), TableColumn("B", min: 10, max: 10, drop: 2),
+                                    TableColumn("C", min: 10, max: 10, drop: 1), TableColumn("D", min: 10, max: 10)],
+                          rows: [])
+        #expect(table.widths(for: 43) == [10, 10, 10, 10])
+        #expect(table.widths(for: 40) == [10, 0, 10, 10])
+        #expect(table.widths(for: 30) == [10, 0, 0, 10])
+        #expect(table.widths(for: 15) == [10, 0, 0, 0])
+    }
+}
