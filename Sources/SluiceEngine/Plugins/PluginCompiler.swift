@@ -39,6 +39,8 @@ struct PluginCompiler: Sendable {
                 let counts = statusCounts[routeID] ?? previousStatusCounts[routeID] ?? StreamStatusCounts()
                 statusCounts[routeID] = counts
                 return PrometheusPlugin(config: c, counts: counts)
+            case .mqttProxy(let c):
+                return MQTTProxyPlugin(config: c)
             }
         })
     }

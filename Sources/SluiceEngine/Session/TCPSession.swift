@@ -110,7 +110,15 @@ final class TCPSession {
         switch machine.state {
         case .prereading(let steps) where steps.contains(.clientHello):
             refusalWhy = "Connection ended inside the ClientHello"
-        case .prereading, .pluginPreread:
+        case .pluginPreread:
+            if let front, let route,
+               let (reason, why) = route.plugins.prereadUnfinished(front.heldBytes, satisfied: prereadsSatisfied,
+                                                                  timedOut: false) {
+                refuse(reason, why: why)
+                return
+            }
+            refusalWhy = "Connection ended before the preread finished"
+        case .prereading:
             refusalWhy = "Connection ended before the preread finished"
         default:
             break
@@ -295,7 +303,11 @@ final class TCPSession {
         guard let route, var session = pluginSession, let front else { return }
         if prereadTimer == nil {
             prereadTimer = client.eventLoop.assumeIsolated().scheduleTask(in: EngineTuning.prereadTimeout) {
-                self.refuse(.prereadTimeout, why: "Plugin preread not finished in time")
+                let unfinished = self.front.flatMap {
+                    route.plugins.prereadUnfinished($0.heldBytes, satisfied: self.prereadsSatisfied, timedOut: true)
+                }
+                self.refuse(unfinished?.reason ?? .prereadTimeout,
+                            why: unfinished?.why ?? "Plugin preread not finished in time")
             }
         }
         let verdict = route.plugins.preread(front.heldBytes, session: &session, satisfied: &prereadsSatisfied)

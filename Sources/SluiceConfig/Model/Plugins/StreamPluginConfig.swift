@@ -3,6 +3,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
     case ipRestriction(IPRestrictionConfig)
     case limitConn(LimitConnConfig)
     case prometheus(PrometheusConfig)
+    case mqttProxy(MQTTProxyConfig)
 
     /// The configuration name.
     public var name: String {
@@ -10,6 +11,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case .ipRestriction: IPRestrictionConfig.name
         case .limitConn: LimitConnConfig.name
         case .prometheus: PrometheusConfig.name
+        case .mqttProxy: MQTTProxyConfig.name
         }
     }
 
@@ -20,6 +22,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case IPRestrictionConfig.name: IPRestrictionConfig.decode(&reader).map(StreamPluginConfig.ipRestriction)
         case LimitConnConfig.name: LimitConnConfig.decode(&reader).map(StreamPluginConfig.limitConn)
         case PrometheusConfig.name: PrometheusConfig.decode(&reader).map(StreamPluginConfig.prometheus)
+        case MQTTProxyConfig.name: MQTTProxyConfig.decode(&reader).map(StreamPluginConfig.mqttProxy)
         default: nil
         }
     }
