@@ -16,9 +16,9 @@ public struct PluginSet: Sendable, Equatable {
 
     /// The stream plugins this build of Sluice runs. A plugin listed here is enforced; any other name is refused,
     /// because silently ignoring e.g. `mqtt-proxy` would make traffic go where the operator did not mean it to.
-    public static let available = ["ip-restriction", "limit-conn", "prometheus", "mqtt-proxy"]
+    public static let available = ["ip-restriction", "limit-conn", "prometheus", "mqtt-proxy", "traffic-split"]
     /// Stream plugins APISIX has (and limit-bandwidth, Sluice's own) that Sluice has not implemented yet.
-    static let planned = ["syslog", "traffic-split", "limit-bandwidth"]
+    static let planned = ["syslog", "limit-bandwidth"]
 
     /// The plugins a route runs: its own, and its service's that it does not override by name (APISIX's merge; a
     /// route's disabled plugin still overrides, so it turns the service's off for that route).
@@ -26,6 +26,13 @@ public struct PluginSet: Sendable, Equatable {
         let own = Set(configs.map(\.config.name))
         let inherited = (service?.configs ?? []).filter { !own.contains($0.config.name) }
         return (inherited + configs).filter { !$0.disabled }.map(\.config)
+    }
+
+    /// The traffic-split configuration written here, enabled or not (its `upstream_id`s are references either
+    /// way: enabling it again must not find an upstream gone).
+    public var trafficSplit: TrafficSplitConfig? {
+        for c in configs { if case .trafficSplit(let t) = c.config { return t } }
+        return nil
     }
 
     /// The broker an `mqtt-proxy` names inside the plugin (`upstream: {ip, port}`, APISIX before 3.0), as the

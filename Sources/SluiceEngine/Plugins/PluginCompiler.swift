@@ -22,7 +22,10 @@ struct PluginCompiler: Sendable {
         self.previousStatusCounts = previous?.statusCounts ?? [:]
     }
 
-    mutating func chain(routeID: String, _ configs: [StreamPluginConfig]) -> PluginChain {
+    /// - Parameter upstream: the runtime of a traffic-split entry (its index and target); nil for the route's own.
+    mutating func chain(routeID: String, _ configs: [StreamPluginConfig],
+                        upstream: (Int, TrafficSplitConfig.Target) -> UpstreamRuntime? = { _, _ in nil })
+        -> PluginChain {
         guard !configs.isEmpty else { return .empty }
         return PluginChain(configs.map { config -> any StreamPlugin in
             switch config {
@@ -41,6 +44,10 @@ struct PluginCompiler: Sendable {
                 return PrometheusPlugin(config: c, counts: counts)
             case .mqttProxy(let c):
                 return MQTTProxyPlugin(config: c)
+            case .trafficSplit(let c):
+                return TrafficSplitPlugin(config: c, choices: c.weightedUpstreams.enumerated().map {
+                    upstream($0.offset, $0.element.target)
+                })
             }
         })
     }

@@ -4,6 +4,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
     case limitConn(LimitConnConfig)
     case prometheus(PrometheusConfig)
     case mqttProxy(MQTTProxyConfig)
+    case trafficSplit(TrafficSplitConfig)
 
     /// The configuration name.
     public var name: String {
@@ -12,6 +13,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case .limitConn: LimitConnConfig.name
         case .prometheus: PrometheusConfig.name
         case .mqttProxy: MQTTProxyConfig.name
+        case .trafficSplit: TrafficSplitConfig.name
         }
     }
 
@@ -23,6 +25,7 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case LimitConnConfig.name: LimitConnConfig.decode(&reader).map(StreamPluginConfig.limitConn)
         case PrometheusConfig.name: PrometheusConfig.decode(&reader).map(StreamPluginConfig.prometheus)
         case MQTTProxyConfig.name: MQTTProxyConfig.decode(&reader).map(StreamPluginConfig.mqttProxy)
+        case TrafficSplitConfig.name: TrafficSplitConfig.decode(&reader).map(StreamPluginConfig.trafficSplit)
         default: nil
         }
     }
