@@ -28,6 +28,19 @@ extension StreamPluginConfigTests {
         }
     }
 
+    @Test func mqttProxyOlderBrokerFormOnAService() throws {
+        let config = try decode("""
+        services:
+          - id: s1
+            plugins: {mqtt-proxy: {protocol_level: 5, upstream: {host: "127.0.0.1", port: 1883}}}
+        stream_routes:
+          - {id: r1, service_id: s1}
+          - {id: r2, service_id: s1, upstream: {nodes: {"127.0.0.1:1884": 1}}}
+        """)
+        #expect(config.resolvedUpstream(for: config.streamRoutes[0])?.key == "services/s1")
+        #expect(config.resolvedUpstream(for: config.streamRoutes[1])?.key == "stream_routes/r2", "the route's own wins")
+    }
+
     @Test func mqttProxyErrorsNameTheField() {
         let p = "stream_routes[0].plugins.mqtt-proxy"
         #expect(errors(plugins: "{mqtt-proxy: {}}") == ["\(p).protocol_level: is required"])
