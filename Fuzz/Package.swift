@@ -16,5 +16,9 @@ let package = Package(
             name: "FuzzYAML",
             dependencies: ["FuzzSupport", .product(name: "SluiceConfig", package: "Sluice")]
         ),
+        .executableTarget(
+            name: "FuzzMQTT",
+            dependencies: ["FuzzSupport", .product(name: "SluiceEngine", package: "Sluice")]
+        ),
     ]
 )
