@@ -61,7 +61,7 @@ soak:
 
 # libFuzzer targets (Fuzz/): each runs FUZZ_RUNS inputs (-1: no limit) for at most FUZZ_SECONDS
 # (0: no limit) from the seed corpus in Fuzz/Corpus; findings go to .build/fuzz.
-FUZZ_TARGETS ?= FuzzJSON FuzzYAML FuzzStoredObjects
+FUZZ_TARGETS ?= FuzzJSON FuzzYAML FuzzStoredObjects FuzzMQTT
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 0
 FUZZ_CONFIG ?= release

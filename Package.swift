@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "sluice", targets: ["sluice"]),
         // For the libFuzzer targets in Fuzz/ (a package of their own).
         .library(name: "SluiceConfig", targets: ["SluiceConfig"]),
+        .library(name: "SluiceEngine", targets: ["SluiceEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),

@@ -20,5 +20,9 @@ let package = Package(
             name: "FuzzStoredObjects",
             dependencies: ["FuzzSupport", .product(name: "SluiceConfig", package: "Sluice")]
         ),
+        .executableTarget(
+            name: "FuzzMQTT",
+            dependencies: ["FuzzSupport", .product(name: "SluiceEngine", package: "Sluice")]
+        ),
     ]
 )

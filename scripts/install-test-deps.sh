@@ -4,12 +4,14 @@
 #   nginx + libnginx-mod-stream and mariadb-server + mariadb-client (the import test runs the real nginx in
 #   front of a private mariadbd), systemd (systemd-analyze verify),
 #   etcd-server + etcd-client (the etcd tests start their own single member on loopback ports),
+#   mosquitto + mosquitto-clients (MQTT brokers and mosquitto_pub/sub for the mqtt-proxy tests),
 #   and pytest for `python3 -m pytest`.
 # Tests start their own redis-server on a loopback test port; no system service is needed.
 set -euo pipefail
 
 pkgs=(redis-server redis-tools python3 tmux netcat-openbsd libncursesw5-dev dnsmasq dnsutils openssl curl
-      nginx libnginx-mod-stream mariadb-server mariadb-client systemd etcd-server etcd-client)
+      nginx libnginx-mod-stream mariadb-server mariadb-client systemd etcd-server etcd-client
+      mosquitto mosquitto-clients)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -60,9 +60,9 @@ struct PluginAdminTests {
                 == #"{"error_msg":"failed to check the configuration of stream plugin [ip-restriction]: "#
                    + #"property \"whitelist[0]\" validation failed: must be an IP address or CIDR, got \"x\""}"#)
         #expect(route(plugins: #"{"teleport":{}}"#).body == #"{"error_msg":"unknown plugin [teleport]"}"#)
-        #expect(route(plugins: #"{"mqtt-proxy":{}}"#).body
-                == #"{"error_msg":"invalid configuration: plugins.mqtt-proxy: plugin is not implemented yet in "#
-                   + #"this version of Sluice"}"#)
+        #expect(route(plugins: #"{"mqtt-proxy":{"protocol_level":9}}"#).body.contains(
+            #"failed to check the configuration of stream plugin [mqtt-proxy]: property "protocol_level" "#
+            + #"validation failed: must be 3 (MQTT 3.1)"#))
         let mixed = call("PUT", "/apisix/admin/stream_routes/1",
                          #"{"upstream":{"nodes":{"127.0.0.1:0":1}},"plugins":{"syslog":{"host":"h"}}}"#)
         #expect(mixed.body == #"{"error_msg":"invalid configuration: upstream.nodes[0].port: must be 1…65535, got 0; "#

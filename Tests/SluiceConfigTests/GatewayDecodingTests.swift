@@ -159,17 +159,16 @@ struct GatewayDecodingTests {
         #expect(config.document()["routes"] != nil)
     }
 
-    @Test func unimplementedPluginsAreRefusedNotIgnored() {
+    @Test func unknownPluginsAreRefusedNotIgnored() {
         let errs = errors("""
         stream_routes:
           - id: 1
             plugins:
-              mqtt-proxy: {protocol_name: MQTT, protocol_level: 4}
+              limit-bandwidth: {upload_rate: 1024}
               teleport: {}
             upstream: {nodes: {"127.0.0.1:1": 1}}
         """)
-        #expect(errs.contains("gateway.yaml:4: stream_routes[0].plugins.mqtt-proxy: plugin is not implemented yet in this version of Sluice"))
-        #expect(errs.contains("gateway.yaml:5: stream_routes[0].plugins.teleport: unknown stream plugin"))
+        #expect(errs == ["gateway.yaml:5: stream_routes[0].plugins.teleport: unknown stream plugin"])
     }
 
     @Test func malformedYAMLGivesALine() {

@@ -146,13 +146,13 @@ struct PluginFormTests {
         type("mqtt-proxy", into: form, data: data)
         _ = form.handle(.enter, data: data)
         #expect(form.fields[form.focus].key == "plugins.mqtt-proxy#json")
-        type(#"{"protocol_name": "MQTT""#, into: form, data: data)
+        type(#"{"protocol_name": "MQTT", "protocol_level": 9"#, into: form, data: data)
         _ = form.handle(.function(2), data: data)
         #expect(try field("plugins.mqtt-proxy#json", form).error?.hasPrefix("not JSON") == true)
         type("}", into: form, data: data)
         _ = form.handle(.function(2), data: data)
-        // The configuration decoder decides (today: not implemented; once it is, its own field errors land here).
-        #expect(try field("plugins.mqtt-proxy#json", form).error == "plugin is not implemented yet in this version of Sluice",
+        // The configuration decoder decides: the plugin's own field errors land here.
+        #expect(try field("plugins.mqtt-proxy#json", form).error?.contains("protocol_level: must be 3") == true,
                 "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
 
         // A plugin without structured fields that Sluice runs: its own decoder checks the JSON, then it is saved.

@@ -301,7 +301,8 @@ def test_ssl_pem_shape_checked(sl):
 def test_schema_plugins_status_healthcheck(sl):
     st, _, schema = sl.admin("GET", "/apisix/admin/schema/stream_route")
     assert st == 200 and schema["type"] == "object" and "server_port" in schema["properties"]
-    assert sl.admin("GET", "/apisix/admin/plugins/list?subsystem=stream")[1:] [1] == ["ip-restriction", "limit-conn", "prometheus", "limit-bandwidth", "syslog"]
+    assert sl.admin("GET", "/apisix/admin/plugins/list?subsystem=stream")[1:][1] == [
+        "ip-restriction", "limit-conn", "prometheus", "limit-bandwidth", "syslog", "mqtt-proxy", "traffic-split"]
     sl.admin("PUT", "/apisix/admin/upstreams/1", up("127.0.0.1:7"))
     sl.admin("PUT", "/apisix/admin/stream_routes/1", {"upstream_id": "1"})
     st, _, status = sl.admin("GET", "/apisix/admin/status")

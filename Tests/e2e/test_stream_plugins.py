@@ -158,9 +158,9 @@ def test_plugin_errors_in_the_admin_api_and_validate(sluice):
     st, _, reply = sl.admin("PUT", "/apisix/admin/stream_routes/1", body)
     assert st == 400 and reply["error_msg"] == ("failed to check the configuration of stream plugin [limit-conn]: "
                                                 'property "conn" validation failed: must be > 0, got 0')
-    body["plugins"] = {"mqtt-proxy": {"protocol_name": "MQTT", "protocol_level": 4}}
+    body["plugins"] = {"mqtt-proxy": {"protocol_name": "MQTT", "protocol_level": 9}}
     st, _, reply = sl.admin("PUT", "/apisix/admin/stream_routes/1", body)
-    assert st == 400 and "plugins.mqtt-proxy: plugin is not implemented yet" in reply["error_msg"], reply
+    assert st == 400 and 'stream plugin [mqtt-proxy]: property "protocol_level" validation failed: must be 3 (MQTT 3.1)' in reply["error_msg"], reply
     body["plugins"] = {"ip-restriction": {"whitelist": ["127.0.0.1"]},
                        "limit-conn": {"conn": 1, "burst": 0, "default_conn_delay": 1, "key": "remote_addr",
                                       "_meta": {"disable": True}}}

@@ -20,8 +20,7 @@ enum ValidationMessage {
         return (head + plugins).joined(separator: "; ")
     }
 
-    /// APISIX's wording for an error about one of the object's plugins; nil for any other error (and for a plugin
-    /// Sluice knows but has not implemented, which APISIX would accept: its own message says so).
+    /// APISIX's wording for an error about one of the object's plugins; nil for any other error.
     private static func pluginText(_ error: ConfigError) -> String? {
         let prefix = "plugins."
         guard error.path.hasPrefix(prefix) else { return nil }
@@ -31,7 +30,7 @@ enum ValidationMessage {
             let why = field.isEmpty ? error.message : "property \"\(field)\" validation failed: \(error.message)"
             return "failed to check the configuration of stream plugin [\(name)]: \(why)"
         }
-        guard !rest.contains("."), !PluginSet.planned.contains(String(rest)) else { return nil }
+        guard !rest.contains(".") else { return nil }
         return "unknown plugin [\(rest)]"
     }
 }

@@ -10,6 +10,8 @@ enum PluginSchemas {
         "prometheus": PrometheusConfig.jsonSchema,
         "limit-bandwidth": LimitBandwidthConfig.jsonSchema,
         "syslog": SyslogConfig.jsonSchema,
+        "mqtt-proxy": MQTTProxyConfig.jsonSchema,
+        "traffic-split": TrafficSplitConfig.jsonSchema,
     ]
 
     /// The schema of `name` as a value; nil when no stream plugin has that name (or its text stopped being JSON,

@@ -60,7 +60,8 @@ enum StreamRouteSchema {
         "create_time": {"type": "integer"},
         "update_time": {"type": "integer"}
       },
-      "anyOf": [{"required": ["upstream"]}, {"required": ["upstream_id"]}, {"required": ["service_id"]}],
+      "anyOf": [{"required": ["upstream"]}, {"required": ["upstream_id"]}, {"required": ["service_id"]},
+                {"required": ["plugins"], "description": "traffic-split or mqtt-proxy's upstream naming the nodes"}],
       "additionalProperties": false
     }
     """#

@@ -53,6 +53,7 @@ extension GatewayConfig {
                 problems.add("services[\(i)].upstream_id", "upstream \"\(uid)\" does not exist",
                              line: line(.services, i, "upstream_id"))
             }
+            checkTrafficSplit(service.plugins, raw: service.raw, path: "services[\(i)]", problems: problems)
         }
         for (i, route) in streamRoutes.enumerated() {
             let path = "stream_routes[\(i)]"
@@ -71,12 +72,33 @@ extension GatewayConfig {
                                  + "needs a stream service", line: line(.streamRoutes, i, "service_id"))
                 }
             }
+            checkTrafficSplit(route.plugins, raw: route.raw, path: path, problems: problems)
             let hasUpstream = route.upstream != nil || route.upstreamID != nil
                 || service?.upstream != nil || service?.upstreamID != nil
-            if !hasUpstream && (route.serviceID == nil || service != nil) {
-                problems.add(path, "needs an upstream: set upstream, upstream_id, or a service_id whose service "
-                             + "has one", line: line(.streamRoutes, i))
+            // A traffic-split whose every reachable entry names an upstream needs none of the route's own.
+            let split = route.plugins.merged(over: service?.plugins).lazy
+                .compactMap { if case .trafficSplit(let t) = $0 { t } else { nil } }.first
+            let splitCovers = split.map { !$0.reachable.isEmpty && $0.reachable.allSatisfy { $0.target != .route } }
+            if !hasUpstream && splitCovers != true && (route.serviceID == nil || service != nil) {
+                let own = split == nil ? "" : " (its traffic-split sends connections to the route's own upstream)"
+                problems.add(path, "needs an upstream\(own): set upstream, upstream_id, or a service_id whose "
+                             + "service has one", line: line(.streamRoutes, i))
             }
+        }
+    }
+
+    /// traffic-split's `upstream_id`s must exist, like any other reference.
+    private func checkTrafficSplit(_ plugins: PluginSet, raw: ConfigValue, path: String, problems: Problems) {
+        guard let split = plugins.trafficSplit else { return }
+        let entriesPath = "\(path).plugins.traffic-split.rules[0].weighted_upstreams"
+        let written = raw["plugins"]?["traffic-split"]?["rules"].flatMap { v -> [ConfigValue]? in
+            if case .list(let rules) = v.kind, let first = rules.first,
+               case .list(let entries)? = first["weighted_upstreams"]?.kind { entries } else { nil }
+        }
+        for (j, entry) in split.weightedUpstreams.enumerated() {
+            guard case .upstreamID(let uid) = entry.target, upstream(uid) == nil else { continue }
+            let line = written.flatMap { j < $0.count ? $0[j]["upstream_id"]?.line : nil }
+            problems.add("\(entriesPath)[\(j)].upstream_id", "upstream \"\(uid)\" does not exist", line: line)
         }
     }
 }

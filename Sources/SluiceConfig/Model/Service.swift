@@ -51,6 +51,11 @@ public struct Service: Sendable, Equatable {
         service.upstreamID = r.id("upstream_id")
         if let plugins = r.raw("plugins") {
             service.plugins = PluginSet.decode(plugins, path: r.child("plugins"), problems: problems)
+            let ownUpstream = service.upstream != nil || service.upstreamID != nil
+            if let broker = service.plugins.mqttBrokerUpstream(path: r.child("plugins"), ownUpstream: ownUpstream,
+                                                            problems: problems) {
+                service.upstream = broker
+            }
         }
         r.accept("desc", "labels", "hosts", "enable_websocket", "script", "create_time", "update_time")
         r.rejectUnknownFields()

@@ -46,6 +46,11 @@ public struct StreamRoute: Sendable, Equatable {
         route.serviceID = r.id("service_id")
         if let plugins = r.raw("plugins") {
             route.plugins = PluginSet.decode(plugins, path: r.child("plugins"), problems: problems)
+            let ownUpstream = route.upstream != nil || route.upstreamID != nil
+            if let broker = route.plugins.mqttBrokerUpstream(path: r.child("plugins"), ownUpstream: ownUpstream,
+                                                            problems: problems) {
+                route.upstream = broker
+            }
         }
         route.priority = r.int("priority", in: FieldReader.priorityRange) ?? 0
         if r.raw("protocol") != nil {

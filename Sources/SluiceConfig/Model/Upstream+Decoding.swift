@@ -23,11 +23,12 @@ extension Upstream {
         }
         if let hashOn = r.oneOf("hash_on", ["vars", "header", "cookie", "consumer", "vars_combinations"]),
            hashOn != "vars" {
-            r.report("hash_on", "stream routes can hash only on vars (remote_addr, server_addr, server_port)")
+            r.report("hash_on", "stream routes can hash only on vars (remote_addr, server_addr, server_port, "
+                     + "mqtt_client_id)")
         }
-        up.hashKey = r.oneOf("key", ["remote_addr", "server_addr", "server_port"])
+        up.hashKey = r.oneOf("key", ["remote_addr", "server_addr", "server_port", "mqtt_client_id"])
         if up.type == .chash && up.hashKey == nil && value["key"] == nil {
-            r.report("key", "is required when type is chash (remote_addr, server_addr or server_port)")
+            r.report("key", "is required when type is chash (remote_addr, server_addr, server_port or mqtt_client_id)")
         }
         up.retries = r.int("retries", in: 0...65535)
         up.retryTimeout = r.seconds("retry_timeout", allowZero: true)

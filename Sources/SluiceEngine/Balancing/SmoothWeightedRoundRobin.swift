@@ -10,9 +10,14 @@ final class SmoothWeightedRoundRobin: TierStrategy {
     /// Current weights by node index (only members' entries are used); picks come from many threads.
     private let current: Mutex<[Int]>
 
-    init(nodes: [UpstreamNode], members: [Int]) {
-        weights = nodes.map { min($0.weight, Int(Int32.max)) }
-        current = Mutex(Array(repeating: 0, count: nodes.count))
+    convenience init(nodes: [UpstreamNode], members: [Int]) {
+        self.init(weights: nodes.map(\.weight))
+    }
+
+    /// Over indices `0..<weights.count` (traffic-split's weighted upstreams).
+    init(weights: [Int]) {
+        self.weights = weights.map { min($0, Int(Int32.max)) }
+        current = Mutex(Array(repeating: 0, count: weights.count))
     }
 
     func pick(_ context: PickContext, eligible: [Int]) -> Int? {

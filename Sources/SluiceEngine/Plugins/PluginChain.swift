@@ -55,6 +55,12 @@ struct PluginChain: Sendable {
         return plugin.throttles(now: NIODeadline.now().uptimeNanoseconds)
     }
 
+    /// Why the preread ended unfinished, as the plugin still waiting (the one after the `satisfied` ones) puts it.
+    func prereadUnfinished(_ bytes: ByteBufferView, satisfied: Int,
+                           timedOut: Bool) -> (reason: CloseReason, why: String)? {
+        satisfied < prereaders.count ? prereaders[satisfied].prereadUnfinished(bytes, timedOut: timedOut) : nil
+    }
+
     /// The balance plugins' combined choice: the last upstream and the last key chosen win.
     func balance(_ session: PluginSession) -> (upstream: UpstreamRuntime?, hashKey: String?) {
         var upstream: UpstreamRuntime?

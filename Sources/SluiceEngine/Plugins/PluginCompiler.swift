@@ -36,7 +36,10 @@ struct PluginCompiler: Sendable {
         previousStatusCounts = previous?.statusCounts ?? [:]
     }
 
-    mutating func chain(routeID: String, serviceID: String? = nil, _ configs: [StreamPluginConfig]) -> PluginChain {
+    /// - Parameter upstream: the runtime of a traffic-split entry (its index and target); nil for the route's own.
+    mutating func chain(routeID: String, serviceID: String? = nil, _ configs: [StreamPluginConfig],
+                        upstream: (Int, TrafficSplitConfig.Target) -> UpstreamRuntime? = { _, _ in nil })
+        -> PluginChain {
         guard !configs.isEmpty else { return .empty }
         return PluginChain(configs.map { config -> any StreamPlugin in
             switch config {
@@ -63,6 +66,12 @@ struct PluginCompiler: Sendable {
                 senders[c] = sender
                 return SyslogPlugin(config: c, entry: SyslogEntry(logFormat: c.logFormat, serviceID: serviceID),
                                     sender: sender)
+            case .mqttProxy(let c):
+                return MQTTProxyPlugin(config: c)
+            case .trafficSplit(let c):
+                return TrafficSplitPlugin(config: c, choices: c.weightedUpstreams.enumerated().map {
+                    upstream($0.offset, $0.element.target)
+                })
             }
         })
     }

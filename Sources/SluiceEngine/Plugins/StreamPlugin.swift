@@ -21,6 +21,10 @@ protocol StreamPlugin: Sendable {
 
     /// The held bytes so far (never consumed: they go to the upstream as they are).
     func preread(_ bytes: ByteBufferView, session: inout PluginSession) -> PrereadVerdict
+    /// The preread ended unfinished while this plugin waited on `bytes`: the client ended its input, or
+    /// (`timedOut`) the preread timeout passed. The reason to close with, or nil for the engine's own
+    /// (`preread_aborted`, `preread_timeout`).
+    func prereadUnfinished(_ bytes: ByteBufferView, timedOut: Bool) -> (reason: CloseReason, why: String)?
     func access(_ session: inout PluginSession) -> AccessVerdict
     func balance(_ session: PluginSession) -> BalanceChoice
     /// The session is joined to its upstream: how fast each direction may read (limit-bandwidth).
@@ -31,6 +35,7 @@ protocol StreamPlugin: Sendable {
 
 extension StreamPlugin {
     func preread(_ bytes: ByteBufferView, session: inout PluginSession) -> PrereadVerdict { .done }
+    func prereadUnfinished(_ bytes: ByteBufferView, timedOut: Bool) -> (reason: CloseReason, why: String)? { nil }
     func access(_ session: inout PluginSession) -> AccessVerdict { .allow }
     func balance(_ session: PluginSession) -> BalanceChoice { .keep }
     func throttles(now: UInt64) -> SessionThrottles { .none }

@@ -36,8 +36,8 @@ public enum ClientHelloParser {
         guard recordLength <= maxRecordLength else {
             return .malformed("record length \(recordLength) exceeds \(maxRecordLength)")
         }
-        var reader = ClientHelloReader(bytes: available, position: 5)
-        do throws(ClientHelloReader.Stop) {
+        var reader = PrefixReader(bytes: available, position: 5)
+        do throws(PrefixReader.Stop) {
             let (serverName, alpn) = try parseClientHello(&reader, recordEnd: 5 + recordLength)
             // Anything after the ClientHello inside the record is not examined, but the whole record must
             // have arrived, so that the verdict never depends on how the record was split into reads.
@@ -52,9 +52,9 @@ public enum ClientHelloParser {
     }
 
     private static func parseClientHello(
-        _ reader: inout ClientHelloReader,
+        _ reader: inout PrefixReader,
         recordEnd: Int
-    ) throws(ClientHelloReader.Stop) -> (String?, [String]) {
+    ) throws(PrefixReader.Stop) -> (String?, [String]) {
         let handshakeType = try reader.integer(1, before: recordEnd, "handshake type")
         guard handshakeType == clientHelloType else {
             throw .malformed("handshake type \(handshakeType) is not ClientHello")
@@ -107,9 +107,9 @@ public enum ClientHelloParser {
     /// server_name extension (RFC 6066 section 3): a non-empty list of (name_type, opaque name); at most one
     /// host_name, other name types skipped.
     private static func parseServerName(
-        _ reader: inout ClientHelloReader,
+        _ reader: inout PrefixReader,
         end: Int
-    ) throws(ClientHelloReader.Stop) -> String? {
+    ) throws(PrefixReader.Stop) -> String? {
         let listEnd = try reader.vectorEnd(lengthWidth: 2, before: end, "server_name list")
         guard listEnd == end else { throw .malformed("server_name list length disagrees with extension length") }
         guard reader.position < listEnd else { throw .malformed("empty server_name list") }
@@ -127,7 +127,7 @@ public enum ClientHelloParser {
 
     /// Validates an SNI host_name (1…255 printable ASCII bytes, no spaces or slashes), lower-cases it and
     /// strips one trailing dot.
-    private static func normalizedHostName(_ name: ArraySlice<UInt8>) throws(ClientHelloReader.Stop) -> String {
+    private static func normalizedHostName(_ name: ArraySlice<UInt8>) throws(PrefixReader.Stop) -> String {
         guard !name.isEmpty else { throw .malformed("empty host_name") }
         guard name.count <= maxServerNameLength else { throw .malformed("host_name longer than 255 bytes") }
         var lowered: [UInt8] = []
@@ -146,9 +146,9 @@ public enum ClientHelloParser {
 
     /// application_layer_protocol_negotiation extension (RFC 7301): a non-empty list of non-empty names.
     private static func parseALPN(
-        _ reader: inout ClientHelloReader,
+        _ reader: inout PrefixReader,
         end: Int
-    ) throws(ClientHelloReader.Stop) -> [String] {
+    ) throws(PrefixReader.Stop) -> [String] {
         let listEnd = try reader.vectorEnd(lengthWidth: 2, before: end, "ALPN list")
         guard listEnd == end else { throw .malformed("ALPN list length disagrees with extension length") }
         guard reader.position < listEnd else { throw .malformed("empty ALPN list") }

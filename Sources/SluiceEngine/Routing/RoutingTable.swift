@@ -19,24 +19,24 @@ public final class RoutingTable: Sendable {
         var upstreams: [String: UpstreamRuntime] = [:]
         var routes: [CompiledRoute] = []
         var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger)
+        /// One runtime per key in this table, the previous table's while its settings are unchanged.
+        func runtime(_ resolved: ResolvedUpstream) -> UpstreamRuntime {
+            let made = upstreams[resolved.key]
+                ?? previous?.upstreams[resolved.key].flatMap { $0.upstream == resolved.upstream ? $0 : nil }
+                ?? UpstreamRuntime(resolved: resolved, counterTable: counters,
+                                   health: health.nodes(of: resolved.key, resolved.upstream), logger: logger)
+            upstreams[resolved.key] = made
+            return made
+        }
         for route in config.streamRoutes {
-            var runtime: UpstreamRuntime?
-            if let resolved = config.resolvedUpstream(for: route) {
-                if let existing = upstreams[resolved.key] {
-                    runtime = existing
-                } else if let old = previous?.upstreams[resolved.key], old.upstream == resolved.upstream {
-                    runtime = old
-                } else {
-                    runtime = UpstreamRuntime(resolved: resolved, counterTable: counters,
-                                              health: health.nodes(of: resolved.key, resolved.upstream), logger: logger)
-                }
-                upstreams[resolved.key] = runtime
-            }
+            let own = config.resolvedUpstream(for: route).map(runtime)
             let service = route.serviceID.flatMap { config.service($0) }
             let transport: ListenerSpec.Transport? = service?.scheme.map { $0 == .udp ? .udp : .tcp }
             let plugins = compiler.chain(routeID: route.id, serviceID: route.serviceID,
-                                         route.plugins.merged(over: service?.plugins))
-            routes.append(CompiledRoute(route: route, upstream: runtime, transport: transport, plugins: plugins,
+                                         route.plugins.merged(over: service?.plugins)) { i, target in
+                target == .route ? own : config.resolvedUpstream(for: target, index: i, routeID: route.id).map(runtime)
+            }
+            routes.append(CompiledRoute(route: route, upstream: own, transport: transport, plugins: plugins,
                                         counters: counters.counters("route:\(route.id)")))
         }
         self.router = Router(routes)

@@ -29,20 +29,33 @@ public enum CloseReason: String, Sendable, CaseIterable {
     case prereadAborted = "preread_aborted"
     case ipRestricted = "ip_restricted"
     case limitConn = "limit_conn"
+    /// mqtt-proxy: the CONNECT's protocol name or level is not the plugin's.
+    case mqttProtocolMismatch = "mqtt_protocol_mismatch"
+    /// mqtt-proxy: the first bytes are not an MQTT CONNECT, or its fields contradict its lengths.
+    case mqttMalformed = "mqtt_malformed"
+    /// mqtt-proxy: the client stopped (ended its input, or sent nothing more until the preread timeout) inside
+    /// the CONNECT.
+    case mqttTruncated = "mqtt_truncated"
+    /// mqtt-proxy: the CONNECT's fields up to the client id do not fit the preread buffer.
+    case mqttOversized = "mqtt_oversized"
+    /// mqtt-proxy: not one byte of a CONNECT within the preread timeout.
+    case mqttTimeout = "mqtt_timeout"
     /// A plugin refused the session for a reason of its own (the plugin's log line names it).
     case pluginRefused = "plugin_refused"
 
     /// nginx stream's `$status` for a session that ended this way: 200 proxied, 400 bad request, 403 forbidden,
-    /// 404 no route (Sluice's), 500 internal error, 502 no upstream reachable, 503 service unavailable.
+    /// 404 no route (Sluice's), 500 internal error, 502 no upstream reachable, 503 service unavailable (APISIX's
+    /// answer to an MQTT CONNECT of another protocol too).
     public var status: Int {
         switch self {
         case .clientClosed, .upstreamClosed, .idleTimeout, .responsesReceived, .killed, .shutdown: 200
         case .connectFailed, .upstreamTLSFailed, .upstreamUnreachable: 502
         case .error: 500
         case .noRoute: 404
-        case .badProxyHeader, .badClientHello, .noCertificate, .handshakeFailed, .prereadTimeout, .prereadAborted: 400
+        case .badProxyHeader, .badClientHello, .noCertificate, .handshakeFailed, .prereadTimeout, .prereadAborted,
+             .mqttMalformed, .mqttTruncated, .mqttOversized, .mqttTimeout: 400
         case .ipRestricted, .pluginRefused: 403
-        case .limitConn: 503
+        case .limitConn, .mqttProtocolMismatch: 503
         }
     }
 
@@ -51,7 +64,8 @@ public enum CloseReason: String, Sendable, CaseIterable {
     public var isRefusal: Bool {
         switch self {
         case .noRoute, .badProxyHeader, .badClientHello, .noCertificate, .handshakeFailed, .prereadTimeout,
-             .prereadAborted, .ipRestricted, .limitConn, .pluginRefused: true
+             .prereadAborted, .ipRestricted, .limitConn, .mqttProtocolMismatch, .mqttMalformed, .mqttTruncated,
+             .mqttOversized, .mqttTimeout, .pluginRefused: true
         default: false
         }
     }

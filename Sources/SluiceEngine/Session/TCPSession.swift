@@ -110,7 +110,15 @@ final class TCPSession {
         switch machine.state {
         case .prereading(let steps) where steps.contains(.clientHello):
             refusalWhy = "Connection ended inside the ClientHello"
-        case .prereading, .pluginPreread:
+        case .pluginPreread:
+            if let front, let route,
+               let (reason, why) = route.plugins.prereadUnfinished(front.heldBytes, satisfied: prereadsSatisfied,
+                                                                  timedOut: false) {
+                refuse(reason, why: why)
+                return
+            }
+            refusalWhy = "Connection ended before the preread finished"
+        case .prereading:
             refusalWhy = "Connection ended before the preread finished"
         default:
             break
@@ -272,30 +280,35 @@ final class TCPSession {
         prereadTimer?.cancel()
         let facts = connectionFacts()
         self.facts = facts
-        guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream else {
+        // A route without an upstream of its own has a traffic-split naming one for every connection.
+        guard let route = context.routingTable?.router.match(facts),
+              route.upstream != nil || !route.plugins.balancers.isEmpty else {
             refuse(.noRoute, why: "No route matched; connection closed")
             return
         }
         self.route = route
-        runtime = upstream
+        runtime = route.upstream
         let record = ConnectionRecord(id: context.registry.makeID(), clientHost: facts.clientHost,
                                       clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
-                                      upstreamKey: upstream.key, startedAt: startDate)
+                                      upstreamKey: route.upstream?.key ?? "-", startedAt: startDate)
         let loopBound = NIOLoopBound(self, eventLoop: client.eventLoop)
         accounting.routed(record, route: route.counters) { reason in
             loopBound.eventLoop.execute { loopBound.value.close(reason) }
         }
         if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id,
                                                                       listenAddr: listener.listenAddr) }
-        let maxAttempts = min(upstream.upstream.maxAttempts, upstream.upstream.nodes.count)
-        perform(machine.routed(maxAttempts: maxAttempts, phases: route.plugins.phases))
+        perform(machine.routed(maxAttempts: route.upstream.map(Self.maxAttempts) ?? 1, phases: route.plugins.phases))
     }
 
     private func runPluginPreread() {
         guard let route, var session = pluginSession, let front else { return }
         if prereadTimer == nil {
             prereadTimer = client.eventLoop.assumeIsolated().scheduleTask(in: EngineTuning.prereadTimeout) {
-                self.refuse(.prereadTimeout, why: "Plugin preread not finished in time")
+                let unfinished = self.front.flatMap {
+                    route.plugins.prereadUnfinished($0.heldBytes, satisfied: self.prereadsSatisfied, timedOut: true)
+                }
+                self.refuse(unfinished?.reason ?? .prereadTimeout,
+                            why: unfinished?.why ?? "Plugin preread not finished in time")
             }
         }
         let verdict = route.plugins.preread(front.heldBytes, session: &session, satisfied: &prereadsSatisfied)
@@ -336,15 +349,25 @@ final class TCPSession {
 
     // MARK: connecting
 
+    /// Connects at most `retries + 1` times, bounded by the nodes.
+    private static func maxAttempts(_ runtime: UpstreamRuntime) -> Int {
+        min(runtime.upstream.maxAttempts, runtime.upstream.nodes.count)
+    }
+
+    /// The balance phase, once: the route's upstream or a balance plugin's choice, and the hash key.
     private func chooseUpstream() -> UpstreamRuntime? {
-        if accounting.upstream == nil, let route, let routeUpstream = runtime, let facts {
-            var chosen = routeUpstream
+        if accounting.upstream == nil, let route, let facts {
+            var chosen = runtime
             var key: String?
             if let session = pluginSession, !route.plugins.balancers.isEmpty {
                 let choice = route.plugins.balance(session)
-                if let other = choice.upstream { chosen = other }
+                if let other = choice.upstream {
+                    chosen = other
+                    machine.upstreamChosen(maxAttempts: Self.maxAttempts(other))
+                }
                 key = choice.hashKey
             }
+            guard let chosen else { return nil }
             runtime = chosen
             hashKey = key ?? facts.hashKey(chosen.upstream.hashKey, variables: pluginSession?.variables)
             accounting.use(chosen)
@@ -358,7 +381,10 @@ final class TCPSession {
     }
 
     private func connect(attempt: Int) {
-        guard let runtime = chooseUpstream() else { return }
+        guard let runtime = chooseUpstream() else {
+            perform(machine.connectFailed(retryAllowed: false))  // no upstream at all: the validator prevents it
+            return
+        }
         guard attempt == 1 || retryAllowed,
               let index = runtime.pick(hashKey: hashKey, excluding: Set(triedIndices)) else {
             perform(machine.connectFailed(retryAllowed: false))

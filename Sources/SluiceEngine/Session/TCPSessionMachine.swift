@@ -152,6 +152,12 @@ struct TCPSessionMachine: Sendable {
         return afterPreread()
     }
 
+    /// A balance plugin chose another upstream than the route's before the first connect: its nodes bound the
+    /// attempts.
+    mutating func upstreamChosen(maxAttempts: Int) {
+        if state == .connecting(attempt: 1) { self.maxAttempts = max(1, maxAttempts) }
+    }
+
     /// The preread plugins have what they need.
     mutating func pluginPrereadFinished() -> Action {
         guard state == .pluginPreread else { return .none }

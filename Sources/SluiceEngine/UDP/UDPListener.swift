@@ -58,7 +58,9 @@ final class UDPListenerHandler: ChannelInboundHandler {
         facts.clientHost = client.ipAddress ?? "-"
         facts.clientPort = client.port ?? 0
         facts.serverHost = local?.ipAddress ?? "-"
-        guard let route = context.routingTable?.router.match(facts), let upstream = route.upstream else {
+        // A route without an upstream of its own has a traffic-split naming one for every session.
+        guard let route = context.routingTable?.router.match(facts),
+              route.upstream != nil || !route.plugins.balancers.isEmpty else {
             counters.noRoute.wrappingAdd(1, ordering: .relaxed)
             // Debug only: a client that keeps sending would otherwise flood the log; the count is on the dashboard.
             self.context.logger.debug("No route matched; datagram dropped",
@@ -67,7 +69,7 @@ final class UDPListenerHandler: ChannelInboundHandler {
         }
         let loopBound = NIOLoopBound(self, eventLoop: ctx.eventLoop)
         let session = UDPSession(context: context, listenerChannel: ctx.channel, listener: listener, client: client,
-                                 facts: facts, route: route, runtime: upstream, expectedReplies: spec.udpResponses,
+                                 facts: facts, route: route, expectedReplies: spec.udpResponses,
                                  onEnd: { loopBound.value.sessions[$0] = nil })
         sessions[client] = session
         session.fromClient(envelope.data)

@@ -12,7 +12,8 @@ final class UDPSession {
     private let client: SocketAddress
     private let facts: ConnectionFacts
     private let route: CompiledRoute
-    private var runtime: UpstreamRuntime
+    /// The route's upstream until the balance phase chose (nil for a route whose traffic-split names every one).
+    private var runtime: UpstreamRuntime?
     private let accounting: SessionAccounting
     private var machine: UDPSessionMachine
     private let onEnd: (SocketAddress) -> Void
@@ -34,21 +35,22 @@ final class UDPSession {
     static let maxWaitingBytes = 256 * 1024
 
     init(context: EngineContext, listenerChannel: Channel, listener: ListenerRuntime, client: SocketAddress,
-         facts: ConnectionFacts, route: CompiledRoute, runtime: UpstreamRuntime, expectedReplies: Int?,
+         facts: ConnectionFacts, route: CompiledRoute, expectedReplies: Int?,
          onEnd: @escaping (SocketAddress) -> Void) {
         self.context = context
         self.listenerChannel = listenerChannel
         self.client = client
         self.facts = facts
         self.route = route
-        self.runtime = runtime
+        self.runtime = route.upstream
         self.onEnd = onEnd
         machine = UDPSessionMachine(expectedReplies: expectedReplies)
         throttles = route.plugins.throttles()
         accounting = SessionAccounting(registry: context.registry, listener: listener.counters)
         let record = ConnectionRecord(id: context.registry.makeID(), clientHost: facts.clientHost,
                                       clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
-                                      upstreamKey: runtime.key, transport: "udp", startedAt: startDate)
+                                      upstreamKey: route.upstream?.key ?? "-", transport: "udp",
+                                      startedAt: startDate)
         let bound = NIOLoopBound(self, eventLoop: listenerChannel.eventLoop)
         accounting.routed(record, route: route.counters) { reason in
             bound.eventLoop.execute { bound.value.close(reason) }
@@ -102,12 +104,18 @@ final class UDPSession {
     }
 
     private func openSocket() {
-        var key = facts.hashKey(runtime.upstream.hashKey, variables: pluginSession?.variables)
+        var key: String?
         if let session = pluginSession, !route.plugins.balancers.isEmpty {
             let choice = route.plugins.balance(session)
             if let other = choice.upstream { runtime = other }
-            key = choice.hashKey ?? key
+            key = choice.hashKey
         }
+        guard let runtime else {
+            perform(machine.socketFailed())  // no upstream at all: the validator prevents it
+            return
+        }
+        // The chosen upstream's own hash key (a traffic-split may choose one hashing otherwise than the route's).
+        key = key ?? facts.hashKey(runtime.upstream.hashKey, variables: pluginSession?.variables)
         accounting.use(runtime)
         guard let index = runtime.pick(hashKey: key, excluding: []) else {
             perform(machine.socketFailed())
@@ -192,9 +200,9 @@ final class UDPSession {
     }
 
     func upstreamError(_ error: Error) {
-        if let index = accounting.nodeIndex {
+        if let index = accounting.nodeIndex, let chosen = accounting.upstream {
             accounting.connectFailed(node: index)
-            runtime.nodeHealth[index].connectFailed(cause: HealthCause(error: error)) // health: issue 11
+            chosen.nodeHealth[index].connectFailed(cause: HealthCause(error: error)) // health: issue 11
         }
         context.logger.debug("UDP upstream error",
                              metadata: ["connection.id": "\(accounting.record?.id ?? 0)", "error": "\(error)"])
@@ -202,7 +210,7 @@ final class UDPSession {
     }
 
     private func armIdleTimer() {
-        let idle = TimeAmount.seconds(saturating: runtime.upstream.timeout.udpIdle)
+        let idle = TimeAmount.seconds(saturating: (runtime?.upstream.timeout ?? UpstreamTimeouts()).udpIdle)
         idleTimer = listenerChannel.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity.adding(saturating: idle)) {
             guard self.machine.state != .closed else { return }
             if NIODeadline.now() - self.lastActivity >= idle { self.close(.idleTimeout) } else { self.armIdleTimer() }

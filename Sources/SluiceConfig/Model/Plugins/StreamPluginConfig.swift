@@ -5,6 +5,8 @@ public enum StreamPluginConfig: Sendable, Hashable {
     case prometheus(PrometheusConfig)
     case limitBandwidth(LimitBandwidthConfig)
     case syslog(SyslogConfig)
+    case mqttProxy(MQTTProxyConfig)
+    case trafficSplit(TrafficSplitConfig)
 
     /// The configuration name.
     public var name: String {
@@ -14,6 +16,8 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case .prometheus: PrometheusConfig.name
         case .limitBandwidth: LimitBandwidthConfig.name
         case .syslog: SyslogConfig.name
+        case .mqttProxy: MQTTProxyConfig.name
+        case .trafficSplit: TrafficSplitConfig.name
         }
     }
 
@@ -26,6 +30,8 @@ public enum StreamPluginConfig: Sendable, Hashable {
         case PrometheusConfig.name: PrometheusConfig.decode(&reader).map(StreamPluginConfig.prometheus)
         case LimitBandwidthConfig.name: LimitBandwidthConfig.decode(&reader).map(StreamPluginConfig.limitBandwidth)
         case SyslogConfig.name: SyslogConfig.decode(&reader).map(StreamPluginConfig.syslog)
+        case MQTTProxyConfig.name: MQTTProxyConfig.decode(&reader).map(StreamPluginConfig.mqttProxy)
+        case TrafficSplitConfig.name: TrafficSplitConfig.decode(&reader).map(StreamPluginConfig.trafficSplit)
         default: nil
         }
     }

@@ -1,8 +1,9 @@
-/// Cursor over the bytes of a TLS record received so far, used by `ClientHelloParser`.
+/// Cursor over the first bytes of a connection received so far, used by the preread parsers
+/// (`ClientHelloParser`, `MQTTConnectParser`).
 ///
 /// Every read names the end of the enclosing structure as declared by its length field. Reading past that
 /// end is a malformed message; reading past the bytes received so far only means more data is needed.
-struct ClientHelloReader {
+struct PrefixReader {
     /// Why reading stopped.
     enum Stop: Error, Equatable {
         /// The bytes so far end inside the structure being read.
@@ -31,6 +32,11 @@ struct ClientHelloReader {
         let start = position
         position = start + count
         return bytes[start..<position]
+    }
+
+    /// Reads one byte that must lie before `end`.
+    mutating func byte(before end: Int, _ what: String) throws(Stop) -> UInt8 {
+        try read(1, before: end, what).first ?? 0
     }
 
     /// Reads a big-endian unsigned integer of `width` (1…3) bytes.
