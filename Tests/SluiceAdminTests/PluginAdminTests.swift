@@ -31,7 +31,7 @@ struct PluginAdminTests {
     }
 
     @Test func schemaEndpointSpeaksAPISIX() {
-        let missing = call("GET", "/apisix/admin/schema/plugins/mqtt-proxy?subsystem=stream")
+        let missing = call("GET", "/apisix/admin/schema/plugins/key-auth?subsystem=stream")
         #expect(missing.status == 404 && missing.body == #"{"error_msg":"plugin not found in subsystem stream"}"#)
         #expect(call("GET", "/apisix/admin/schema/plugins/syslog").status == 200)
         #expect(call("GET", "/apisix/admin/schema/plugins/syslog?subsystem=http").body
@@ -42,7 +42,7 @@ struct PluginAdminTests {
     }
 
     @Test func listIsTheImplementedPlugins() {
-        let list = #"["ip-restriction","limit-conn","prometheus","limit-bandwidth","syslog"]"#
+        let list = #"["ip-restriction","limit-conn","prometheus","limit-bandwidth","syslog","mqtt-proxy","traffic-split"]"#
         #expect(call("GET", "/apisix/admin/plugins/list?subsystem=stream").body == list)
         #expect(call("GET", "/apisix/admin/plugins/list").body == list)
         #expect(call("GET", "/apisix/admin/plugins/list?subsystem=http").body == "[]")
@@ -61,7 +61,7 @@ struct PluginAdminTests {
                    + #"property \"whitelist[0]\" validation failed: must be an IP address or CIDR, got \"x\""}"#)
         #expect(route(plugins: #"{"teleport":{}}"#).body == #"{"error_msg":"unknown plugin [teleport]"}"#)
         #expect(route(plugins: #"{"mqtt-proxy":{"protocol_level":9}}"#).body.contains(
-            #"failed to check the configuration of stream plugin [mqtt-proxy]: property "protocol_level" "#
+            #"failed to check the configuration of stream plugin [mqtt-proxy]: property \"protocol_level\" "#
             + #"validation failed: must be 3 (MQTT 3.1)"#))
         let mixed = call("PUT", "/apisix/admin/stream_routes/1",
                          #"{"upstream":{"nodes":{"127.0.0.1:0":1}},"plugins":{"syslog":{"host":"h"}}}"#)
