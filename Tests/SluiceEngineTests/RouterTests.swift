@@ -1,5 +1,6 @@
 import Logging
 import NIOEmbedded
+import NIOPosix
 import Testing
 @testable import SluiceConfig
 @testable import SluiceEngine
@@ -11,7 +12,7 @@ struct RouterTests {
         let snapshot = ConfigSnapshot(revision: 1, config: config, objectRevisions: [:])
         let logger = Logger(label: "test")
         return RoutingTable(snapshot: snapshot, previous: nil, counters: CounterTable(),
-                            health: HealthRegistry(group: EmbeddedEventLoop(), logger: logger, names: NodeNameResolver(loop: EmbeddedEventLoop(), logger: logger)), logger: logger).router
+                            health: HealthRegistry(group: EmbeddedEventLoop(), logger: logger, names: NodeNameResolver(loop: MultiThreadedEventLoopGroup.singleton.next(), logger: logger)), logger: logger).router
     }
 
     func facts(_ remote: String, _ server: String = "127.0.0.1", port: Int = 9100, sni: String? = nil,

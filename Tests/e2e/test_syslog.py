@@ -259,7 +259,8 @@ def test_a_udp_session_is_logged_once_when_it_expires(sluice):
 def test_plugin_schemas_list_and_error_wording(sluice):
     sl = sluice()
     st, _, names = sl.admin("GET", "/apisix/admin/plugins/list?subsystem=stream")
-    assert (st, names) == (200, ["ip-restriction", "limit-conn", "prometheus", "limit-bandwidth", "syslog"])
+    assert (st, names) == (200, ["ip-restriction", "limit-conn", "prometheus", "limit-bandwidth", "syslog",
+                                 "mqtt-proxy", "traffic-split"])
     assert sl.admin("GET", "/apisix/admin/plugins/list?subsystem=http")[2] == []
     assert sl.admin("GET", "/apisix/admin/plugins/list?subsystem=x")[0] == 400
     for name in names:

@@ -37,8 +37,9 @@ def test_traffic_split_9_to_1_between_an_upstream_id_and_the_routes_own(sluice):
     del body["id"]
     st, _, reply = sl.admin("PUT", "/apisix/admin/stream_routes/1", body)
     assert st == 400, (st, reply)
-    assert ("plugins.traffic-split.rules[0].weighted_upstreams[0].upstream_id: upstream \"nope\" does not exist"
-            in str(reply)), reply
+    assert reply["error_msg"] == ('failed to check the configuration of stream plugin [traffic-split]: property '
+                                  '"rules[0].weighted_upstreams[0].upstream_id" validation failed: upstream "nope" '
+                                  'does not exist'), reply
     assert ask_new(sl.port).split(":")[0] in ("stable", "canary"), "the refused change was applied"
 
 

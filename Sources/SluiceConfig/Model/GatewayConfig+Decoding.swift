@@ -79,7 +79,10 @@ extension GatewayConfig {
             let split = route.plugins.merged(over: service?.plugins).lazy
                 .compactMap { if case .trafficSplit(let t) = $0 { t } else { nil } }.first
             let splitCovers = split.map { !$0.reachable.isEmpty && $0.reachable.allSatisfy { $0.target != .route } }
-            if !hasUpstream && splitCovers != true && (route.serviceID == nil || service != nil) {
+            // A plugin that did not decode (its error is reported) may be what names the upstream: mqtt-proxy's
+            // older in-plugin broker, or traffic-split; saying "needs an upstream" too would point the wrong way.
+            let pluginFailed = route.plugins.configs.count < route.plugins.entries.count
+            if !hasUpstream && splitCovers != true && !pluginFailed && (route.serviceID == nil || service != nil) {
                 let own = split == nil ? "" : " (its traffic-split sends connections to the route's own upstream)"
                 problems.add(path, "needs an upstream\(own): set upstream, upstream_id, or a service_id whose "
                              + "service has one", line: line(.streamRoutes, i))
