@@ -9,12 +9,14 @@ import Synchronization
 /// the node, rebound by a SIGHUP that changes its settings, stopped at the end.
 final class MetricsExport: Sendable {
     private let engine: Engine
+    private let store: Store
     private let group: EventLoopGroup
     private let logger: Logger
     private let running = Mutex<(settings: PrometheusSettings?, server: AdminServer?)>((nil, nil))
 
-    init(engine: Engine, group: EventLoopGroup, logger: Logger) {
+    init(engine: Engine, store: Store, group: EventLoopGroup, logger: Logger) {
         self.engine = engine
+        self.store = store
         self.group = group
         self.logger = logger
     }
@@ -40,10 +42,12 @@ final class MetricsExport: Sendable {
 
     private func start(_ settings: PrometheusSettings) throws -> AdminServer {
         let engine = self.engine
+        let store = self.store
         let exporter = MetricsExporter(metricPrefix: settings.metricPrefix, build: .init(
             version: VersionText.release, commit: BuildInfo.commit, swift: BuildInfo.swiftVersion))
         let server = AdminServer(responder: MetricsEndpoint(settings: settings, exporter: exporter,
-                                                            snapshot: { engine.snapshot() }),
+                                                            snapshot: { engine.snapshot() },
+                                                            etcd: { store.mirrorStatus }),
                                  listen: settings.listen, what: "Prometheus endpoint", field: settings.listenField,
                                  group: group, logger: logger)
         try server.start()

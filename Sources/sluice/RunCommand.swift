@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
         let engine = Engine(group: group, store: store, settings: settings, logger: logger)
         let admin = AdminServer(api: AdminAPI(store: store, auth: AdminAuth(settings.admin), engineSnapshot: { engine.snapshot() }),
                                 listen: settings.admin.listen, group: group, logger: logger)
-        let metrics = MetricsExport(engine: engine, group: group, logger: logger)
+        let metrics = MetricsExport(engine: engine, store: store, group: group, logger: logger)
         let lifecycle = Lifecycle(configPath: options.config, engine: engine, metrics: metrics, store: store,
                                   logger: logger, reopenLogFile: { logBuffer.reopen() })
         // Before the listeners open: a SIGTERM that arrives as soon as a port answers is a stop, not a kill.

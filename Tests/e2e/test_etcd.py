@@ -50,9 +50,9 @@ def etcd_status(sl):
     return body["etcd"]
 
 
-def gateway(sluice, etcd, name, role="data_plane", hosts=None):
+def gateway(sluice, etcd, name, role="data_plane", hosts=None, prometheus=False):
     """A started gateway of `etcd`; routes match its listener by server_port."""
-    return sluice(name=name, deployment=etcd.deployment(role, hosts))
+    return sluice(name=name, deployment=etcd.deployment(role, hosts), prometheus=prometheus)
 
 
 def other_port(port):
@@ -233,7 +233,7 @@ def test_compaction_while_disconnected_means_a_full_reread(sluice, etcd_server):
 def test_etcd_down_last_known_good_and_503(sluice, etcd_server):
     etcd = etcd_server
     one, two = named_server("ONE"), named_server("TWO")
-    dp = gateway(sluice, etcd, "dp")
+    dp = gateway(sluice, etcd, "dp", prometheus=True)
     tr = gateway(sluice, etcd, "tr", "traditional")
     etcd.put(f"{P}/upstreams/1", upstream("1", one.addr))
     etcd.put(f"{P}/stream_routes/1", stream_route("1", dp.port, "1"))
@@ -250,6 +250,9 @@ def test_etcd_down_last_known_good_and_503(sluice, etcd_server):
     wait_until(lambda: etcd_status(dp)["reachable"] is False, 10, "the data plane to see etcd gone")
     st = etcd_status(dp)
     assert st["error"] and st["revision"] == served
+    m = dp.scrape()  # APISIX's etcd gauges
+    assert m.value("apisix_etcd_reachable") == 0
+    assert m.value("apisix_etcd_modify_indexes", key="x_etcd_index") == served
     assert ask_new(dp.port) == "ONE:ping" and ask(held, "held") == "ONE:held"
 
     # a write while etcd is down: 503, nothing written anywhere
@@ -266,6 +269,7 @@ def test_etcd_down_last_known_good_and_503(sluice, etcd_server):
     assert st["last_known_good"] is True and st["reachable"] is False and st["revision"] == served
     assert ask_new(dp.port) == "ONE:ping"
     assert "serving the last-known-good configuration" in dp.output()
+    assert dp.scrape().value("sluice_etcd_last_known_good") == 1
 
     # etcd back: the next change arrives
     etcd.start()
@@ -273,6 +277,9 @@ def test_etcd_down_last_known_good_and_503(sluice, etcd_server):
     wait_until(reaches(dp.port, "TWO"), 10, "the change after etcd came back")
     st = etcd_status(dp)
     assert st["reachable"] is True and st["last_known_good"] is False
+    m = dp.scrape()
+    assert m.value("apisix_etcd_reachable") == 1 and m.value("sluice_etcd_last_known_good") == 0
+    assert m.value("apisix_etcd_modify_indexes", key="max_modify_index") == st["revision"]
     st, _, body = tr.admin("PUT", "/apisix/admin/upstreams/2", upstream("2", two.addr))
     assert st == 201, body
 

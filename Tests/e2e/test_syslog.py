@@ -194,7 +194,7 @@ def test_a_dead_or_stalled_sink_costs_neither_time_nor_unbounded_memory(sluice):
         r["id"] = str(i + 1)
         routes.append(r)
     ports = [free_port() for _ in routes]
-    sl = sluice(start=False, gateway={"stream_routes": []})
+    sl = sluice(start=False, gateway={"stream_routes": []}, prometheus=True)
     text = sl.config_path.read_text()
     extra = "".join(f'      - "{LOOPBACK}:{p}"\n' for p in ports)
     sl.config_path.write_text(text.replace("    tcp:\n", "    tcp:\n" + extra, 1))
@@ -234,6 +234,9 @@ def test_a_dead_or_stalled_sink_costs_neither_time_nor_unbounded_memory(sluice):
     sessions(ports[2], 1000)
     assert sinks()[dead_key]["queued_bytes"] <= drop_limit
     print(f"RSS {rss0} KiB before, {rss_kib(sl.pid)} KiB after; dead sink {sinks()[dead_key]}")
+    # The same counts in the Prometheus export.
+    dropped = [v for ls, v in sl.scrape().series("sluice_syslog_dropped_total") if ls["target"] == dead_key]
+    assert dropped and dropped[0] >= s[dead_key]["dropped"] > 0, dropped
     assert rss_kib(sl.pid) - rss0 < 64 * 1024, (rss0, rss_kib(sl.pid))
 
 

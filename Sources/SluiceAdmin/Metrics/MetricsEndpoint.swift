@@ -11,12 +11,16 @@ public struct MetricsEndpoint: HTTPResponder {
     private let paths: Set<String>
     private let exporter: MetricsExporter
     private let snapshot: @Sendable () -> EngineSnapshot
+    private let etcd: @Sendable () -> MirrorStatus?
 
+    /// - Parameter etcd: the state of the etcd the configuration comes from; nil when the data file is the store.
     public init(settings: PrometheusSettings, exporter: MetricsExporter,
-                snapshot: @escaping @Sendable () -> EngineSnapshot) {
+                snapshot: @escaping @Sendable () -> EngineSnapshot,
+                etcd: @escaping @Sendable () -> MirrorStatus? = { nil }) {
         self.paths = [settings.exportURI, "/metrics"]
         self.exporter = exporter
         self.snapshot = snapshot
+        self.etcd = etcd
     }
 
     public func refusal(for request: AdminRequest) -> AdminResponse? {
@@ -31,7 +35,7 @@ public struct MetricsEndpoint: HTTPResponder {
 
     public func handle(_ request: AdminRequest) -> AdminResponse {
         if let refused = refusal(for: request) { return refused }
-        var response = AdminResponse(status: 200, plainText: exporter.text(snapshot()))
+        var response = AdminResponse(status: 200, plainText: exporter.text(snapshot(), etcd: etcd()))
         response.contentType = Self.contentType
         return response
     }

@@ -32,6 +32,18 @@ extension MetricsExporter {
                 }
             }
         }
+        for syslog in s.syslogSinks {
+            let labels = [("name", syslog.name), ("target", syslog.target)]
+            sink.counter("sluice_syslog_sent_total", "Entries the syslog plugin sent, per server", labels, syslog.sent)
+            sink.counter("sluice_syslog_dropped_total", "Entries dropped (queue full, retries exhausted), per server",
+                         labels, syslog.dropped)
+            sink.counter("sluice_syslog_failed_sends_total", "Connects and sends to the server that failed", labels,
+                         syslog.failedSends)
+            sink.gauge("sluice_syslog_queued_bytes", "Bytes waiting to be sent, per server", labels,
+                       Double(syslog.queuedBytes))
+            sink.gauge("sluice_syslog_connected", "1 while the connection to the server is up", labels,
+                       syslog.connected ? 1 : 0)
+        }
     }
 
     /// The series every kind of object has: sessions, open ones, bytes each way, connect failures, endings.

@@ -27,11 +27,27 @@ public struct MetricsExporter: Sendable {
         self.hostname = hostname
     }
 
-    /// The exposition text of one scrape.
-    public func text(_ snapshot: EngineSnapshot) -> String {
+    /// The exposition text of one scrape; `etcd` is the state of the etcd the configuration comes from, if any.
+    public func text(_ snapshot: EngineSnapshot, etcd: MirrorStatus? = nil) -> String {
         let sink = MetricSink()
         apisixSeries(snapshot, into: sink)
         sluiceSeries(snapshot, into: sink)
+        if let etcd { etcdSeries(etcd, into: sink) }
         return sink.text
+    }
+
+    /// APISIX's etcd gauges (`etcd_reachable`, `etcd_modify_indexes{key}`: Sluice knows one revision, the one it
+    /// serves, given as `x_etcd_index` and `max_modify_index`), and whether a last-known-good file is what is served.
+    func etcdSeries(_ etcd: MirrorStatus, into sink: MetricSink) {
+        sink.gauge(prefix + "etcd_reachable", "Config server etcd can be reached or not", [],
+                   etcd.reachable ? 1 : 0)
+        for key in ["x_etcd_index", "max_modify_index"] {
+            sink.gauge(prefix + "etcd_modify_indexes", "Etcd modify index for APISIX keys", [("key", key)],
+                       Double(etcd.revision))
+        }
+        sink.gauge("sluice_etcd_last_known_good", "1 while the configuration served is the last-known-good file",
+                   [], etcd.fromLastKnownGood ? 1 : 0)
+        sink.gauge("sluice_etcd_skipped_values", "Values in etcd that failed validation and are not served", [],
+                   Double(etcd.skipped.count))
     }
 }
