@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import harness
-from harness import REPO_ROOT, EtcdServer, RedisServer, Sluice, Watchdog
+from harness import REPO_ROOT, RedisServer, Sluice, Watchdog
 
 DEFAULT_TEST_SECONDS = 60
 
@@ -125,12 +125,7 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 def etcd_server(tmp_path):
-    if not (shutil.which("etcd") and shutil.which("etcdctl")):
-        msg = "etcd is not installed (etcd-server, etcd-client: scripts/install-test-deps.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    e = EtcdServer(tmp_path / "etcd")
+    e = harness.start_etcd(tmp_path / "etcd")
     yield e
     e.stop()
 

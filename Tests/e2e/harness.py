@@ -14,6 +14,7 @@ import os
 import random
 import re
 import signal
+import shutil
 import signal as _signal
 import socket
 import subprocess
@@ -824,6 +825,17 @@ class RedisServer:
             self.proc.kill()
             self.proc.wait(timeout=5)
         self._log.close()
+
+
+def start_etcd(folder: Path, members: int = 1) -> "EtcdServer":
+    """A private etcd of `members` members on loopback ports, or a skip (a failure under CI) without etcd."""
+    import pytest
+    if not (shutil.which("etcd") and shutil.which("etcdctl")):
+        msg = "etcd is not installed (etcd-server, etcd-client: scripts/install-test-deps.sh)"
+        if os.environ.get("CI"):
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    return EtcdServer(folder, members=members)
 
 
 class EtcdServer:

@@ -16,6 +16,27 @@ def rss_kib(pid: int) -> int:
     raise AssertionError(f"no VmRSS for {pid}")
 
 
+def udp_echo() -> str:
+    """A UDP server on 127.0.0.1 that answers each datagram with itself (from a thread of its own, closed at the
+    test's end); returns its `ip:port`."""
+    import threading
+    from harness import LOOPBACK, register_closer
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+    s.bind((LOOPBACK, 0))
+    register_closer(s.close)
+
+    def serve():
+        while True:
+            try:
+                data, peer = s.recvfrom(65536)
+                s.sendto(data, peer)
+            except OSError:
+                return
+    threading.Thread(target=serve, daemon=True).start()
+    return f"{LOOPBACK}:{s.getsockname()[1]}"
+
+
 def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 

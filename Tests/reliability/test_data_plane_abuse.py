@@ -6,7 +6,6 @@ the `slow` ones run the full counts in `make reliability`."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import signal
@@ -17,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from harness import LOOPBACK, TcpServer, echo_server, free_port, register_closer, route, wait_until
-from probes import rss_kib
+from harness import LOOPBACK, TcpServer, echo_server, free_port, route, wait_until
+from probes import rss_kib, udp_echo
 
 MIB = 1024 * 1024
 
@@ -128,21 +127,10 @@ def test_a_client_that_never_reads_costs_bounded_memory(sluice):
 
 @pytest.mark.time_limit(90)
 def test_a_udp_flood_beyond_the_session_cap_costs_bounded_memory(sluice):
-    node = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    node.bind((LOOPBACK, 0))
-    register_closer(node.close)
-
-    def serve():
-        while True:
-            try:
-                data, peer = node.recvfrom(65536)
-                node.sendto(data, peer)
-            except OSError:
-                return
-    threading.Thread(target=serve, daemon=True).start()
+    node = udp_echo()
     port = free_port()
     sl = sluice(start=False, gateway={"stream_routes": [
-        {"id": "u", "upstream": {"nodes": {f"{LOOPBACK}:{node.getsockname()[1]}": 1}}}]})
+        {"id": "u", "upstream": {"nodes": {node: 1}}}]})
     text = sl.config_path.read_text()
     sl.config_path.write_text(text.replace(
         "  admin:\n", f'    udp:\n      - "{LOOPBACK}:{port}"\n    udp_session_limit: 500\n  admin:\n', 1))

@@ -3,43 +3,17 @@ member the gateways talk to goes unnoticed, losing all of them keeps traffic
 flowing — also across a gateway restart, from the last-known-good file — with
 writes refused (503), and the next change arrives once etcd is back."""
 
-import os
-import shutil
-
 import pytest
 
-from harness import EtcdServer, ask, ask_new, connect, named_server, wait_until
+from harness import ask, ask_new, connect, named_server, start_etcd, wait_until
+from test_etcd import etcd_status, reaches, upstream
 
 P = "/apisix"
 
 
-def upstream(uid, addr):
-    return {"id": uid, "type": "roundrobin", "nodes": {addr: 1}}
-
-
-def reaches(port, name):
-    def cond():
-        try:
-            return ask_new(port, timeout=2).startswith(name + ":")
-        except (EOFError, OSError):
-            return False
-    return cond
-
-
-def etcd_status(sl):
-    st, _, body = sl.admin("GET", "/apisix/admin/status")
-    assert st == 200, body
-    return body["etcd"]
-
-
 @pytest.fixture
 def cluster(tmp_path):
-    if not (shutil.which("etcd") and shutil.which("etcdctl")):
-        msg = "etcd is not installed (etcd-server, etcd-client: scripts/install-test-deps.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    e = EtcdServer(tmp_path / "etcd", members=3)
+    e = start_etcd(tmp_path / "etcd", members=3)
     yield e
     e.stop()
 

@@ -5,34 +5,16 @@ whole."""
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 
-from harness import LOOPBACK, free_port, register_closer
-from probes import rss_kib
-
-
-def _udp_echo() -> str:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
-    s.bind((LOOPBACK, 0))
-    register_closer(s.close)
-
-    def serve():
-        while True:
-            try:
-                data, peer = s.recvfrom(65536)
-                s.sendto(data, peer)
-            except OSError:
-                return
-    threading.Thread(target=serve, daemon=True).start()
-    return f"{LOOPBACK}:{s.getsockname()[1]}"
+from harness import LOOPBACK, free_port
+from probes import rss_kib, udp_echo
 
 
 @pytest.mark.time_limit(120)
 def test_two_thousand_udp_sessions_cost_under_8_kib_each(sluice):
-    node = _udp_echo()
+    node = udp_echo()
     port = free_port()
     sl = sluice(start=False, gateway={"stream_routes": [{"id": "u", "upstream": {"nodes": {node: 1}}}]})
     text = sl.config_path.read_text()
