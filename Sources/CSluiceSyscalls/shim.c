@@ -1,6 +1,7 @@
 #ifdef __linux__
 #define _GNU_SOURCE
 #include <malloc.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -38,6 +39,24 @@ int csluice_accept(int fd, void *addr, uint32_t *len) {
 int csluice_tcp_socket(int family) { return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
 
 int csluice_malloc_trim(void) { return malloc_trim(0); }
+
+unsigned long csluice_heap_in_use(void) {
+    struct mallinfo2 m = mallinfo2();
+    return (unsigned long)(m.uordblks + m.hblkhd);
+}
+
+unsigned long csluice_rss_bytes(void) {
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char text[128];
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    text[n] = 0;
+    unsigned long size = 0, resident = 0;
+    if (sscanf(text, "%lu %lu", &size, &resident) != 2) return 0;
+    return resident * (unsigned long)sysconf(_SC_PAGESIZE);
+}
 
 int csluice_udp_socket(int family) { return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
 

@@ -28,8 +28,7 @@ public final class Engine: Sendable {
         self.context = context
         context.names.configure(settings.dns)
         self.settingsBox = Mutex(settings)
-        let registry = context.registry
-        trimmer = MemoryTrimmer(openConnections: { registry.count })
+        trimmer = MemoryTrimmer()
         var fastPath: FastPath?
         if FastPath.enabled {
             do {

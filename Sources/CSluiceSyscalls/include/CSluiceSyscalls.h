@@ -18,6 +18,10 @@ int csluice_accept(int fd, void *addr, uint32_t *len);
 int csluice_tcp_socket(int family);
 /// malloc_trim(0): glibc returns the free pages of its heaps to the system.
 int csluice_malloc_trim(void);
+/// Bytes the program's allocations hold now (glibc's mallinfo2: in-use heap chunks plus mmapped ones).
+unsigned long csluice_heap_in_use(void);
+/// This process's resident set size in bytes (/proc/self/statm), 0 when unreadable.
+unsigned long csluice_rss_bytes(void);
 /// A non-blocking, close-on-exec UDP socket of `family`.
 int csluice_udp_socket(int family);
 
