@@ -179,9 +179,10 @@ public final class Engine: Sendable {
 
     /// A copy of the counters and live connections.
     public func snapshot() -> EngineSnapshot {
-        let connections = context.registry.list()
-        var values = context.counters.values()
-        // Shared counters hold closed connections' bytes; add the bytes of the connections still open.
+        // Shared counters hold closed connections' bytes; add the bytes of the connections still open (both read at
+        // one instant, so a connection ending meanwhile is counted once).
+        let (connections, totals) = context.registry.listWithTotals(context.counters)
+        var values = totals
         for c in connections {
             var names = ["listener:\(c.listener)", "route:\(c.routeID)", c.upstreamKey]
             if let node = c.node { names.append("\(c.upstreamKey)|\(node)") }

@@ -51,8 +51,8 @@ final class SessionAccounting {
         upstream.counters.connectFailures.wrappingAdd(1, ordering: .relaxed)
     }
 
-    /// Ends the session once: totals first, then out of the registry (a snapshot may count these bytes twice for
-    /// an instant, never zero times), then the active counts; a refusal is counted by its reason.
+    /// Ends the session once: totals first, then out of the registry (under the registry's lock, so a snapshot
+    /// counts them once), then the active counts; a refusal is counted by its reason.
     func finish(bytesFromClient: UInt64, bytesToClient: UInt64, reason: CloseReason) {
         guard !finished else { return }
         finished = true
@@ -63,6 +63,24 @@ final class SessionAccounting {
             shared.append(upstream.counters)
             if let nodeIndex { shared.append(upstream.nodeCounters[nodeIndex]) }
         }
+        if let record {
+            registry.remove(record.id) { settle(shared, bytesFromClient, bytesToClient, reason) }
+        } else {
+            settle(shared, bytesFromClient, bytesToClient, reason)
+        }
+        for counters in shared { counters.closed() }
+        switch reason {
+        case .noRoute: listener.noRoute.wrappingAdd(1, ordering: .relaxed)
+        case .connectFailed:
+            listener.connectFailures.wrappingAdd(1, ordering: .relaxed)
+            route?.connectFailures.wrappingAdd(1, ordering: .relaxed)
+        default: break
+        }
+    }
+
+    /// Adds the session's bytes and ending to every shared counter it was counted in.
+    private func settle(_ shared: [TrafficCounters], _ bytesFromClient: UInt64, _ bytesToClient: UInt64,
+                        _ reason: CloseReason) {
         for counters in shared {
             counters.bytesIn.wrappingAdd(bytesFromClient, ordering: .relaxed)
             counters.bytesOut.wrappingAdd(bytesToClient, ordering: .relaxed)
@@ -71,15 +89,6 @@ final class SessionAccounting {
         if nodeIndex != nil {
             listener.upstreamBytesSent.wrappingAdd(bytesFromClient, ordering: .relaxed)
             listener.upstreamBytesReceived.wrappingAdd(bytesToClient, ordering: .relaxed)
-        }
-        if let record { registry.remove(record.id) }
-        for counters in shared { counters.closed() }
-        switch reason {
-        case .noRoute: listener.noRoute.wrappingAdd(1, ordering: .relaxed)
-        case .connectFailed:
-            listener.connectFailures.wrappingAdd(1, ordering: .relaxed)
-            route?.connectFailures.wrappingAdd(1, ordering: .relaxed)
-        default: break
         }
     }
 }

@@ -11,11 +11,25 @@ public final class ConnectionRegistry: Sendable {
 
     func add(_ record: ConnectionRecord) { records.withLock { $0[record.id] = record } }
 
-    func remove(_ id: UInt64) { records.withLock { _ = $0.removeValue(forKey: id) } }
+    /// Takes the connection out of the list; `settle` (adding its bytes to the shared counters) runs under the same
+    /// lock, so `listWithTotals` sees those bytes either in the connection or in the counters, never both or neither.
+    func remove(_ id: UInt64, settling settle: () -> Void) {
+        records.withLock {
+            settle()
+            _ = $0.removeValue(forKey: id)
+        }
+    }
 
     /// Every live connection, oldest first.
     public func list() -> [ConnectionInfo] {
         records.withLock { Array($0.values) }.map(\.info).sorted { $0.id < $1.id }
+    }
+
+    /// Every live connection (oldest first) and every shared counter, read at one instant: a connection that ends
+    /// meanwhile is counted once, by its record or by the totals it settled into (see `remove(_:settling:)`).
+    func listWithTotals(_ counters: CounterTable) -> ([ConnectionInfo], [String: TrafficValues]) {
+        let (infos, values) = records.withLock { ($0.values.map(\.info), counters.values()) }
+        return (infos.sorted { $0.id < $1.id }, values)
     }
 
     public var count: Int { records.withLock { $0.count } }
