@@ -27,9 +27,7 @@ struct DNSClient: Sendable {
         let next = remaining.dropFirst()
         return exchange(with: server, queries: queries, on: loop).flatMapError { error in
             let dnsError = error as? DNSError ?? .system("\(error)")
-            // A server that answered (NXDOMAIN, no records) has spoken for the name; only silence tries the next.
-            guard dnsError == .timedOut || dnsError == .truncated || { if case .system = dnsError { true } else { false } }()
-            else { return loop.makeFailedFuture(dnsError) }
+            guard dnsError.triesNextServer else { return loop.makeFailedFuture(dnsError) }
             return self.ask(next, queries: queries, on: loop, lastError: dnsError)
         }
     }

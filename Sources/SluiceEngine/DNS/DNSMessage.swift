@@ -37,6 +37,15 @@ enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .system(let message): message
         }
     }
+
+    /// Whether the next configured server is asked: a server that answered (NXDOMAIN, no records, a malformed
+    /// name) has spoken for the name; only silence, a truncated reply or a socket failure try the next one.
+    var triesNextServer: Bool {
+        switch self {
+        case .timedOut, .truncated, .system: true
+        case .badName, .malformed, .serverError, .noAddresses: false
+        }
+    }
 }
 
 /// The addresses of one answer and how long they may be kept (the smallest TTL of the records used).
