@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// It follows the `Store`: each published snapshot is compiled into a new routing table for new connections,
 /// while open connections keep the route and node they started with.
-public final class Engine: Sendable {
+package final class Engine: Sendable {
     private let group: EventLoopGroup
     private let context: EngineContext
     private let listeners = Mutex<[ListenerSpec: [Channel]]>([:])
@@ -22,7 +22,7 @@ public final class Engine: Sendable {
     /// - Parameters:
     ///   - group: the event loops (one per core).
     ///   - store: the configuration to follow; the engine subscribes to it.
-    public init(group: EventLoopGroup, store: Store, settings: NodeSettings, logger: Logger) {
+    package init(group: EventLoopGroup, store: Store, settings: NodeSettings, logger: Logger) {
         self.group = group
         let context = EngineContext(logger: logger, group: group)
         self.context = context
@@ -52,11 +52,11 @@ public final class Engine: Sendable {
     func replaceRoutingTable(_ transform: (RoutingTable?) -> RoutingTable?) { context.replaceRoutingTable(transform) }
 
     /// The live connections.
-    public var registry: ConnectionRegistry { context.registry }
+    package var registry: ConnectionRegistry { context.registry }
 
     /// Opens the access log and binds every listener of the settings.
     /// - Throws: the first bind or access-log error; listeners bound before it stay open (call `stopAccepting`).
-    public func start() throws {
+    package func start() throws {
         let settings = settingsBox.withLock { $0 }
         context.trustedProxies = settings.realIPFrom
         try openAccessLog(settings.accessLog)
@@ -66,7 +66,7 @@ public final class Engine: Sendable {
     /// Applies new node settings (SIGHUP): listeners added are bound, listeners removed are closed without
     /// touching other listeners' connections (nor the removed listener's open connections).
     /// - Throws: the first error; the other changes are still made.
-    public func apply(settings: NodeSettings) throws {
+    package func apply(settings: NodeSettings) throws {
         let old = settingsBox.withLock { s in
             defer { s = settings }
             return s
@@ -96,7 +96,7 @@ public final class Engine: Sendable {
     }
 
     /// Reopens the access log at its path (logrotate's SIGUSR1): lines written before end the old file.
-    public func reopenAccessLog() { context.accessLog?.writer.reopen() }
+    package func reopenAccessLog() { context.accessLog?.writer.reopen() }
 
     private func openAccessLog(_ settings: AccessLogSettings?) throws {
         guard let settings else {
@@ -132,7 +132,7 @@ public final class Engine: Sendable {
     }
 
     /// The addresses the listeners are bound to (port 0 in the settings becomes the port the system chose).
-    public var boundAddresses: [ListenerSpec: SocketAddress] {
+    package var boundAddresses: [ListenerSpec: SocketAddress] {
         var addresses = listeners.withLock { $0.compactMapValues { $0.first?.localAddress } }
         for (spec, port) in fastListeners.withLock({ $0 }) {
             addresses[spec] = try? SocketAddress.makeAddressResolvingHost(spec.host, port: port)
@@ -141,7 +141,7 @@ public final class Engine: Sendable {
     }
 
     /// Stops accepting: every listener is closed; open connections go on.
-    public func stopAccepting() {
+    package func stopAccepting() {
         let channels = listeners.withLock { l in
             defer { l.removeAll() }
             return l.values.flatMap { $0 }
@@ -162,7 +162,7 @@ public final class Engine: Sendable {
     /// Waits up to `timeout` seconds for open connections to end, then closes the rest (`shutdown`).
     /// - Returns: how many connections had to be closed.
     @discardableResult
-    public func drain(timeout: Double) -> Int {
+    package func drain(timeout: Double) -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         while context.registry.count > 0 && Date() < deadline { usleep(20_000) }
         let left = context.registry.count
@@ -178,7 +178,7 @@ public final class Engine: Sendable {
     }
 
     /// A copy of the counters and live connections.
-    public func snapshot() -> EngineSnapshot {
+    package func snapshot() -> EngineSnapshot {
         // Shared counters hold closed connections' bytes; add the bytes of the connections still open (both read at
         // one instant, so a connection ending meanwhile is counted once).
         let (connections, totals) = context.registry.listWithTotals(context.counters)
@@ -213,11 +213,11 @@ public final class Engine: Sendable {
 }
 
 /// Why the engine could not do what it was asked.
-public enum EngineError: Error, CustomStringConvertible {
+package enum EngineError: Error, CustomStringConvertible {
     case bindFailed(ListenerSpec, String)
     case upstreamTLS(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .bindFailed(let spec, let why): "cannot listen on \(spec): \(why)"
         case .upstreamTLS(let why): "upstream TLS settings not usable: \(why)"

@@ -17,7 +17,7 @@ public final class AdminAPI: Sendable {
     /// - Parameters:
     ///   - engineSnapshot: the engine's state for `/v1/healthcheck` (nil: no upstreams listed).
     ///   - now: seconds since the epoch, for `create_time` / `update_time`.
-    public init(store: Store, auth: AdminAuth, engineSnapshot: @escaping @Sendable () -> EngineSnapshot? = { nil },
+    package init(store: Store, auth: AdminAuth, engineSnapshot: @escaping @Sendable () -> EngineSnapshot? = { nil },
                 now: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }) {
         self.store = store
         self.auth = auth

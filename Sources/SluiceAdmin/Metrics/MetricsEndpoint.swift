@@ -14,7 +14,7 @@ public struct MetricsEndpoint: HTTPResponder {
     private let etcd: @Sendable () -> MirrorStatus?
 
     /// - Parameter etcd: the state of the etcd the configuration comes from; nil when the data file is the store.
-    public init(settings: PrometheusSettings, exporter: MetricsExporter,
+    package init(settings: PrometheusSettings, exporter: MetricsExporter,
                 snapshot: @escaping @Sendable () -> EngineSnapshot,
                 etcd: @escaping @Sendable () -> MirrorStatus? = { nil }) {
         self.paths = [settings.exportURI, "/metrics"]

@@ -28,7 +28,7 @@ public struct MetricsExporter: Sendable {
     }
 
     /// The exposition text of one scrape; `etcd` is the state of the etcd the configuration comes from, if any.
-    public func text(_ snapshot: EngineSnapshot, etcd: MirrorStatus? = nil) -> String {
+    package func text(_ snapshot: EngineSnapshot, etcd: MirrorStatus? = nil) -> String {
         let sink = MetricSink()
         apisixSeries(snapshot, into: sink)
         sluiceSeries(snapshot, into: sink)

@@ -3,7 +3,7 @@ import SluiceEngine
 
 /// Everything a screen draws from, refreshed at each tick.
 public struct ConsoleData {
-    public var engine: EngineSnapshot
+    package var engine: EngineSnapshot
     public var config: ConfigSnapshot
     public var rates: RateTracker
     public var log: [LogEntry]
@@ -12,7 +12,7 @@ public struct ConsoleData {
     /// How etcd is doing when the configuration comes from it (nil: the data file); shown in the header.
     public var mirror: MirrorStatus?
 
-    public init(engine: EngineSnapshot, config: ConfigSnapshot, rates: RateTracker = RateTracker(), log: [LogEntry] = [],
+    package init(engine: EngineSnapshot, config: ConfigSnapshot, rates: RateTracker = RateTracker(), log: [LogEntry] = [],
                 dataFileErrors: ConfigErrors? = nil, mirror: MirrorStatus? = nil) {
         self.engine = engine
         self.config = config

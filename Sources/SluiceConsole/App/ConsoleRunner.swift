@@ -16,7 +16,7 @@ public final class ConsoleRunner {
 
     private let logger = Logger(label: "sluice.console")
 
-    public init(engine: Engine, store: Store, logBuffer: LogBuffer, accessLogPath: String?) {
+    package init(engine: Engine, store: Store, logBuffer: LogBuffer, accessLogPath: String?) {
         self.engine = engine
         self.store = store
         self.logBuffer = logBuffer
@@ -24,7 +24,7 @@ public final class ConsoleRunner {
     }
 
     /// The screens of the tab bar.
-    public static func tabs(engine: Engine, store: Store, accessLogPath: String?) -> [any Screen] {
+    package static func tabs(engine: Engine, store: Store, accessLogPath: String?) -> [any Screen] {
         [
             DashboardScreen(),
             ConnectionsScreen(kill: { engine.registry.close(id: $0) }),

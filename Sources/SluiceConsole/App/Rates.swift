@@ -21,12 +21,12 @@ public struct RateTracker {
     public init() {}
 
     /// The counter names rates are kept under.
-    public static func listenerKey(_ l: EngineSnapshot.Listener) -> String { "listener:\(l.spec)" }
+    package static func listenerKey(_ l: EngineSnapshot.Listener) -> String { "listener:\(l.spec)" }
     public static func routeKey(_ id: String) -> String { "route:\(id)" }
     public static func nodeKey(_ upstream: String, _ node: String) -> String { "node:\(upstream)|\(node)" }
     public static func connectionKey(_ id: UInt64) -> String { "conn:\(id)" }
 
-    public mutating func update(_ s: EngineSnapshot) {
+    package mutating func update(_ s: EngineSnapshot) {
         var current: [String: (UInt64, UInt64)] = [:]
         for l in s.listeners { current[Self.listenerKey(l)] = (l.traffic.bytesIn, l.traffic.bytesOut) }
         for r in s.routes { current[Self.routeKey(r.id)] = (r.traffic.bytesIn, r.traffic.bytesOut) }

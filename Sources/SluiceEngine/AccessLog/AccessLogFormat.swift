@@ -4,9 +4,9 @@ import Foundation
 ///
 /// The format is parsed once into tokens; `render` walks them without re-parsing. A `$` not followed by a
 /// variable name (letters, digits, `_`) is literal text, so `$$status` renders as `$200`.
-public struct AccessLogFormat: Sendable {
+package struct AccessLogFormat: Sendable {
     /// The format used when `access_log.format` is not set.
-    public static let defaultFormat =
+    package static let defaultFormat =
         "$remote_addr [$time_local] $protocol $status $bytes_sent $bytes_received $session_time \"$upstream_addr\" $route_id $close_reason"
 
     /// One piece of a compiled format.
@@ -19,14 +19,14 @@ public struct AccessLogFormat: Sendable {
     let tokens: [Token]
 
     /// The zone `$time_local` and `$time_iso8601` are shown in; nil means the process's local time zone.
-    public let timeZone: TimeZone?
+    package let timeZone: TimeZone?
 
     /// Compiles `format`.
     /// - Parameter timeZone: the zone for `$time_local` / `$time_iso8601`; nil (the default) uses the process's
     ///   local time zone like nginx.
     /// - Throws: `AccessLogFormatError` naming an unknown variable and its offset (in Unicode scalars),
     ///   an empty `${}` or an unclosed `${`.
-    public init(_ format: String, timeZone: TimeZone? = nil) throws(AccessLogFormatError) {
+    package init(_ format: String, timeZone: TimeZone? = nil) throws(AccessLogFormatError) {
         self.timeZone = timeZone
         var tokens: [Token] = []
         var literal = String.UnicodeScalarView()
@@ -78,7 +78,7 @@ public struct AccessLogFormat: Sendable {
     }
 
     /// Renders one log line for `record`, without the trailing newline.
-    public func render(_ record: AccessLogRecord) -> String {
+    package func render(_ record: AccessLogRecord) -> String {
         var out = ""
         out.reserveCapacity(192)
         var time: AccessLogTime?

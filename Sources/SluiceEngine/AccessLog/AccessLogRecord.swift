@@ -1,53 +1,53 @@
 import Foundation
 
 /// Everything one finished proxied session can tell the access log (one record per TCP connection or UDP session).
-public struct AccessLogRecord: Sendable {
+package struct AccessLogRecord: Sendable {
     /// The session's id (`$connection`).
-    public var connectionID: UInt64
+    package var connectionID: UInt64
     /// The client's address (`$remote_addr`).
-    public var remoteAddr: String
+    package var remoteAddr: String
     /// The client's port (`$remote_port`).
-    public var remotePort: Int
+    package var remotePort: Int
     /// The address of our listener that accepted the session (`$server_addr`).
-    public var serverAddr: String
+    package var serverAddr: String
     /// The port of our listener that accepted the session (`$server_port`).
-    public var serverPort: Int
+    package var serverPort: Int
     /// `TCP` or `UDP` (`$protocol`).
-    public var transport: String
+    package var transport: String
     /// nginx stream's codes: 200 proxied, 400, 403, 500, 502 no upstream reachable, 503 (`$status`).
-    public var status: Int
+    package var status: Int
     /// Bytes sent to the client (`$bytes_sent`).
-    public var bytesSent: UInt64
+    package var bytesSent: UInt64
     /// Bytes received from the client (`$bytes_received`).
-    public var bytesReceived: UInt64
+    package var bytesReceived: UInt64
     /// When the session was accepted.
-    public var start: Date
+    package var start: Date
     /// When the session ended; `$time_local`, `$time_iso8601` and `$msec` show this time.
-    public var end: Date
+    package var end: Date
     /// `host:port` of the node finally used, nil when none was connected.
-    public var upstreamAddr: String?
+    package var upstreamAddr: String?
     /// Every node tried, in order; `$upstream_addr` joins them with `, ` like nginx.
-    public var upstreamAddrsTried: [String]
+    package var upstreamAddrsTried: [String]
     /// Bytes sent to the upstream (`$upstream_bytes_sent`).
-    public var upstreamBytesSent: UInt64
+    package var upstreamBytesSent: UInt64
     /// Bytes received from the upstream (`$upstream_bytes_received`).
-    public var upstreamBytesReceived: UInt64
+    package var upstreamBytesReceived: UInt64
     /// Seconds the successful upstream connect took, nil when no connect happened (`$upstream_connect_time`).
-    public var upstreamConnectTime: Double?
+    package var upstreamConnectTime: Double?
     /// The route that matched, nil when none did (`$route_id`).
-    public var routeID: String?
+    package var routeID: String?
     /// Why the session ended: `client_closed`, `upstream_closed`, `idle_timeout`, `connect_failed`, `no_route`,
     /// `killed`, `shutdown`, … (`$close_reason`).
-    public var closeReason: String
+    package var closeReason: String
     /// The server name of the client's TLS handshake or ClientHello (`$ssl_server_name`).
-    public var sslServerName: String?
+    package var sslServerName: String?
     /// `TLSv1.3` … when Sluice terminated TLS (`$ssl_protocol`).
-    public var sslProtocol: String?
+    package var sslProtocol: String?
     /// The address that sent a PROXY protocol header (`$proxy_protocol_addr`): the load balancer in front.
-    public var proxyProtocolAddr: String?
+    package var proxyProtocolAddr: String?
 
     /// Creates a record; counters default to zero and upstream details to "none".
-    public init(connectionID: UInt64, remoteAddr: String, remotePort: Int, serverAddr: String, serverPort: Int,
+    package init(connectionID: UInt64, remoteAddr: String, remotePort: Int, serverAddr: String, serverPort: Int,
                 transport: String = "TCP", status: Int = 200, bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0,
                 start: Date, end: Date, upstreamAddr: String? = nil, upstreamAddrsTried: [String] = [],
                 upstreamBytesSent: UInt64 = 0, upstreamBytesReceived: UInt64 = 0, upstreamConnectTime: Double? = nil,

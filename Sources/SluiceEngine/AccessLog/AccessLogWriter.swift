@@ -6,11 +6,11 @@ import Synchronization
 ///
 /// Enqueued lines wait in a buffer; one drain task on a serial queue writes everything waiting in large batches.
 /// Past `maxPending` waiting lines, new lines are dropped and counted in `droppedLines`.
-public final class AccessLogWriter: Sendable {
+package final class AccessLogWriter: Sendable {
     /// The file written to (reopened by `reopen()`).
-    public let path: String
+    package let path: String
     /// At most this many lines wait to be written; more are dropped.
-    public let maxPending: Int
+    package let maxPending: Int
 
     /// What waits for the drain task, in order: lines, and reopen requests between them.
     private enum Item: Sendable {
@@ -47,7 +47,7 @@ public final class AccessLogWriter: Sendable {
     /// Creates the parent folders and the file (0644) and opens it for appending.
     /// - Parameter maxPending: how many lines may wait for the disk before new ones are dropped.
     /// - Throws: `AccessLogWriterError` saying why the file cannot be opened.
-    public init(path: String, maxPending: Int = 50_000) throws {
+    package init(path: String, maxPending: Int = 50_000) throws {
         self.path = path
         self.maxPending = max(0, maxPending)
         file = Mutex(try AccessLogFile.opening(path))
@@ -60,10 +60,10 @@ public final class AccessLogWriter: Sendable {
     }
 
     /// Lines lost: dropped because `maxPending` lines were already waiting, or not written because the disk refused.
-    public var droppedLines: UInt64 { dropped.load(ordering: .relaxed) }
+    package var droppedLines: UInt64 { dropped.load(ordering: .relaxed) }
 
     /// Enqueues one line (a newline is added); never blocks on the disk.
-    public func write(_ line: String) {
+    package func write(_ line: String) {
         let outcome: Bool? = pending.withLock { state in
             guard state.lineCount < maxPending else { return nil }
             return state.add(.line(line))
@@ -77,14 +77,14 @@ public final class AccessLogWriter: Sendable {
 
     /// Closes and reopens the same path, for log rotation (SIGHUP / USR1): lines enqueued before the call go to
     /// the old file, later ones to the new file. If the path cannot be opened the old file stays in use.
-    public func reopen() {
+    package func reopen() {
         if pending.withLock({ $0.add(.reopen) }) {
             queue.async { self.drain() }
         }
     }
 
     /// Blocks until everything enqueued so far is written (for shutdown and tests).
-    public func flush() {
+    package func flush() {
         queue.sync { self.drain() }
     }
 

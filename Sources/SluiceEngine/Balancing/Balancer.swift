@@ -1,7 +1,7 @@
 import SluiceConfig
 
 /// Chooses a node of one upstream for each new connection. Safe to call from any thread.
-public protocol Balancer: Sendable {
+package protocol Balancer: Sendable {
     /// The nodes in the upstream's order; `pick` returns indices into this array.
     var nodes: [UpstreamNode] { get }
     /// The index of the node to use, or nil when no node is eligible
@@ -10,7 +10,7 @@ public protocol Balancer: Sendable {
 }
 
 /// A balancer using `type` within each priority tier of `nodes`; `health[i]` says whether node `i` is usable.
-public func makeBalancer(_ type: BalancerType, nodes: [UpstreamNode], health: [NodeHealth]) -> any Balancer {
+package func makeBalancer(_ type: BalancerType, nodes: [UpstreamNode], health: [NodeHealth]) -> any Balancer {
     switch type {
     case .roundrobin: PriorityTiers<SmoothWeightedRoundRobin>(nodes: nodes, health: health)
     case .chash: PriorityTiers<ConsistentHashRing>(nodes: nodes, health: health)

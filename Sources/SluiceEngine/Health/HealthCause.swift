@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// Why a node's health changed, as logged and shown.
-public enum HealthCause: String, Sendable {
+package enum HealthCause: String, Sendable {
     /// The node refused the connection (or ICMP said the port is unreachable).
     case refused
     /// A connect or probe took longer than its timeout.
@@ -49,7 +49,7 @@ public enum HealthCause: String, Sendable {
     }
 
     /// True for the causes that count as a failure (and not as a recovery).
-    public var isFailure: Bool {
+    package var isFailure: Bool {
         switch self {
         case .refused, .timedOut, .reset, .expectMismatch, .tlsFailed, .unresolved: true
         case .checksPassed, .connectsSucceeded, .failTimeoutOver: false

@@ -9,9 +9,9 @@ import Synchronization
 /// The connect path reports with `connectSucceeded` / `connectFailed`, active probes with `probeSucceeded` /
 /// `probeFailed`; balancers read `isUsable` (one atomic load). A success on a node with nothing to reset takes
 /// no lock. Every change of state is logged at warning with the node, the old and new state and the cause.
-public final class NodeHealth: Sendable {
-    public let upstreamKey: String
-    public let address: String
+package final class NodeHealth: Sendable {
+    package let upstreamKey: String
+    package let address: String
     private struct Inner: Sendable {
         var machine: NodeHealthMachine
         var since = Date()
@@ -44,10 +44,10 @@ public final class NodeHealth: Sendable {
     }
 
     /// True when balancers may choose the node.
-    public var isUsable: Bool { usable.load(ordering: .relaxed) }
+    package var isUsable: Bool { usable.load(ordering: .relaxed) }
 
     /// A connect to the node succeeded after `latency`.
-    public func connectSucceeded(latency: TimeAmount) {
+    package func connectSucceeded(latency: TimeAmount) {
         addConnectSample(latency)
         guard successMatters.load(ordering: .relaxed) else { return }
         handle(.succeeded(.passive))
@@ -64,7 +64,7 @@ public final class NodeHealth: Sendable {
 
     /// A connect to the node failed after `elapsed`; a timed-out one counts towards the average connect time
     /// (so ewma avoids a node that does not answer; a refusal is quick and says nothing about speed).
-    public func connectFailed(cause: HealthCause, after elapsed: TimeAmount? = nil) {
+    package func connectFailed(cause: HealthCause, after elapsed: TimeAmount? = nil) {
         if cause == .timedOut, let elapsed { addConnectSample(elapsed) }
         handle(.failed(.passive, cause))
     }

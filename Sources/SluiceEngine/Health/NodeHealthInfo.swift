@@ -1,28 +1,28 @@
 import Foundation
 
 /// One node's health as snapshots show it.
-public struct NodeHealthInfo: Sendable, Equatable {
+package struct NodeHealthInfo: Sendable, Equatable {
     /// What the console and `/v1/healthcheck` say about a node.
-    public enum Status: String, Sendable, CaseIterable {
+    package enum Status: String, Sendable, CaseIterable {
         case healthy, unhealthy, draining, maint
     }
-    public var status: Status
+    package var status: Status
     /// When the status last changed (the engine's start for a node that never changed).
-    public var since: Date
+    package var since: Date
     /// Why it changed: `refused`, `timed out`, `checks passed`…; nil before any change.
-    public var why: String?
+    package var why: String?
     /// Seconds the last successful active probe took; nil before one.
-    public var lastCheckLatency: Double?
+    package var lastCheckLatency: Double?
     /// The last probe's outcome (`ok` or the failure's cause); nil without active checks.
-    public var lastCheck: String?
+    package var lastCheck: String?
     /// The ewma of real connects' times in seconds (APISIX's, decay time 10 s); nil before one.
-    public var connectLatency: Double?
+    package var connectLatency: Double?
     /// Failures (refused, reset, mismatch), timeouts and successes counted in a row.
-    public var tcpFailures: Int
-    public var timeouts: Int
-    public var successes: Int
+    package var tcpFailures: Int
+    package var timeouts: Int
+    package var successes: Int
 
-    public init(status: Status, since: Date, why: String? = nil, lastCheckLatency: Double? = nil,
+    package init(status: Status, since: Date, why: String? = nil, lastCheckLatency: Double? = nil,
                 lastCheck: String? = nil, connectLatency: Double? = nil, tcpFailures: Int = 0, timeouts: Int = 0,
                 successes: Int = 0) {
         self.status = status

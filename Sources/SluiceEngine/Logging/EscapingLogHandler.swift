@@ -2,27 +2,27 @@ import Logging
 
 /// Wraps a log handler so that every message and metadata value reaches it escaped (`LogEscaping`, plain style):
 /// the engine's messages carry client-controlled values (server names, PROXY addresses, peer errors).
-public struct EscapingLogHandler: LogHandler {
+package struct EscapingLogHandler: LogHandler {
     private var wrapped: any LogHandler
 
-    public init(_ wrapped: any LogHandler) { self.wrapped = wrapped }
+    package init(_ wrapped: any LogHandler) { self.wrapped = wrapped }
 
-    public var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { wrapped.logLevel }
         set { wrapped.logLevel = newValue }
     }
 
-    public var metadata: Logger.Metadata {
+    package var metadata: Logger.Metadata {
         get { wrapped.metadata }
         set { wrapped.metadata = newValue.mapValues(Self.escape) }
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { wrapped[metadataKey: key] }
         set { wrapped[metadataKey: key] = newValue.map(Self.escape) }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var escaped = event
         escaped.message = "\(LogEscaping.escape(event.message.description, .plain))"
         escaped.metadata = event.metadata?.mapValues(Self.escape)

@@ -6,9 +6,9 @@
 /// (so a literal `\x0A` cannot pass for an escaped newline). In the `quoted` style (access-log fields, which
 /// formats often put in quotes) `"` too. Other text (`café`, `例え`) is kept. A Swift `String` is valid UTF-8 by
 /// construction: bytes that were not arrive here as U+FFFD, which is kept too.
-public enum LogEscaping {
+package enum LogEscaping {
     /// Which characters besides the controls and `\` are escaped.
-    public enum Style: Sendable {
+    package enum Style: Sendable {
         /// Also `"`: for access-log fields (nginx's `escape=default`).
         case quoted
         /// Controls and `\` only: for the diagnostic log, whose messages quote names in `"`.
@@ -16,7 +16,7 @@ public enum LogEscaping {
     }
 
     /// `text` escaped; nothing is copied when nothing needs escaping (the common case costs one scan).
-    public static func escape(_ text: String, _ style: Style = .quoted) -> String {
+    package static func escape(_ text: String, _ style: Style = .quoted) -> String {
         if text.utf8.allSatisfy({ isPlainASCII($0, style) }) { return text }
         var out = ""
         append(text, style, to: &out)
@@ -24,7 +24,7 @@ public enum LogEscaping {
     }
 
     /// Appends `text` escaped to `out`.
-    public static func append(_ text: String, _ style: Style = .quoted, to out: inout String) {
+    package static func append(_ text: String, _ style: Style = .quoted, to out: inout String) {
         if text.utf8.allSatisfy({ isPlainASCII($0, style) }) {
             out += text
             return

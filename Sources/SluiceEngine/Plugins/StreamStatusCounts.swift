@@ -1,20 +1,20 @@
 import Synchronization
 
 /// One `apisix_stream_status` series: the session's end as a status code, the listener, the node.
-public struct StreamStatusKey: Sendable, Hashable {
+package struct StreamStatusKey: Sendable, Hashable {
     /// One of nginx's stream codes: 200, 400, 403, 500, 502, 503.
-    public var code: String
+    package var code: String
     /// The listener's configured `ip:port`.
-    public var listenAddr: String
+    package var listenAddr: String
     /// The node's `host:port`; empty when the session ended before a node was connected.
-    public var node: String
+    package var node: String
 }
 
 /// What a route's `prometheus` plugin counted, as snapshots show it.
-public struct PrometheusRouteValues: Sendable, Equatable {
+package struct PrometheusRouteValues: Sendable, Equatable {
     /// The route label is the route's name (its id when it has none).
-    public var preferName: Bool
-    public var status: [StreamStatusKey: UInt64]
+    package var preferName: Bool
+    package var status: [StreamStatusKey: UInt64]
 }
 
 /// The `apisix_stream_status` counts of one route carrying the plugin. Kept across configuration snapshots (by

@@ -3,12 +3,12 @@ import SluiceConfig
 /// A stream route ready for matching, with its upstream resolved. A class: a match hands back one reference
 /// instead of copying a struct of ~20 reference-counted fields (the router profile: retain + memmove were half
 /// of a match among 10,000 routes).
-public final class CompiledRoute: Sendable {
-    public let route: StreamRoute
-    public let upstream: UpstreamRuntime?
+package final class CompiledRoute: Sendable {
+    package let route: StreamRoute
+    package let upstream: UpstreamRuntime?
     /// Set when the route belongs to a service: a `udp` service's routes match only UDP listeners, a `tcp` one's
     /// only TCP listeners.
-    public let transport: ListenerSpec.Transport?
+    package let transport: ListenerSpec.Transport?
     /// The route's plugins, compiled for this snapshot (empty for almost every route).
     let plugins: PluginChain
     /// The route's counters, looked up once per snapshot rather than per connection.

@@ -1,22 +1,22 @@
 import SluiceConfig
 
 /// What routing may look at for one new connection.
-public struct ConnectionFacts: Sendable {
-    public var remoteAddress: IPAddress?
-    public var serverAddress: IPAddress?
-    public var serverPort: Int
+package struct ConnectionFacts: Sendable {
+    package var remoteAddress: IPAddress?
+    package var serverAddress: IPAddress?
+    package var serverPort: Int
     /// The TLS server name, when the listener saw one.
-    public var sni: String?
-    public var transport: ListenerSpec.Transport
+    package var sni: String?
+    package var transport: ListenerSpec.Transport
     /// The client as logged and shown: the socket's peer, or what a trusted PROXY header said.
-    public var clientHost = "-"
-    public var clientPort = 0
+    package var clientHost = "-"
+    package var clientPort = 0
     /// The listener address the connection came to (or the PROXY header's destination, when trusted).
-    public var serverHost = "-"
+    package var serverHost = "-"
     /// The peer that sent a PROXY header, when there was one.
-    public var proxyProtocolAddr: String?
+    package var proxyProtocolAddr: String?
     /// `TLSv1.3` … when Sluice terminated TLS.
-    public var tlsVersion: String?
+    package var tlsVersion: String?
 
     /// The chash key an upstream asks for (`remote_addr` by default, `server_addr`, `server_port`, or a session
     /// variable a plugin set, such as `mqtt_client_id`), for TCP connections and UDP sessions alike. A variable
@@ -32,7 +32,7 @@ public struct ConnectionFacts: Sendable {
         }
     }
 
-    public init(remoteAddress: IPAddress?, serverAddress: IPAddress?, serverPort: Int, sni: String? = nil,
+    package init(remoteAddress: IPAddress?, serverAddress: IPAddress?, serverPort: Int, sni: String? = nil,
                 transport: ListenerSpec.Transport = .tcp) {
         self.remoteAddress = remoteAddress
         self.serverAddress = serverAddress

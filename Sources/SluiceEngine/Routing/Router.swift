@@ -5,13 +5,13 @@ import SluiceConfig
 /// Routes are bucketed by `server_port`; every port route precedes every port-less one (`RoutePrecedence`), so a
 /// connection tries its port's bucket first and then the port-less routes. Each bucket is a `RouteIndex`, which
 /// finds the first matching route in precedence order without scanning the bucket.
-public struct Router: Sendable {
+package struct Router: Sendable {
     private let byPort: [Int: RouteIndex]
     private let anyPort: RouteIndex
     /// Every route, in precedence order.
-    public let routes: [CompiledRoute]
+    package let routes: [CompiledRoute]
 
-    public init(_ routes: [CompiledRoute]) {
+    package init(_ routes: [CompiledRoute]) {
         // Sorting positions rather than the (large) routes themselves: the same comparisons, so the same order.
         let keys = routes.map { RoutePrecedence($0.route) }
         let sorted = routes.indices.sorted { keys[$0] < keys[$1] }.map { routes[$0] }
@@ -30,7 +30,7 @@ public struct Router: Sendable {
     }
 
     /// The route for a new connection, or nil (the connection is then closed with `no_route`).
-    public func match(_ facts: ConnectionFacts) -> CompiledRoute? {
+    package func match(_ facts: ConnectionFacts) -> CompiledRoute? {
         if let bucket = byPort[facts.serverPort], let route = bucket.first(facts) { return route }
         return anyPort.first(facts)
     }

@@ -4,10 +4,10 @@ import SluiceConfig
 
 /// Everything new connections need from one configuration snapshot: the router and the upstreams.
 /// Immutable; the engine swaps the whole table when the store publishes a new snapshot.
-public final class RoutingTable: Sendable {
-    public let revision: Int
-    public let router: Router
-    public let upstreams: [String: UpstreamRuntime]
+package final class RoutingTable: Sendable {
+    package let revision: Int
+    package let router: Router
+    package let upstreams: [String: UpstreamRuntime]
     /// The plugin state (limit-conn counters) the next snapshot may reuse.
     let pluginCompiler: PluginCompiler
 

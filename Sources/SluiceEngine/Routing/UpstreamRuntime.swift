@@ -6,9 +6,9 @@ import SluiceConfig
 /// An upstream as the engine uses it: its settings, its balancer, the counters of it and its nodes, and their health.
 ///
 /// Kept across snapshots while the upstream's settings are unchanged, so roundrobin state carries on.
-public final class UpstreamRuntime: Sendable {
-    public let key: String
-    public let upstream: Upstream
+package final class UpstreamRuntime: Sendable {
+    package let key: String
+    package let upstream: Upstream
     let balancer: any Balancer
     let counters: TrafficCounters
     /// Same order as `upstream.nodes`.

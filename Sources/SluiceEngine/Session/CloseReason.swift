@@ -1,6 +1,6 @@
 /// Why a session ended or was refused, as `$close_reason` shows it — the one vocabulary for TCP connections, UDP
 /// sessions, refusals before routing and plugin refusals.
-public enum CloseReason: String, Sendable, CaseIterable {
+package enum CloseReason: String, Sendable, CaseIterable {
     // Endings of a proxied session.
     case clientClosed = "client_closed"
     case upstreamClosed = "upstream_closed"
@@ -46,7 +46,7 @@ public enum CloseReason: String, Sendable, CaseIterable {
     /// nginx stream's `$status` for a session that ended this way: 200 proxied, 400 bad request, 403 forbidden,
     /// 404 no route (Sluice's), 500 internal error, 502 no upstream reachable, 503 service unavailable (APISIX's
     /// answer to an MQTT CONNECT of another protocol too).
-    public var status: Int {
+    package var status: Int {
         switch self {
         case .clientClosed, .upstreamClosed, .idleTimeout, .responsesReceived, .killed, .shutdown: 200
         case .connectFailed, .upstreamTLSFailed, .upstreamUnreachable: 502
@@ -61,7 +61,7 @@ public enum CloseReason: String, Sendable, CaseIterable {
 
     /// True for the reasons that end a session before any upstream was asked for (counted as the listener's
     /// refusals; `no_route` is counted on its own).
-    public var isRefusal: Bool {
+    package var isRefusal: Bool {
         switch self {
         case .noRoute, .badProxyHeader, .badClientHello, .noCertificate, .handshakeFailed, .prereadTimeout,
              .prereadAborted, .ipRestricted, .limitConn, .mqttProtocolMismatch, .mqttMalformed, .mqttTruncated,

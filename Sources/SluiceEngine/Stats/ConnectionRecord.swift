@@ -3,22 +3,22 @@ import SluiceConfig
 import Synchronization
 
 /// One live connection as readers see it; the event loop that owns it updates it.
-public final class ConnectionRecord: Sendable {
+package final class ConnectionRecord: Sendable {
     /// What the connection is doing.
-    public enum State: String, Sendable {
+    package enum State: String, Sendable {
         case connecting
         case proxying
         case closing
     }
 
-    public let id: UInt64
+    package let id: UInt64
     private let clientHost: String
     private let clientPort: Int
-    public let listener: String
-    public let routeID: String
+    package let listener: String
+    package let routeID: String
     /// `tcp` or `udp` (a UDP session counts as one connection).
-    public let transport: String
-    public let startedAt: Date
+    package let transport: String
+    package let startedAt: Date
     let bytesIn = Atomic<UInt64>(0)
     let bytesOut = Atomic<UInt64>(0)
     private let mutable: Mutex<(upstreamKey: String, node: String?, state: State)>
@@ -38,7 +38,7 @@ public final class ConnectionRecord: Sendable {
     }
 
     /// `host:port` of the client.
-    public var client: String { HostPort(host: clientHost, port: clientPort).description }
+    package var client: String { HostPort(host: clientHost, port: clientPort).description }
 
     func update(node: String? = nil, state: State) {
         mutable.withLock {
@@ -58,7 +58,7 @@ public final class ConnectionRecord: Sendable {
     func close(_ reason: CloseReason) { closer.withLock { $0 }?(reason) }
 
     /// A copy for the console and tests.
-    public var info: ConnectionInfo {
+    package var info: ConnectionInfo {
         let m = mutable.withLock { $0 }
         return ConnectionInfo(id: id, client: client, listener: listener, routeID: routeID, upstreamKey: m.upstreamKey,
                               transport: transport, node: m.node, state: m.state, startedAt: startedAt,
@@ -67,19 +67,19 @@ public final class ConnectionRecord: Sendable {
 }
 
 /// A live connection at one moment.
-public struct ConnectionInfo: Sendable, Equatable {
-    public var id: UInt64
-    public var client: String
-    public var listener: String
-    public var routeID: String
-    public var upstreamKey: String
+package struct ConnectionInfo: Sendable, Equatable {
+    package var id: UInt64
+    package var client: String
+    package var listener: String
+    package var routeID: String
+    package var upstreamKey: String
     /// `tcp` or `udp`.
-    public var transport: String = "tcp"
-    public var node: String?
-    public var state: ConnectionRecord.State
-    public var startedAt: Date
+    package var transport: String = "tcp"
+    package var node: String?
+    package var state: ConnectionRecord.State
+    package var startedAt: Date
     /// From the client.
-    public var bytesIn: UInt64
+    package var bytesIn: UInt64
     /// To the client.
-    public var bytesOut: UInt64
+    package var bytesOut: UInt64
 }

@@ -1,11 +1,11 @@
 import Synchronization
 
 /// The live connections, by id; lets the console list them and close one (HAProxy's `shutdown session`).
-public final class ConnectionRegistry: Sendable {
+package final class ConnectionRegistry: Sendable {
     private let records = Mutex<[UInt64: ConnectionRecord]>([:])
     private let nextID = Atomic<UInt64>(1)
 
-    public init() {}
+    package init() {}
 
     func makeID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
 
@@ -21,7 +21,7 @@ public final class ConnectionRegistry: Sendable {
     }
 
     /// Every live connection, oldest first.
-    public func list() -> [ConnectionInfo] {
+    package func list() -> [ConnectionInfo] {
         records.withLock { Array($0.values) }.map(\.info).sorted { $0.id < $1.id }
     }
 
@@ -32,19 +32,19 @@ public final class ConnectionRegistry: Sendable {
         return (infos.sorted { $0.id < $1.id }, values)
     }
 
-    public var count: Int { records.withLock { $0.count } }
+    package var count: Int { records.withLock { $0.count } }
 
     /// Closes one connection; the access log records `reason` (`killed` for an operator's kill).
     /// - Returns: false when no such connection is open.
     @discardableResult
-    public func close(id: UInt64, reason: CloseReason = .killed) -> Bool {
+    package func close(id: UInt64, reason: CloseReason = .killed) -> Bool {
         guard let record = records.withLock({ $0[id] }) else { return false }
         record.close(reason)
         return true
     }
 
     /// Closes every connection (end of a drain).
-    public func closeAll(reason: CloseReason) {
+    package func closeAll(reason: CloseReason) {
         for record in records.withLock({ Array($0.values) }) { record.close(reason) }
     }
 }

@@ -4,13 +4,13 @@ import Synchronization
 ///
 /// Counters outlive configuration snapshots: a route that is changed keeps counting where it was.
 /// Connections look their counters up once, when they start, never per read.
-public final class CounterTable: Sendable {
+package final class CounterTable: Sendable {
     private let table = Mutex<[String: TrafficCounters]>([:])
 
-    public init() {}
+    package init() {}
 
     /// The counters for `name`, created on first use.
-    public func counters(_ name: String) -> TrafficCounters {
+    package func counters(_ name: String) -> TrafficCounters {
         table.withLock { t in
             if let c = t[name] { return c }
             let c = TrafficCounters()
@@ -20,7 +20,7 @@ public final class CounterTable: Sendable {
     }
 
     /// A copy of every counter's values.
-    public func values() -> [String: TrafficValues] {
+    package func values() -> [String: TrafficValues] {
         table.withLock { $0.mapValues(\.values) }
     }
 }

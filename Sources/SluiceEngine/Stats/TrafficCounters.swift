@@ -3,7 +3,7 @@ import Synchronization
 /// Cumulative counters of one listener, route, upstream or node (Envoy-style names in the snapshot).
 ///
 /// Atomics, because every event loop adds to them and the console and metrics endpoint read them.
-public final class TrafficCounters: Sendable {
+package final class TrafficCounters: Sendable {
     /// Connections (or sessions) accepted or routed to this object.
     let total = Atomic<UInt64>(0)
     /// Open now.
@@ -36,7 +36,7 @@ public final class TrafficCounters: Sendable {
     func closed() { active.wrappingSubtract(1, ordering: .relaxed) }
 
     /// A point-in-time copy.
-    public var values: TrafficValues {
+    package var values: TrafficValues {
         TrafficValues(total: total.load(ordering: .relaxed), active: active.load(ordering: .relaxed),
                       bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed),
                       connectFailures: connectFailures.load(ordering: .relaxed),
@@ -49,22 +49,22 @@ public final class TrafficCounters: Sendable {
 }
 
 /// The values of `TrafficCounters` at one moment.
-public struct TrafficValues: Sendable, Equatable {
-    public var total: UInt64
-    public var active: Int
-    public var bytesIn: UInt64
-    public var bytesOut: UInt64
-    public var connectFailures: UInt64
-    public var noRoute: UInt64
-    public var sessionsDropped: UInt64 = 0
+package struct TrafficValues: Sendable, Equatable {
+    package var total: UInt64
+    package var active: Int
+    package var bytesIn: UInt64
+    package var bytesOut: UInt64
+    package var connectFailures: UInt64
+    package var noRoute: UInt64
+    package var sessionsDropped: UInt64 = 0
     /// Sessions ended, by reason (only the reasons that occurred).
-    public var endings: [CloseReason: UInt64] = [:]
+    package var endings: [CloseReason: UInt64] = [:]
     /// Listeners: bytes to and from upstream nodes.
-    public var upstreamBytesSent: UInt64 = 0
-    public var upstreamBytesReceived: UInt64 = 0
+    package var upstreamBytesSent: UInt64 = 0
+    package var upstreamBytesReceived: UInt64 = 0
 
     /// Sessions refused before any upstream was asked for, by reason (`no_route` is counted apart, as `noRoute`).
-    public var refusals: [String: UInt64] {
+    package var refusals: [String: UInt64] {
         var out: [String: UInt64] = [:]
         for (reason, n) in endings where reason.isRefusal && reason != .noRoute { out[reason.rawValue] = n }
         return out

@@ -4,7 +4,7 @@ import SluiceConfig
 
 /// The TLS server contexts of the `ssls` objects, by SNI: an exact name beats `*.example.com`, which covers
 /// exactly one label. Built once per configuration snapshot; contexts of unchanged objects are reused.
-public final class CertificateStore: Sendable {
+package final class CertificateStore: Sendable {
     private struct Entry: Sendable {
         let ssl: SSLCertificate
         let context: NIOSSLContext
@@ -60,7 +60,7 @@ public final class CertificateStore: Sendable {
     }
 
     /// The context for a ClientHello's server name, nil when none matches (or the client sent no name).
-    public func context(for serverName: String?) -> NIOSSLContext? {
+    package func context(for serverName: String?) -> NIOSSLContext? {
         guard var name = serverName?.lowercased(), !name.isEmpty else { return nil }
         if name.hasSuffix(".") { name.removeLast() }
         if let exact = byName[name] { return exact.context }

@@ -336,16 +336,16 @@ private final class SyslogDiscardHandler: ChannelInboundHandler, Sendable {
 }
 
 /// One syslog sender's counters, as the engine snapshot shows them.
-public struct SyslogSinkInfo: Sendable, Equatable {
+package struct SyslogSinkInfo: Sendable, Equatable {
     /// The batch processor's `name`.
-    public var name: String
+    package var name: String
     /// `tcp://host:port`, `tls://…` or `udp://…`.
-    public var target: String
-    public var queuedEntries: Int
-    public var queuedBytes: Int
-    public var sent: UInt64
-    public var dropped: UInt64
+    package var target: String
+    package var queuedEntries: Int
+    package var queuedBytes: Int
+    package var sent: UInt64
+    package var dropped: UInt64
     /// Connects and sends that failed.
-    public var failedSends: UInt64
-    public var connected: Bool
+    package var failedSends: UInt64
+    package var connected: Bool
 }
