@@ -39,11 +39,11 @@ final class LineKeyPlugin: StreamPlugin {
     func log(_ record: AccessLogRecord, session: PluginSession) { records.withLock { $0.append(record) } }
 }
 
-/// A plugin that only takes part in the access phase (priority order check).
+/// A plugin that takes part in the given phases only (access by default: the priority order check).
 struct OrderPlugin: StreamPlugin {
     let name: String
     let priority: Int
-    let phases: PluginPhases = [.access]
+    var phases: PluginPhases = [.access]
 }
 
 @Suite(.serialized)
@@ -162,5 +162,18 @@ final class PluginPhaseTests {
         #expect(chain.prereaders.isEmpty)
         #expect(chain.phases == TCPSessionMachine.RoutedPhases(preread: false, access: true))
         #expect(PluginChain.empty.isEmpty)
+    }
+
+    /// The kernel fast path runs access and log plugins (ip-restriction, limit-conn, prometheus, syslog); a
+    /// preread, a balance choice or pacing sends the route's connections through NIO.
+    @Test func fastPathTakesAccessAndLogPluginsOnly() {
+        func chain(_ phases: PluginPhases...) -> PluginChain {
+            PluginChain(phases.enumerated().map { OrderPlugin(name: "p\($0.offset)", priority: 1, phases: $0.element) })
+        }
+        #expect(PluginChain.empty.runsOnFastPath)
+        #expect(chain([.access], [.log], [.access, .log]).runsOnFastPath)
+        #expect(!chain([.access], [.preread]).runsOnFastPath)
+        #expect(!chain([.balance]).runsOnFastPath)
+        #expect(!chain([.log], [.transfer]).runsOnFastPath)
     }
 }

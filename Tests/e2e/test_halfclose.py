@@ -4,6 +4,7 @@ other, and the opposite direction keeps flowing."""
 import os
 import queue
 import socket
+import struct
 
 from harness import TcpServer, connect, recv_all, recv_exact, route
 
@@ -64,6 +65,26 @@ def test_upstream_half_closes_then_client_still_sends(sluice):
         f"upstream received {len(received)} of {len(late)} bytes sent after its half-close"
     e = sl.wait_log(1)[-1]
     assert e["status"] == "200", e["raw"]
+
+
+def test_upstream_that_resets_after_its_fin_ends_the_session(sluice):
+    """A FIN then a reset (shutdown, then close with SO_LINGER 0): the upstream is gone both ways, so the session
+    ends at once though the client stays connected (the fast path once waited for the client: `read` reports
+    the EOF again, not the reset)."""
+    def reply_then_reset(conn, server):
+        conn.recv(100)
+        conn.sendall(b"bye\n")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.shutdown(socket.SHUT_RDWR)
+
+    up = TcpServer(reply_then_reset, name="resetter")
+    sl = sluice(gateway={"stream_routes": [route("1", [up.addr])]})
+    s = connect(sl.port, timeout=10)
+    s.sendall(b"hi\n")
+    assert recv_all(s) == b"bye\n"
+    e = sl.wait_log(1, timeout=3)[-1]  # the client has not closed
+    assert (e["status"], e["close_reason"]) == ("200", "upstream_closed"), e["raw"]
+    s.close()
 
 
 def test_fin_reaches_upstream_promptly(sluice):

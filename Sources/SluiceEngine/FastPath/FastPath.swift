@@ -23,10 +23,10 @@ final class FastPath: Sendable {
     /// protocol (those prereads are NIO's, so their connections are handed over at once).
     static func canProxy(on spec: ListenerSpec) -> Bool { !spec.tls && !spec.tlsPassthrough && !spec.proxyProtocol }
 
-    /// Routes the fast path proxies itself: no plugins, no TLS or PROXY header towards the node, nodes given as
-    /// IP addresses.
+    /// Routes the fast path proxies itself: access and log plugins only (ip-restriction, limit-conn, prometheus,
+    /// syslog), no TLS or PROXY header towards the node, nodes given as IP addresses.
     static func canProxy(route: CompiledRoute, upstream: UpstreamRuntime) -> Bool {
-        route.plugins.isEmpty && !upstream.wantsTLS && upstream.upstream.sendProxyProtocol == nil
+        route.plugins.runsOnFastPath && !upstream.wantsTLS && upstream.upstream.sendProxyProtocol == nil
             && !upstream.nodeAddresses.contains { $0 == nil }
     }
 

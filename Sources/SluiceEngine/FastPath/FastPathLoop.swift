@@ -10,9 +10,9 @@ import Synchronization
 /// One thread of the kernel fast path: Sluice's own small epoll loop over raw sockets.
 ///
 /// It accepts on its own `SO_REUSEPORT` socket of every TCP listener (handing TLS, passthrough and PROXY-protocol
-/// connections to NIO at once), routes the others, and proxies a connection whose route
-/// needs nothing beyond moving bytes (no plugins, no TLS or PROXY header to the node, nodes given as IP addresses)
-/// itself with `FastSession`, driven by the same `TCPSessionMachine` as the NIO path; every other connection is
+/// connections to NIO at once), routes the others, and proxies a connection whose route needs nothing beyond
+/// admitting, moving bytes and logging (access and log plugins only, no TLS or PROXY header to the node, nodes
+/// given as IP addresses) itself with `FastSession`, driven by the same `TCPSessionMachine` as the NIO path; every other connection is
 /// handed to NIO (`NIOHandoff`) and goes through the NIO pipeline unchanged. Edge-triggered, one registration
 /// per socket, no timers per connection (a sweep every `sweepInterval` handles connect and idle timeouts).
 final class FastPathLoop: @unchecked Sendable {
@@ -26,6 +26,8 @@ final class FastPathLoop: @unchecked Sendable {
     private var sessions: [UInt64: FastSession] = [:]
     private var nextKey: UInt64 = 1
     private var again: [FastSession] = []
+    /// Sessions whose access plugins asked for a delay (limit-conn's burst), with when to go on: few at a time.
+    private var delayed: [(until: NIODeadline, session: FastSession)] = []
     private var running = true
     private var lastSweep = NIODeadline.now()
     /// Shared by every session of this loop: bytes pass through it on their way from one socket to the other.
@@ -154,6 +156,27 @@ final class FastPathLoop: @unchecked Sendable {
 
     func ended(_ session: FastSession) { sessions[session.key] = nil }
 
+    /// Asks `session`'s remaining access plugins again once `amount` has passed.
+    func runAccess(of session: FastSession, after amount: TimeAmount) {
+        delayed.append((NIODeadline.now().adding(saturating: amount), session))
+    }
+
+    private func endDelays(_ now: NIODeadline) {
+        let due = delayed.filter { $0.until <= now }
+        guard !due.isEmpty else { return }
+        delayed.removeAll { $0.until <= now }
+        for (_, session) in due { session.runAccess() }
+    }
+
+    /// How long `epoll_wait` may block: not at all with work left over, else until the next sweep or the end of
+    /// the soonest delay.
+    private func waitMilliseconds() -> Int32 {
+        guard again.isEmpty else { return 0 }
+        var wait = Self.sweepInterval
+        if let soonest = delayed.lazy.map(\.until).min() { wait = min(wait, soonest - NIODeadline.now()) }
+        return Int32(clamping: max(0, (wait.nanoseconds + 999_999) / 1_000_000))
+    }
+
     /// `session` stopped reading before the socket was drained; continue after this round of events.
     func continueLater(_ session: FastSession) { again.append(session) }
 
@@ -163,8 +186,7 @@ final class FastPathLoop: @unchecked Sendable {
         var keys = [UInt64](repeating: 0, count: 256)
         var events = [UInt32](repeating: 0, count: 256)
         while running {
-            let timeout = again.isEmpty ? Int32(Self.sweepInterval.nanoseconds / 1_000_000) : 0
-            let n = csluice_epoll_wait(epfd, &keys, &events, 256, timeout)
+            let n = csluice_epoll_wait(epfd, &keys, &events, 256, waitMilliseconds())
             if n > 0 {
                 for i in 0..<Int(n) { dispatch(key: keys[i], events: events[i]) }
             }
@@ -173,6 +195,7 @@ final class FastPathLoop: @unchecked Sendable {
             for session in pending { session.resume() }
             runTasks()
             let now = NIODeadline.now()
+            if !delayed.isEmpty { endDelays(now) }
             if now - lastSweep >= Self.sweepInterval {
                 lastSweep = now
                 sweep(now)

@@ -46,6 +46,12 @@ final class FastSession: @unchecked Sendable {
     private var connectTime: Double?
     private var lastActivity = NIODeadline.now()
     private let idle: TimeAmount
+    /// What the route's access and log plugins see of the session (nil for a route without plugins).
+    private var pluginSession: PluginSession?
+    /// The next access plugin to ask (a delay resumes there).
+    private var accessIndex = 0
+    /// An access plugin's words for its refusal, for the engine log.
+    private var refusalWhy: String?
     private var bytesFromClient: UInt64 = 0
     private var bytesToClient: UInt64 = 0
     /// Per destination side: bytes read that wait for that socket to take them.
@@ -87,9 +93,28 @@ final class FastSession: @unchecked Sendable {
         let loop = self.loop
         accounting.routed(record, route: route.counters) { [self] reason in loop.execute { self.close(reason) } }
         accounting.use(runtime)
+        if !route.plugins.isEmpty {
+            pluginSession = PluginSession(facts: facts, routeID: route.route.id, listenAddr: listener.listenAddr)
+        }
         _ = machine.accepted()
         let maxAttempts = min(runtime.upstream.maxAttempts, runtime.upstream.nodes.count)
-        perform(machine.routed(maxAttempts: maxAttempts, phases: .init()))
+        perform(machine.routed(maxAttempts: maxAttempts, phases: route.plugins.phases))
+    }
+
+    /// Runs the access plugins from `accessIndex` on (again after a delay).
+    func runAccess() {
+        guard machine.state == .admitting, var session = pluginSession else { return }
+        let verdict = route.plugins.access(from: &accessIndex, session: &session)
+        pluginSession = session
+        switch verdict {
+        case .allow:
+            perform(machine.admitted())
+        case .refuse(let reason, let why):
+            refusalWhy = why
+            perform(machine.refused(reason))
+        case .delay(let amount):
+            loop.runAccess(of: self, after: amount)
+        }
     }
 
     /// The registry's kill, a drain's end.
@@ -100,11 +125,13 @@ final class FastSession: @unchecked Sendable {
     func handle(events: UInt32, upstreamKey: UInt64?) {
         let hangup = CSLUICE_EPOLLIN | CSLUICE_EPOLLRDHUP | CSLUICE_EPOLLHUP | CSLUICE_EPOLLERR
         let peerEnded = events & (CSLUICE_EPOLLRDHUP | CSLUICE_EPOLLHUP | CSLUICE_EPOLLERR) != 0
+        let failed = events & CSLUICE_EPOLLERR != 0
         guard let upstreamKey else {
             if events & hangup != 0 { clientReadable = true }
             if peerEnded { clientHangup = true }
             if events & CSLUICE_EPOLLOUT != 0 { flush(to: .client) }
             pump(from: .client)
+            if failed && machine.isJoined { socketFailed(.client) }
             return
         }
         guard upstreamKey == currentUpstreamKey, upstreamFD >= 0 else { return } // an earlier attempt's socket
@@ -118,6 +145,15 @@ final class FastSession: @unchecked Sendable {
         if events & hangup != 0 { upstreamReadable = true }
         if events & CSLUICE_EPOLLOUT != 0 { flush(to: .upstream) }
         pump(from: .upstream)
+        if failed && machine.isJoined { socketFailed(.upstream) }
+    }
+
+    /// `side`'s socket failed — a reset, even one after its FIN, which `read` no longer reports: once what it still
+    /// held is read, it is gone both ways, so the session ends now (as NIO's channel error ends it) instead of
+    /// waiting on the other side.
+    private func socketFailed(_ side: Side) {
+        machine.peerGone(side)
+        closeBoth()
     }
 
     var currentUpstreamKey: UInt64 { key | UInt64(attempt & 0x7F) << 1 | 1 }
@@ -143,12 +179,16 @@ final class FastSession: @unchecked Sendable {
 
     private func perform(_ action: TCPSessionMachine.Action) {
         switch action {
-        case .none, .route, .runPluginPreread, .runAccess, .join:
+        case .none, .route, .runPluginPreread, .join:
             break
+        case .runAccess: runAccess()
         case .connect(let attempt): connect(attempt: attempt)
         case .discardUpstream: closeUpstreamAttempt()
         case .halfClose(let side): halfClose(side)
-        case .refuse: closeSocket(.client)
+        case .refuse(let reason):
+            loop.context.logger.refusal(refusalWhy, client: HostPort(host: facts.clientHost, port: facts.clientPort)
+                .description, listener: listener.name, reason: reason)
+            closeSocket(.client)
         case .closeBoth: closeBoth()
         case .closeAfterFlush: closeAfterFlush()
         case .finish: finish()
@@ -449,12 +489,15 @@ final class FastSession: @unchecked Sendable {
         pendingToUpstream = []
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
-        guard let accessLog = loop.context.accessLog else { return }
-        accessLog.log(SessionLogRecord.make(
+        let accessLog = loop.context.accessLog
+        guard accessLog != nil || !route.plugins.loggers.isEmpty else { return }
+        let record = SessionLogRecord.make(
             id: accounting.record?.id ?? 0, transport: "TCP", facts: facts, status: machine.status, reason: reason,
             bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, start: startDate,
             upstream: accounting.upstream, nodeIndex: accounting.nodeIndex, tried: triedIndices,
-            connectTime: connectTime, routeID: route.route.id))
+            connectTime: connectTime, routeID: route.route.id)
+        accessLog?.log(record)
+        route.plugins.log(record, session: pluginSession)
     }
 }
 /// The pipe a bulk direction splices through.

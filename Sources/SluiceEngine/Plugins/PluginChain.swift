@@ -35,6 +35,28 @@ struct PluginChain: Sendable {
         TCPSessionMachine.RoutedPhases(preread: !prereaders.isEmpty, access: !accessors.isEmpty)
     }
 
+    /// Whether the kernel fast path can run this chain: access and log plugins only (a preread needs the held
+    /// bytes, a balance plugin may choose an upstream the fast path cannot reach, pacing needs NIO's reads).
+    var runsOnFastPath: Bool { prereaders.isEmpty && balancers.isEmpty && transferers.isEmpty }
+
+    /// Runs the access plugins from `index` on, advancing it past each one asked.
+    /// - Returns: `.allow` once all let the session through, else the first refusal, or a delay (call again when
+    ///   it has passed: the following plugins run then).
+    func access(from index: inout Int, session: inout PluginSession) -> AccessVerdict {
+        while index < accessors.count {
+            let verdict = accessors[index].access(&session)
+            index += 1
+            if verdict != .allow { return verdict }
+        }
+        return .allow
+    }
+
+    /// The log plugins, once the session ended, with the record the access log shows.
+    func log(_ record: AccessLogRecord, session: PluginSession?) {
+        guard let session else { return }
+        for plugin in loggers { plugin.log(record, session: session) }
+    }
+
     /// Runs every preread plugin not yet satisfied over `bytes`; `satisfied` counts those done, in order.
     /// - Returns: `.done` when all are, `.needMoreData` while one waits, or the first refusal.
     func preread(_ bytes: ByteBufferView, session: inout PluginSession, satisfied: inout Int) -> PrereadVerdict {

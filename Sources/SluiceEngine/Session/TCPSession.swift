@@ -167,13 +167,8 @@ final class TCPSession {
     }
 
     private func logRefusal(_ reason: CloseReason) {
-        var metadata: Logger.Metadata = [
-            "client": "\(client.remoteAddress.map(\.hostPortText) ?? "?")", "listener": "\(listener.name)",
-            "close_reason": "\(reason.rawValue)",
-        ]
-        if let serverName { metadata["sni"] = "\(serverName)" }
-        if let refusalError { metadata["error"] = "\(refusalError)" }
-        context.logger.info("\(refusalWhy ?? "Connection refused")", metadata: metadata)
+        context.logger.refusal(refusalWhy, client: client.remoteAddress.map(\.hostPortText) ?? "?",
+                               listener: listener.name, reason: reason, sni: serverName, error: refusalError)
     }
 
     // MARK: events from the glue
@@ -329,22 +324,16 @@ final class TCPSession {
     /// Runs the access plugins from `accessIndex` on; a delay resumes here after it.
     private func runAccess() {
         guard machine.state == .admitting, let route, var session = pluginSession else { return }
-        while accessIndex < route.plugins.accessors.count {
-            let verdict = route.plugins.accessors[accessIndex].access(&session)
-            pluginSession = session
-            accessIndex += 1
-            switch verdict {
-            case .allow:
-                continue
-            case .refuse(let reason, let why):
-                refuse(reason, why: why)
-                return
-            case .delay(let amount):
-                delayTimer = client.eventLoop.assumeIsolated().scheduleTask(in: amount) { self.runAccess() }
-                return
-            }
+        let verdict = route.plugins.access(from: &accessIndex, session: &session)
+        pluginSession = session
+        switch verdict {
+        case .allow:
+            perform(machine.admitted())
+        case .refuse(let reason, let why):
+            refuse(reason, why: why)
+        case .delay(let amount):
+            delayTimer = client.eventLoop.assumeIsolated().scheduleTask(in: amount) { self.runAccess() }
         }
-        perform(machine.admitted())
     }
 
     // MARK: connecting
@@ -515,9 +504,8 @@ final class TCPSession {
         front = nil
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
-        let loggers = route?.plugins.loggers ?? []
         let accessLog = context.accessLog
-        guard accessLog != nil || !loggers.isEmpty else { return }
+        guard accessLog != nil || !(route?.plugins.loggers.isEmpty ?? true) else { return }
         let record = SessionLogRecord.make(
             id: accounting.record?.id ?? context.registry.makeID(), transport: "TCP",
             facts: facts ?? connectionFacts(), status: machine.status, reason: reason,
@@ -525,6 +513,6 @@ final class TCPSession {
             upstream: accounting.upstream, nodeIndex: accounting.nodeIndex, tried: triedIndices,
             connectTime: connectTime, routeID: route?.route.id)
         accessLog?.log(record)
-        if let session = pluginSession { for plugin in loggers { plugin.log(record, session: session) } }
+        route?.plugins.log(record, session: pluginSession)
     }
 }
