@@ -670,3 +670,33 @@ def test_quit_shows_the_drain_progress(console, echo):
     assert echo_roundtrip(s, b"still") == b"still", "an open connection goes on while it drains"
     s.close()
     c.wait_for("EXITED 0", 10, "sluice to exit 0 once the last connection ended")
+
+
+def test_yaml_edit_saves_through_the_store_and_names_the_line_of_an_error(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.keys("3")
+    c.wait_for("Stream routes", 5)
+    c.keys("Y")
+    c.wait_for("Edit stream route db (YAML)", 5)
+
+    def gutter(field):  # the line number the editor shows beside a field
+        row = next(l for l in c.lines() if f"{field}:" in l)
+        return int(row.split()[0].lstrip("✗"))
+    port_line, name_line = gutter("server_port"), gutter("name")
+    port = str(c.sl.port)
+    c.keys(*["Down"] * (port_line - 1), "End", *["BSpace"] * len(port))
+    c.type("70000")
+    c.keys("F2")
+    c.wait_for(f"line {port_line}: server_port: must be", 5, "the error with its line")
+    assert next(l for l in c.lines() if "server_port: 70000" in l).startswith("✗"), c.screen()
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["server_port"] == int(port), "nothing saved"
+    c.keys(*["BSpace"] * 5)
+    c.type(port)
+    c.keys(*["Up"] * (port_line - name_line), "End", *["BSpace"] * len("数据库"))
+    c.type("edited")
+    c.keys("F2")
+    c.wait_for("saved stream route db", 5)
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["name"] == "edited" and body["value"]["server_port"] == int(port), body
+    assert ask_new(c.sl.port, "ping") == "ping", "the route still carries traffic"
