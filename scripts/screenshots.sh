@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of Sluice's console, from a real run with real traffic:
-#   screenshots/{dashboard,connections,route-form,route-plugins,service-form,upstreams,help,history,history-diff}.png
+#   screenshots/{dashboard,connections,connection-inspect,connections-by-route,route-form,route-plugins,route-detail,
+#                object-yaml,service-form,upstreams,ssl,help,history,history-diff,drain}.png
 #
 #   scripts/screenshots.sh                       # 120×32, binary .build/debug/sluice
 #   SLUICE_BIN=.build/release/sluice COLS=80 ROWS=24 OUT_DIR=/tmp/shots scripts/screenshots.sh
@@ -166,7 +167,7 @@ with open(os.path.join(work, "config.yaml"), "w") as f:
     key: "screenshots-admin-key-0000000000000"
   access_log:
     path: logs/access.log
-  drain_timeout: 1
+  drain_timeout: 3
   data_file: gateway.yaml
 """)
 with open(os.path.join(work, "gateway.yaml"), "w") as f:
@@ -224,6 +225,17 @@ upstreams:
       - {{host: "{L}", port: {dead}, weight: 1}}
       - {{host: "{L}", port: {echo_e}, weight: 1, priority: -1}}
 """)
+if shutil.which("openssl"):
+    # a certificate that expires in 20 days: the SSL screen warns (under 30)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", os.path.join(work, "k.pem"), "-out", os.path.join(work, "c.pem"), "-days", "20",
+                    "-subj", "/CN=db.example.com/O=Example", "-addext",
+                    "subjectAltName=DNS:db.example.com,DNS:*.db.example.com"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cert = open(os.path.join(work, "c.pem")).read().replace("\n", "\\n")
+    key = open(os.path.join(work, "k.pem")).read().replace("\n", "\\n")
+    with open(os.path.join(work, "gateway.yaml"), "a") as f:
+        f.write(f'ssls:\n  - {{id: "db-cert", snis: [db.example.com], cert: "{cert}", key: "{key}"}}\n')
 with open(os.path.join(work, "ports.env.tmp"), "w") as f:
     f.write(f"L_DB={l_db}\nL_CACHE={l_cache}\nL_METRICS={l_metrics}\nECHO_A={echo_a}\n")
 os.replace(os.path.join(work, "ports.env.tmp"), os.path.join(work, "ports.env"))
@@ -368,6 +380,16 @@ wait_for "127\.0\.0\.1:[0-9]+ +metr"
 keys Down; keys Down
 settle
 shot connections
+keys Enter
+wait_for "upstream local address +127\.0\.0\.1:[0-9]+"
+settle
+shot connection-inspect
+keys Escape
+keys g; keys g
+wait_for "Connections by route"
+settle
+shot connections-by-route
+keys g
 
 keys 3
 wait_for "Stream routes"
@@ -398,6 +420,19 @@ shot route-plugins
 keys Escape
 wait_for "Stream routes"
 
+# the db route's traffic: 60-second sparklines of its rates; then its YAML
+keys Up; keys Up; keys Up
+keys i
+wait_for "last 60 s"
+sleep 8                        # some history for the sparklines
+shot route-detail
+keys Escape
+keys y
+wait_for "route db \(YAML\)"
+settle
+shot object-yaml
+keys Escape
+
 keys 4
 wait_for "Services"
 keys Enter
@@ -418,6 +453,13 @@ keys Down; keys Down; keys M
 wait_for "■ maint"
 settle
 shot upstreams
+
+if grep -q "ssls:" "$WORK/gateway.yaml"; then
+  keys 6
+  wait_for "⚠ in 1?[0-9] days"
+  settle
+  shot ssl
+fi
 
 keys 2
 wait_for "sorted by"
@@ -451,11 +493,14 @@ settle
 shot history-diff
 keys Escape
 
-# stop the clients first, then quit the console the way an operator does (q, y): it drains and exits 0
-kill -TERM "$DEMO_PID" 2>/dev/null || true
+# quit the way an operator does (q, y) while the clients still stream: the drain shows what is left, then the
+# clients stop and it exits 0
 keys q
 wait_for "Quit\?"
 keys y
+wait_for "connections? left"
+shot drain
+kill -TERM "$DEMO_PID" 2>/dev/null || true
 # Exited = gone or a zombie tmux has not reaped yet (kill -0 alone would count a zombie as alive).
 alive() { local st; st="$(ps -o stat= -p "$SLUICE_PID" 2>/dev/null)"; [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
 for _ in $(seq 300); do alive || break; sleep 0.05; done

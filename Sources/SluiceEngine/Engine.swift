@@ -160,11 +160,16 @@ package final class Engine: Sendable {
     }
 
     /// Waits up to `timeout` seconds for open connections to end, then closes the rest (`shutdown`).
+    /// - Parameter progress: called on the calling thread while it waits, with the connections still open and the
+    ///   seconds left before they are closed (the console draws them).
     /// - Returns: how many connections had to be closed.
     @discardableResult
-    package func drain(timeout: Double) -> Int {
+    package func drain(timeout: Double, progress: (_ open: Int, _ secondsLeft: Double) -> Void = { _, _ in }) -> Int {
         let deadline = Date().addingTimeInterval(timeout)
-        while context.registry.count > 0 && Date() < deadline { usleep(20_000) }
+        while context.registry.count > 0 && Date() < deadline {
+            progress(context.registry.count, deadline.timeIntervalSinceNow)
+            usleep(20_000)
+        }
         let left = context.registry.count
         if left > 0 {
             context.registry.closeAll(reason: .shutdown)

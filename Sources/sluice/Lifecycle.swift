@@ -64,14 +64,15 @@ final class Lifecycle: Sendable {
     /// Blocks the calling thread until SIGTERM/SIGINT (headless mode).
     func waitForStopSignal() { stopRequested.wait() }
 
-    /// Stops accepting, then waits up to `timeout` seconds for open connections before closing them.
-    func drain(timeout: Double) {
+    /// Stops accepting, then waits up to `timeout` seconds for open connections before closing them; `progress`
+    /// hears how many are left and for how long (the console shows it).
+    func drain(timeout: Double, progress: (_ open: Int, _ secondsLeft: Double) -> Void = { _, _ in }) {
         notifier.stopping()
         logger.info("Stopping: no new connections; draining", metadata: [
             "connections.open": "\(engine.registry.count)", "drain.timeout": "\(timeout)",
         ])
         engine.stopAccepting()
-        let closed = engine.drain(timeout: timeout)
+        let closed = engine.drain(timeout: timeout, progress: progress)
         if closed > 0 { logger.warning("Drain timeout: closed open connections", metadata: ["connections": "\(closed)"]) }
     }
 

@@ -92,11 +92,13 @@ struct RunCommand: ParsableCommand {
         lifecycle.announceReady()
         if headless {
             lifecycle.waitForStopSignal()
+            lifecycle.drain(timeout: settings.drainTimeout)
         } else {
+            // The console stays on screen while the connections drain, showing how many are left and for how long.
             ConsoleRunner(engine: engine, store: store, logBuffer: logBuffer, accessLogPath: settings.accessLog?.path)
-                .run(shouldStop: { lifecycle.stopWasRequested })
+                .run(shouldStop: { lifecycle.stopWasRequested },
+                     drain: { lifecycle.drain(timeout: settings.drainTimeout, progress: $0) })
         }
-        lifecycle.drain(timeout: settings.drainTimeout)
         watcher.stop()
         admin.stop()
         metrics.stop()

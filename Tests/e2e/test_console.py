@@ -601,3 +601,102 @@ def test_readline_keys_edit_the_jump_prompt_and_form_fields(console, echo):
     c.wait_for(re.compile(r"saved stream route db").search, 5, "the save message")
     st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
     assert st == 200 and body["value"]["name"] == "new db", body
+
+
+def peer_reporting_echo() -> harness.TcpServer:
+    """An echo server that notes the port each client (the gateway's upstream socket) connected from."""
+    def handler(conn, server):
+        with server.lock:
+            server.received.append(str(conn.getpeername()[1]).encode())
+        harness.echo_handler(conn, server)
+    return harness.TcpServer(handler, name="peer-echo")
+
+
+def test_inspect_shows_show_sess_facts_then_kill_all_matching(console):
+    """The inspector's facts come from the engine on either executor (this file also runs with SLUICE_FAST_PATH=off):
+    the node refused first then the one in use, the upstream socket's local address as the node saw it, the
+    connect time and the idle time; then K kills every connection the filter matches, after saying how many."""
+    live = peer_reporting_echo()
+    dead = harness.free_port()
+
+    def gw(sl):
+        nodes = [{"host": LOOPBACK, "port": dead, "weight": 1, "priority": 1},
+                 {"host": LOOPBACK, "port": live.port, "weight": 1, "priority": 0}]
+        return {"stream_routes": [harness.route("db", nodes, retries=1, server_port=sl.ports[0])]}
+    c = console(cols=100, gateway=gw)
+    a = connect(c.sl.port)
+    assert echo_roundtrip(a, b"hello") == b"hello"
+    b = connect(c.sl.port)
+    assert echo_roundtrip(b, b"there") == b"there"
+    c.keys("2")
+    c.wait_for("2 of 2", 10, "both connections listed")
+    c.keys("Enter")
+    row = lambda label: (lambda s: next((l for l in s.split("\n") if l.strip().startswith(label)), None))  # noqa: E731
+    local = c.wait_for(lambda s: (r := row("upstream local address")(s)) and "127.0.0.1:" in r and r, 10,
+                       "the upstream local address")
+    port = local.split("127.0.0.1:")[1].split()[0]
+    with live.lock:
+        seen = [p.decode() for p in live.received]
+    assert port in seen, f"the inspector's upstream local port {port} is one the node saw: {seen}"
+    tried = row("nodes tried")(c.screen())
+    assert f"{LOOPBACK}:{dead} ✗, {LOOPBACK}:{live.port}" in tried, tried
+    assert re.search(r"connect time\s+\d+\.\d+ ms", c.screen()), c.screen()
+    assert re.search(r"idle\s+\d+s", c.screen()), c.screen()
+    assert "proxying" in row("state")(c.screen())
+    c.keys("Escape")
+    c.wait_for("2 of 2", 5)
+    c.keys("/")
+    c.type("route:db")
+    c.keys("Enter")
+    c.keys("K")
+    c.wait_for("Kill all 2 connections matching /route:db/?", 5, "the kill-all question with the count")
+    c.keys("y")
+    c.wait_for("killed 2 connections matching /route:db/", 5)
+    wait_closed(a, 5)
+    wait_closed(b, 5)
+    killed = c.sl.wait_log(2, 5, where=lambda e: e.get("close_reason") == "killed")
+    assert len(killed) == 2, [e["raw"] for e in killed]
+
+
+def test_quit_shows_the_drain_progress(console, echo):
+    c = console(gateway=one_route()(echo), drain_timeout=30)
+    s = connect(c.sl.port)
+    assert echo_roundtrip(s, b"hi") == b"hi"
+    c.wait_for("1 open", 10)
+    c.keys("q")
+    c.wait_for("Quit?", 5)
+    c.keys("y")
+    c.wait_for(re.compile(r"1 connection left · (\d+) s left").search, 10, "the drain progress")
+    assert echo_roundtrip(s, b"still") == b"still", "an open connection goes on while it drains"
+    s.close()
+    c.wait_for("EXITED 0", 10, "sluice to exit 0 once the last connection ended")
+
+
+def test_yaml_edit_saves_through_the_store_and_names_the_line_of_an_error(console, echo):
+    c = console(gateway=one_route()(echo))
+    c.keys("3")
+    c.wait_for("Stream routes", 5)
+    c.keys("Y")
+    c.wait_for("Edit stream route db (YAML)", 5)
+
+    def gutter(field):  # the line number the editor shows beside a field
+        row = next(l for l in c.lines() if f"{field}:" in l)
+        return int(row.split()[0].lstrip("✗"))
+    port_line, name_line = gutter("server_port"), gutter("name")
+    port = str(c.sl.port)
+    c.keys(*["Down"] * (port_line - 1), "End", *["BSpace"] * len(port))
+    c.type("70000")
+    c.keys("F2")
+    c.wait_for(f"line {port_line}: server_port: must be", 5, "the error with its line")
+    assert next(l for l in c.lines() if "server_port: 70000" in l).startswith("✗"), c.screen()
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["server_port"] == int(port), "nothing saved"
+    c.keys(*["BSpace"] * 5)
+    c.type(port)
+    c.keys(*["Up"] * (port_line - name_line), "End", *["BSpace"] * len("数据库"))
+    c.type("edited")
+    c.keys("F2")
+    c.wait_for("saved stream route db", 5)
+    st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 200 and body["value"]["name"] == "edited" and body["value"]["server_port"] == int(port), body
+    assert ask_new(c.sl.port, "ping") == "ping", "the route still carries traffic"

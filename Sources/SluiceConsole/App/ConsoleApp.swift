@@ -61,6 +61,19 @@ public final class ConsoleApp {
         drawFooter(on: canvas)
     }
 
+    /// The screen while the gateway stops: no new connections, the open ones finishing (or closed when the drain
+    /// timeout is up).
+    public func renderDrain(on canvas: Canvas, open: Int, secondsLeft: Int) {
+        canvas.erase()
+        canvas.fillRow(0, .title)
+        canvas.text(0, 0, " Sluice — stopping", width: canvas.cols, .title)
+        let noun = open == 1 ? "connection" : "connections"
+        let mid = max(2, canvas.rows / 2 - 1)
+        canvas.text(mid, 2, "Draining: no new connections are accepted.", width: canvas.cols - 2)
+        canvas.text(mid + 1, 2, "\(open) \(noun) left · \(secondsLeft) s left, then they are closed",
+                    width: canvas.cols - 2, .warning)
+    }
+
     private func drawTabBar(on canvas: Canvas) {
         canvas.fillRow(0, .title)
         canvas.text(0, 0, " Sluice ", width: 8, .title)

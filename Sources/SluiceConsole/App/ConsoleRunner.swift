@@ -12,7 +12,7 @@ public final class ConsoleRunner {
     private let logBuffer: LogBuffer
     private let accessLogPath: String?
     /// Seconds between snapshots.
-    private let tick: TimeInterval = 0.5
+    private let tick = RateTracker.tick
 
     private let logger = Logger(label: "sluice.console")
 
@@ -27,7 +27,8 @@ public final class ConsoleRunner {
     package static func tabs(engine: Engine, store: Store, accessLogPath: String?) -> [any Screen] {
         [
             DashboardScreen(),
-            ConnectionsScreen(kill: { engine.registry.close(id: $0) }),
+            ConnectionsScreen(kill: { engine.registry.close(id: $0) },
+                              readFacts: { engine.registry.readUpstreamLocalAddress(id: $0) }),
             ObjectListScreen(kind: .streamRoutes, store: store),
             ObjectListScreen(kind: .services, store: store),
             UpstreamsScreen(store: store, kill: { engine.registry.close(id: $0) }),
@@ -38,9 +39,10 @@ public final class ConsoleRunner {
     }
 
     /// Blocks until the operator quits, `shouldStop()` turns true (SIGTERM/SIGINT), or the terminal is lost
-    /// (the console owns the process: a gateway nobody can see is not left running; use `--headless` for that).
-    /// The terminal is restored before it returns.
-    public func run(shouldStop: () -> Bool) {
+    /// (the console owns the process: a gateway nobody can see is not left running; use `--headless` for that),
+    /// then runs `drain` while drawing its progress (connections left, seconds left). The terminal is restored
+    /// before it returns.
+    public func run(shouldStop: () -> Bool, drain: ((_ open: Int, _ secondsLeft: Double) -> Void) -> Void) {
         let terminal = CursesTerminal()
         defer { terminal.restore() }
         var rates = RateTracker()
@@ -66,7 +68,20 @@ public final class ConsoleRunner {
                 nextTick = Date().addingTimeInterval(tick)
             }
         }
-        if terminal.isLost { logger.warning("Terminal lost (hung up): stopping the gateway") }
+        if terminal.isLost {
+            logger.warning("Terminal lost (hung up): stopping the gateway")
+            drain { _, _ in }
+            return
+        }
+        var shown: (Int, Int)?
+        drain { open, secondsLeft in
+            // Drawn when what it says changes, not at every poll.
+            let now = (open, Int(secondsLeft.rounded(.up)))
+            if let shown, shown == now { return }
+            shown = now
+            app.renderDrain(on: terminal, open: open, secondsLeft: now.1)
+            terminal.present()
+        }
     }
 }
 

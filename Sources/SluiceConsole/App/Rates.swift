@@ -17,6 +17,14 @@ public struct RateTracker {
     private var previous: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
     private var previousTime: Date?
     public private(set) var rates: [String: Rate] = [:]
+    /// Each route's rates at the last `historyLength` ticks, oldest first (the route detail's sparklines).
+    public private(set) var history: [String: [Rate]] = [:]
+    /// Seconds between two snapshots (the console's tick).
+    public static let tick: TimeInterval = 0.5
+    /// The seconds of history kept per route.
+    public static let historySeconds = 60
+    /// Samples kept per route.
+    public let historyLength = Int(Double(RateTracker.historySeconds) / RateTracker.tick)
 
     public init() {}
 
@@ -42,6 +50,16 @@ public struct RateTracker {
                 out[k] = Rate(bytesIn: Double(v.0 &- min(p.0, v.0)) / dt, bytesOut: Double(v.1 &- min(p.1, v.1)) / dt)
             }
             rates = out
+            for r in s.routes {
+                let key = Self.routeKey(r.id)
+                var samples = history[key] ?? []
+                samples.append(out[key] ?? Rate())
+                if samples.count > historyLength { samples.removeFirst(samples.count - historyLength) }
+                history[key] = samples
+            }
+            // A route that is gone loses its history.
+            let live = Set(s.routes.map { Self.routeKey($0.id) })
+            history = history.filter { live.contains($0.key) }
         }
         previous = current.mapValues { ($0.0, $0.1) }
         previousTime = s.takenAt

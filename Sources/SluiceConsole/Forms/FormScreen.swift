@@ -104,8 +104,13 @@ public final class FormScreen: Screen {
         let labelWidth = 18
         let valueWidth = max(12, min(40, canvas.cols - labelWidth - 34))
         let noteCol = labelWidth + valueWidth + 3
-        // Field rows, then a blank and the save button, then the prompt line: the focused field always shows.
-        let visible = max(1, height - 4)
+        // The focused field's error or warning, whole and wrapped under the save button when its column cuts it.
+        let detail = focusedNote(warnings).map { note -> [String] in
+            CellWidth.of(note) <= canvas.cols - noteCol ? [] : Array(Wrap.lines(note, width: canvas.cols - 2).prefix(4))
+        } ?? []
+        // Field rows, then a blank and the save button (and the detail), then the prompt line: the focused field
+        // always shows.
+        let visible = max(1, height - 4 - (detail.isEmpty ? 0 : detail.count + 1))
         let shownFields = fields.indices.filter { !fields[$0].isHidden }
         let focusRow = shownFields.firstIndex { $0 >= focus } ?? shownFields.count
         let first = max(0, min(focusRow, shownFields.count - 1) - visible + 1)
@@ -131,9 +136,20 @@ public final class FormScreen: Screen {
             row += 1
         }
         canvas.text(row + 1, labelWidth + 2, "[ Save ]", width: 8, focus == saveIndex ? .selected : .key)
+        let noteStyle: TextStyle = focus < fields.count && fields[focus].error != nil ? .bad : .warning
+        for (offset, line) in detail.enumerated() {
+            canvas.text(row + 3 + offset, 1, line, width: canvas.cols - 2, noteStyle)
+        }
         if let conflict {
             canvas.text(top + height - 1, 0, "⚠ " + conflict.prompt(spec.kind, id), width: canvas.cols, .warning, pad: true)
         }
+    }
+
+    /// The note beside the focused field, marked as it is there: its error, else the warning it carries.
+    private func focusedNote(_ warnings: [Int: String]) -> String? {
+        guard focus < fields.count else { return nil }
+        if let error = fields[focus].error { return "✗ " + error }
+        return warnings[focus].map { "⚠ " + $0 }
     }
 
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {

@@ -1,18 +1,31 @@
 import Foundation
 import SluiceEngine
 
-/// Every live connection: sort, filter, inspect, kill (HAProxy's `show sess` / `shutdown session`).
+/// Every live connection: sort, filter, inspect, kill one or every one the filter matches (HAProxy's `show sess` /
+/// `shutdown session`), and the top talkers grouped by client or by route.
 public final class ConnectionsScreen: Screen {
     public let name = "connections"
-    public var title: String { filter.isEmpty ? "Connections" : "Connections </\(filter)>" }
-    public let bindings: [KeyBinding] = [
-        KeyBinding([.up, .down], "select"),
-        KeyBinding([.enter], "inspect"),
-        KeyBinding([.char("k")], "kill", dangerous: true),
-        KeyBinding([.char("s")], "sort column"),
-        KeyBinding([.char("S")], "reverse the sort"),
-        KeyBinding([.char("/")], "filter"),
-    ]
+    public var title: String {
+        (filter.isEmpty ? "Connections" : "Connections </\(filter)>") + (grouping == .off ? "" : " by \(grouping.label)")
+    }
+    public var bindings: [KeyBinding] {
+        grouping == .off ? [
+            KeyBinding([.up, .down], "select"),
+            KeyBinding([.enter], "inspect"),
+            KeyBinding([.char("k")], "kill", dangerous: true),
+            KeyBinding([.char("K")], "kill shown", dangerous: true),
+            KeyBinding([.char("s")], "sort"),
+            KeyBinding([.char("S")], "reverse the sort", footer: false),
+            KeyBinding([.char("/")], "filter"),
+            KeyBinding([.char("g")], "group by client / route", footer: false),
+        ] : [
+            KeyBinding([.up, .down], "select"),
+            KeyBinding([.enter], "its connections"),
+            KeyBinding([.char("K")], "kill shown", dangerous: true),
+            KeyBinding([.char("/")], "filter"),
+            KeyBinding([.char("g")], "next grouping"),
+        ]
+    }
 
     /// The sortable columns, in the table's order (a column's raw value is its position).
     enum SortColumn: Int, CaseIterable {
@@ -23,26 +36,46 @@ public final class ConnectionsScreen: Screen {
     }
 
     private let kill: (UInt64) -> Bool
+    private let readFacts: (UInt64) -> Void
     private var selectedID: UInt64?
+    private var selectedGroup: String?
     private(set) var sort = SortColumn.id
     /// `S` turns the column's usual order round.
     private(set) var reversed = false
     /// ▼ when the largest (latest, last in the alphabet) value comes first, ▲ otherwise.
     var sortMarker: String { sort.descendingFirst != reversed ? "▼" : "▲" }
     private(set) var filter = ""
+    private(set) var grouping = ConnectionGroup.Kind.off
     private var editingFilter = false
     public var capturesText: Bool { editingFilter }
 
-    /// - Parameter kill: closes a connection by id (the engine's registry), false when it is gone.
-    public init(kill: @escaping (UInt64) -> Bool) { self.kill = kill }
+    /// - Parameters:
+    ///   - kill: closes a connection by id (the engine's registry), false when it is gone.
+    ///   - readFacts: asks the engine for the facts it reads only on demand (the upstream socket's local address).
+    public init(kill: @escaping (UInt64) -> Bool, readFacts: @escaping (UInt64) -> Void = { _ in }) {
+        self.kill = kill
+        self.readFacts = readFacts
+    }
+
+    /// Whether a connection matches the filter: `route:ID`, `client:ADDRESS` (without the port) and `node:ADDRESS`
+    /// match that field exactly (what Enter on a group sets); any other text matches a client, route or node
+    /// containing it.
+    func matches(_ c: ConnectionInfo) -> Bool {
+        let f = filter.lowercased()
+        if f.isEmpty { return true }
+        if let id = Self.exact("route:", f) { return c.routeID.lowercased() == id }
+        if let host = Self.exact("client:", f) { return ConnectionGroup.host(ofClient: c.client) == host }
+        if let node = Self.exact("node:", f) { return c.node == node }
+        return c.client.contains(f) || c.routeID.lowercased().contains(f) || (c.node ?? "").contains(f)
+    }
+
+    private static func exact(_ prefix: String, _ filter: String) -> String? {
+        filter.hasPrefix(prefix) ? String(filter.dropFirst(prefix.count)) : nil
+    }
 
     /// The rows shown, filtered and sorted.
     func visible(_ data: ConsoleData) -> [ConnectionInfo] {
-        let f = filter.lowercased()
-        let rows = data.engine.connections.filter {
-            f.isEmpty || $0.client.contains(f) || $0.routeID.lowercased().contains(f) || ($0.node ?? "").contains(f)
-        }
-        let sorted = usualOrder(rows)
+        let sorted = usualOrder(data.engine.connections.filter(matches))
         return reversed ? sorted.reversed() : sorted
     }
 
@@ -60,9 +93,14 @@ public final class ConnectionsScreen: Screen {
 
     public func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {
         let rows = visible(data)
+        if grouping != .off {
+            drawGroups(ConnectionGroup.of(rows, by: grouping, data: data), on: canvas, top: top, height: height)
+            return
+        }
         if selectedID == nil || !rows.contains(where: { $0.id == selectedID }) { selectedID = rows.first?.id }
         let selected = rows.firstIndex { $0.id == selectedID }
-        let status = editingFilter ? "filter: \(filter)▏" : "\(rows.count) of \(data.engine.connections.count) · sorted by \(sort.label) \(sortMarker)"
+        let status = editingFilter ? "filter: \(filter)▏  (text, or exactly route:ID client:IP node:IP:PORT)"
+            : "\(rows.count) of \(data.engine.connections.count) · sorted by \(sort.label) \(sortMarker)"
         canvas.text(top, 0, status, width: canvas.cols, editingFilter ? .focusedField : .dim)
         let now = data.engine.takenAt
         var columns = [
@@ -82,6 +120,22 @@ public final class ConnectionsScreen: Screen {
         }, selected: selected).draw(on: canvas, top: top + 1, width: canvas.cols, height: height - 1)
     }
 
+    private func drawGroups(_ groups: [ConnectionGroup], on canvas: Canvas, top: Int, height: Int) {
+        if selectedGroup == nil || !groups.contains(where: { $0.key == selectedGroup }) { selectedGroup = groups.first?.key }
+        let status = editingFilter ? "filter: \(filter)▏"
+            : "\(groups.count) \(grouping.label)s · top talkers first (rate both ways)"
+        canvas.text(top, 0, status, width: canvas.cols, editingFilter ? .focusedField : .dim)
+        Table(columns: [
+            TableColumn(grouping.label.uppercased(), min: 15, max: 40), TableColumn("CONNS", min: 6, max: 8, right: true),
+            TableColumn("IN", min: 8, max: 10, right: true, drop: 1), TableColumn("OUT", min: 8, max: 10, right: true, drop: 1),
+            TableColumn("IN/s", min: 10, max: 12, right: true), TableColumn("OUT/s", min: 10, max: 12, right: true),
+        ], rows: groups.map { g in
+            [g.label, Format.count(g.connections), Format.bytes(g.bytesIn), Format.bytes(g.bytesOut),
+             Format.rate(g.rate.bytesIn), Format.rate(g.rate.bytesOut)]
+        }, selected: groups.firstIndex { $0.key == selectedGroup })
+            .draw(on: canvas, top: top + 1, width: canvas.cols, height: height - 1)
+    }
+
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
         if editingFilter {
             switch key {
@@ -90,6 +144,25 @@ public final class ConnectionsScreen: Screen {
             }
             return .none
         }
+        switch key {
+        case .char("/"):
+            editingFilter = true
+            filter = ""
+            return .none
+        case .escape where !filter.isEmpty:
+            filter = ""
+            return .none
+        case .char("g"):
+            grouping = grouping.next
+            return .none
+        case .char("K"):
+            return killAll(visible(data))
+        default:
+            return grouping == .off ? handleList(key, data: data) : handleGroups(key, data: data)
+        }
+    }
+
+    private func handleList(_ key: Key, data: ConsoleData) -> ScreenAction {
         let rows = visible(data)
         let index = rows.firstIndex { $0.id == selectedID } ?? 0
         switch key {
@@ -101,56 +174,46 @@ public final class ConnectionsScreen: Screen {
             sort = SortColumn(rawValue: (sort.rawValue + 1) % SortColumn.allCases.count) ?? .id
             reversed = false
         case .char("S"): reversed.toggle()
-        case .char("/"):
-            editingFilter = true
-            filter = ""
-        case .escape where !filter.isEmpty: filter = ""
         case .enter:
             guard let id = selectedID else { return .none }
-            return .push(ConnectionInspector(id: id))
+            readFacts(id)
+            return .push(ConnectionInspector(id: id, kill: kill, readFacts: readFacts))
         case .char("k"):
             guard let c = rows.first(where: { $0.id == selectedID }) else { return .flash("no connection selected", isError: true) }
-            let kill = self.kill
-            return .confirm("Kill connection \(c.id) from \(c.client) (route \(c.routeID))?") {
-                kill(c.id) ? .flash("connection \(c.id) killed", isError: false)
-                    : .flash("connection \(c.id) had already closed", isError: true)
-            }
+            return ConnectionInspector.confirmKill(c, kill: kill)
         default: return .unhandled
         }
         return .none
     }
-}
 
-/// One connection's details, updating live.
-final class ConnectionInspector: Screen {
-    let id: UInt64
-    let name = "inspect"
-    var title: String { "Connection \(id)" }
-    let bindings: [KeyBinding] = [KeyBinding([.escape], "back")]
-
-    init(id: UInt64) { self.id = id }
-
-    func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {
-        guard let c = data.engine.connections.first(where: { $0.id == id }) else {
-            canvas.text(top + 1, 2, "Connection \(id) has closed.", width: canvas.cols - 2, .dim)
-            return
+    private func handleGroups(_ key: Key, data: ConsoleData) -> ScreenAction {
+        let groups = ConnectionGroup.of(visible(data), by: grouping, data: data)
+        let index = groups.firstIndex { $0.key == selectedGroup } ?? 0
+        switch key {
+        case .up: if index > 0 { selectedGroup = groups[index - 1].key }
+        case .down: if index + 1 < groups.count { selectedGroup = groups[index + 1].key }
+        case .enter:
+            guard let key = selectedGroup else { return .none }
+            filter = "\(grouping.label):\(key)"
+            grouping = .off
+        default: return .unhandled
         }
-        let rate = data.rates.rate(RateTracker.connectionKey(c.id))
-        let fields: [(String, String)] = [
-            ("id", String(c.id)), ("client", c.client), ("listener", c.listener), ("route", c.routeID),
-            ("upstream", Format.upstream(c.upstreamKey)), ("node", c.node ?? "-"), ("state", c.state.rawValue),
-            ("started", "\(c.startedAt)"), ("age", Format.age(data.engine.takenAt.timeIntervalSince(c.startedAt))),
-            ("bytes in (from client)", "\(Format.bytes(c.bytesIn))  (\(Format.count(c.bytesIn)) B)"),
-            ("bytes out (to client)", "\(Format.bytes(c.bytesOut))  (\(Format.count(c.bytesOut)) B)"),
-            ("rate in / out", "\(Format.rate(rate.bytesIn)) / \(Format.rate(rate.bytesOut))"),
-        ]
-        for (i, f) in fields.enumerated() where i + 1 < height {
-            canvas.text(top + 1 + i, 2, f.0, width: 24, .dim)
-            canvas.text(top + 1 + i, 27, f.1, width: canvas.cols - 27)
-        }
+        return .none
     }
 
-    func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
-        key == .escape || key == .enter ? .pop : .unhandled
+    /// `K`: every connection the filter matches now (not those opening after the question), after a question that
+    /// says how many.
+    private func killAll(_ rows: [ConnectionInfo]) -> ScreenAction {
+        guard !rows.isEmpty else { return .flash("no connection matches", isError: true) }
+        let ids = rows.map(\.id)
+        let kill = self.kill
+        let scope = filter.isEmpty ? "" : " matching /\(filter)/"
+        let noun = ids.count == 1 ? "connection" : "connections"
+        return .confirm("Kill all \(ids.count) \(noun)\(scope)?") {
+            let killed = ids.filter(kill).count
+            let gone = ids.count - killed
+            return .flash("killed \(killed) \(noun)\(scope)" + (gone > 0 ? " (\(gone) had already closed)" : ""),
+                          isError: false)
+        }
     }
 }

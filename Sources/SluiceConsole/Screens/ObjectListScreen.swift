@@ -1,16 +1,22 @@
+import Foundation
 import SluiceConfig
+import SluiceEngine
 
 /// Stream routes, services or upstreams as a list: `n` new, `e`/Enter edit, `d` delete (asks first; a refused
 /// delete shows the Store's reason, e.g. still referenced).
 public final class ObjectListScreen: Screen {
     public let name: String
     public let title: String
-    public let bindings: [KeyBinding] = [
-        KeyBinding([.up, .down], "select"),
-        KeyBinding([.char("n")], "new"),
-        KeyBinding([.char("e"), .enter], "edit"),
-        KeyBinding([.char("d")], "delete", dangerous: true),
-    ]
+    public var bindings: [KeyBinding] {
+        [
+            KeyBinding([.up, .down], "select"),
+            KeyBinding([.char("n")], "new"),
+            KeyBinding([.char("e"), .enter], "edit"),
+            KeyBinding([.char("d")], "delete", dangerous: true),
+            KeyBinding([.char("y")], "YAML"),
+            KeyBinding([.char("Y")], "edit as YAML", footer: false),
+        ] + (kind == .streamRoutes ? [KeyBinding([.char("i")], "traffic")] : [])
+    }
 
     private let kind: ResourceKind
     private let store: Store
@@ -29,7 +35,26 @@ public final class ObjectListScreen: Screen {
         }
     }
 
-    private func table(_ config: GatewayConfig) -> (columns: [TableColumn], rows: [[String]], ids: [String]) {
+    /// Parsed certificates by their PEM text: parsed once, not at every frame.
+    private var parsedCertificates: [String: CertificateFacts?] = [:]
+
+    private func certificateFacts(_ pem: String) -> CertificateFacts? {
+        if let known = parsedCertificates[pem] { return known }
+        let facts = CertificateFacts(pem: pem)
+        if parsedCertificates.count > 1000 { parsedCertificates.removeAll() }
+        parsedCertificates[pem] = facts
+        return facts
+    }
+
+    /// `in 200 days`, `⚠ in 12 days` (under `CertificateFacts.warnDays`), `✗ expired 3 days ago`.
+    static func expiry(_ facts: CertificateFacts, now: Date) -> String {
+        let days = facts.daysLeft(at: now)
+        if facts.notAfter <= now { return "✗ expired \(-days) days ago" }
+        let text = "in \(days) day\(days == 1 ? "" : "s")"
+        return days < CertificateFacts.warnDays ? "⚠ " + text : text
+    }
+
+    private func table(_ config: GatewayConfig, now: Date) -> (columns: [TableColumn], rows: [[String]], ids: [String]) {
         switch kind {
         case .streamRoutes:
             let rows = config.streamRoutes.map { r -> [String] in
@@ -60,18 +85,22 @@ public final class ObjectListScreen: Screen {
                      TableColumn("TYPE", min: 10, max: 10), TableColumn("NODES", min: 20, max: 80)],
                     rows, config.upstreams.compactMap(\.id))
         case .ssls:
-            let rows = config.ssls.map { s in
-                [s.id, s.snis.joined(separator: ", "), s.clientCA == nil ? "-" : "mTLS", s.enabled ? "on" : "off",
-                 s.protocols.joined(separator: " ")]
+            let rows = config.ssls.map { s -> [String] in
+                let facts = certificateFacts(s.cert)
+                return [s.id, s.snis.joined(separator: ", "), facts.map { Self.expiry($0, now: now) } ?? "✗ unreadable",
+                        facts?.subject ?? "", facts?.alternativeNames.joined(separator: ", ") ?? "",
+                        s.clientCA == nil ? "-" : "mTLS", s.enabled ? "on" : "off", s.protocols.joined(separator: " ")]
             }
-            return ([TableColumn("ID", min: 6, max: 20), TableColumn("SNIS", min: 20, max: 60),
-                     TableColumn("CLIENT", min: 6, max: 6), TableColumn("STATUS", min: 6, max: 6),
-                     TableColumn("PROTOCOLS", min: 9, max: 20)], rows, config.ssls.map(\.id))
+            return ([TableColumn("ID", min: 6, max: 20), TableColumn("SNIS", min: 14, max: 40),
+                     TableColumn("EXPIRES", min: 14, max: 22), TableColumn("SUBJECT", min: 14, max: 40, drop: 2),
+                     TableColumn("SANS", min: 14, max: 40, drop: 1),
+                     TableColumn("CLIENT", min: 6, max: 6, drop: 3), TableColumn("STATUS", min: 6, max: 6),
+                     TableColumn("PROTOCOLS", min: 9, max: 20, drop: 4)], rows, config.ssls.map(\.id))
         }
     }
 
     public func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {
-        let t = table(data.config.config)
+        let t = table(data.config.config, now: data.engine.takenAt)
         if selectedID == nil || !t.ids.contains(selectedID ?? "") { selectedID = t.ids.first }
         canvas.text(top, 0, "\(t.ids.count) \(kind.rawValue) · revision \(data.config.revision)", width: canvas.cols, .dim)
         Table(columns: t.columns, rows: t.rows, selected: t.ids.firstIndex { $0 == selectedID })
@@ -82,7 +111,7 @@ public final class ObjectListScreen: Screen {
     public func handle(_ key: Key, data: ConsoleData) -> ScreenAction {
         let docs = data.config.config.documents(kind)
         let index = docs.firstIndex { $0.id == selectedID } ?? 0
-        if let why = store.readOnlyReason, [.char("n"), .char("e"), .enter, .char("d")].contains(key) {
+        if let why = store.readOnlyReason, [.char("n"), .char("e"), .enter, .char("d"), .char("Y")].contains(key) {
             return .flash("read-only: \(why)", isError: true)
         }
         switch key {
@@ -90,6 +119,16 @@ public final class ObjectListScreen: Screen {
         case .down: if index + 1 < docs.count { selectedID = docs[index + 1].id }
         case .char("n"):
             return .push(FormScreen(spec: spec, store: store, existing: nil))
+        case .char("y"):
+            guard let doc = docs.first(where: { $0.id == selectedID }) else { return .none }
+            return .push(TextViewScreen.yaml(title: "\(kind.singular) \(doc.id) (YAML)", doc.raw,
+                                              secrets: kind == .ssls ? ["key"] : []))
+        case .char("Y"):
+            guard let doc = docs.first(where: { $0.id == selectedID }) else { return .none }
+            return .push(YAMLEditScreen(kind: kind, id: doc.id, document: doc.raw, store: store))
+        case .char("i") where kind == .streamRoutes:
+            guard let id = selectedID else { return .none }
+            return .push(RouteDetailScreen(id: id))
         case .char("e"), .enter:
             guard let doc = docs.first(where: { $0.id == selectedID }) else { return .none }
             return .push(FormScreen(spec: spec, store: store, existing: doc))

@@ -1,3 +1,5 @@
+import SluiceConfig
+
 /// A scrollable page of text lines pushed over a screen (a revision's diff), each line in the style `style` gives
 /// it. Lines longer than the window are cut with `…`; ↑/↓, PgUp/PgDn, Home/End scroll, Esc closes.
 public final class TextViewScreen: Screen {
@@ -32,6 +34,16 @@ public final class TextViewScreen: Screen {
             if line.hasPrefix("-") { return .bad }
             return .normal
         }
+    }
+
+    /// An object's document as YAML; the fields named in `secrets` (an ssl's private key) show as a placeholder:
+    /// secrets never reach the screen.
+    public static func yaml(title: String, _ document: ConfigValue, secrets: [String] = []) -> TextViewScreen {
+        var shown = document
+        for key in secrets where shown[key] != nil { shown[key] = .string("(secret, not shown)") }
+        let text = shown.yamlText()
+        return TextViewScreen(title: title, lines: text.split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast(text.hasSuffix("\n") ? 1 : 0).map(String.init))
     }
 
     public func draw(on canvas: Canvas, top: Int, height: Int, data: ConsoleData) {

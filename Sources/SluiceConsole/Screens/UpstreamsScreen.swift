@@ -5,7 +5,7 @@ import SluiceEngine
 /// The stored upstreams, one row per node with its health (up, down, drain, maint; since when, why, the last
 /// check's latency), and HAProxy's node actions: `R` ready, `D` drain, `M` maint (written through the Store like
 /// any edit, so they survive a restart) and `K` close the node's connections. `n` / `e` / `d` act on the
-/// selected node's upstream, as on the other object screens.
+/// selected node's upstream, as on the other object screens, and so do `y` (YAML) and `Y` (edit as YAML).
 public final class UpstreamsScreen: Screen {
     public let name = "upstreams"
     public let title = "Upstreams"
@@ -18,6 +18,8 @@ public final class UpstreamsScreen: Screen {
         KeyBinding([.char("D")], "node drain"),
         KeyBinding([.char("M")], "node maint"),
         KeyBinding([.char("K")], "close node's connections", dangerous: true),
+        KeyBinding([.char("y")], "YAML", footer: false),
+        KeyBinding([.char("Y")], "edit as YAML", footer: false),
     ]
 
     /// One row: an upstream's node (nil for an upstream without nodes).

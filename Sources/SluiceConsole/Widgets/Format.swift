@@ -26,6 +26,19 @@ public enum Format {
         return "\(s / 86400)d" + String(format: "%02d", (s % 86400) / 3600) + "h"
     }
 
+    /// A short duration: `0.42 ms`, `12.3 ms`, `1.20 s`.
+    public static func duration(_ seconds: Double) -> String {
+        if seconds < 0.01 { return String(format: "%.2f ms", seconds * 1000) }
+        if seconds < 1 { return String(format: "%.1f ms", seconds * 1000) }
+        return String(format: "%.2f s", seconds)
+    }
+
+    /// A moment as `HH:mm:ss` UTC (the log's clock).
+    public static func clock(_ date: Date) -> String {
+        let s = Int(date.timeIntervalSince1970) % 86400
+        return String(format: "%02d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60)
+    }
+
     /// Thousands separated by commas.
     public static func count<N: BinaryInteger>(_ n: N) -> String {
         let digits = String(n)

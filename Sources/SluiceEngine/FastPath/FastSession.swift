@@ -91,7 +91,7 @@ final class FastSession: @unchecked Sendable {
                                       clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
                                       upstreamKey: runtime.key, startedAt: startDate)
         let loop = self.loop
-        accounting.routed(record, route: route.counters) { [self] reason in loop.execute { self.close(reason) } }
+        accounting.routed(record, route: route.counters) { [self] request in loop.execute { self.handle(request) } }
         accounting.use(runtime)
         if !route.plugins.isEmpty {
             pluginSession = PluginSession(facts: facts, routeID: route.route.id, listenAddr: listener.listenAddr)
@@ -119,6 +119,20 @@ final class FastSession: @unchecked Sendable {
 
     /// The registry's kill, a drain's end.
     func close(_ why: CloseReason) { perform(machine.close(why)) }
+
+    /// A request from the registry, on this loop's thread.
+    private func handle(_ request: ConnectionRequest) {
+        switch request {
+        case .close(let reason): close(reason)
+        case .readUpstreamLocalAddress:
+            // One getsockname, only when someone inspects the connection (never at connect).
+            guard upstreamJoined, upstreamFD >= 0 else { return }
+            let local = RawSocket.localAddress(upstreamFD)
+            guard let ip = local.ip, let address = try? SocketAddress(ipAddress: ip.description, port: local.port)
+            else { return }
+            accounting.record?.update(upstreamLocal: address)
+        }
+    }
 
     // MARK: socket events
 
@@ -234,7 +248,7 @@ final class FastSession: @unchecked Sendable {
         connectTime = Double((NIODeadline.now() - attemptStart).nanoseconds) / 1e9
         runtime.nodeHealth[index].connectSucceeded(latency: NIODeadline.now() - attemptStart) // health: issue 11
         lastActivity = .now()
-        accounting.chose(node: index, state: .proxying)
+        accounting.chose(node: index, state: .proxying, connectSeconds: connectTime)
         // The client may have sent (and ended) already: edge-triggered, so look now.
         clientReadable = true
         pump(from: .client)
@@ -391,6 +405,7 @@ final class FastSession: @unchecked Sendable {
 
     private func counted(_ n: Int, from side: Side) {
         lastActivity = .now()
+        accounting.record?.lastActivity.store(lastActivity.uptimeNanoseconds, ordering: .relaxed)
         let bytes = UInt64(n)
         if side == .client {
             bytesFromClient += bytes

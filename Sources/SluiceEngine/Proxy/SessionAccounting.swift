@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The counters and registry entry of one session — a TCP connection or a UDP session — the one place where both
 /// kinds open, count and settle: the listener's at accept, the route's and the registry entry once routed, the
 /// upstream's and the node's once chosen, the bytes added to every shared counter at the end (snapshots add the
@@ -19,13 +21,15 @@ final class SessionAccounting {
         listener.opened()
     }
 
-    /// Opens the route's counters and lists the session; `closer` is how the registry ends it.
-    func routed(_ record: ConnectionRecord, route: TrafficCounters, closer: @escaping @Sendable (CloseReason) -> Void) {
+    /// Opens the route's counters and lists the session; `owner` carries the registry's requests (kill, read a
+    /// fact) to the session's loop.
+    func routed(_ record: ConnectionRecord, route: TrafficCounters,
+                owner: @escaping @Sendable (ConnectionRequest) -> Void) {
         self.record = record
         self.route = route
         route.opened()
         registry.add(record)
-        record.setCloser(closer)
+        record.setOwner(owner)
     }
 
     /// The upstream the session connects to (the route's, or a balance plugin's choice).
@@ -36,19 +40,23 @@ final class SessionAccounting {
         record?.update(upstreamKey: runtime.key)
     }
 
-    /// The node the session uses from now on.
-    func chose(node index: Int, state: ConnectionRecord.State) {
+    /// The node the session uses from now on, the local address of its socket when that came free (NIO reads it
+    /// at connect) and how long the connect took.
+    func chose(node index: Int, state: ConnectionRecord.State, upstreamLocal: SocketAddress? = nil,
+               connectSeconds: Double? = nil) {
         guard let upstream else { return }
         nodeIndex = index
         upstream.nodeCounters[index].opened()
-        record?.update(node: upstream.upstream.nodes[index].address, state: state)
+        record?.connected(node: upstream.upstream.nodes[index].address, state: state, upstreamLocal: upstreamLocal,
+                          connectSeconds: connectSeconds)
     }
 
-    /// Counts a failed attempt on a node (and on the upstream).
+    /// Counts a failed attempt on a node (and on the upstream), and lists the node among those tried.
     func connectFailed(node index: Int) {
         guard let upstream else { return }
         upstream.nodeCounters[index].connectFailures.wrappingAdd(1, ordering: .relaxed)
         upstream.counters.connectFailures.wrappingAdd(1, ordering: .relaxed)
+        record?.connectFailed(node: upstream.upstream.nodes[index].address)
     }
 
     /// Ends the session once: totals first, then out of the registry (under the registry's lock, so a snapshot
@@ -56,7 +64,7 @@ final class SessionAccounting {
     func finish(bytesFromClient: UInt64, bytesToClient: UInt64, reason: CloseReason) {
         guard !finished else { return }
         finished = true
-        record?.setCloser(nil)
+        record?.setOwner(nil)
         var shared = [listener]
         if let route { shared.append(route) }
         if let upstream {

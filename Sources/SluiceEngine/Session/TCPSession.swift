@@ -175,6 +175,7 @@ final class TCPSession {
 
     func transferred(_ bytes: Int, from side: Side) {
         lastActivity = .now()
+        accounting.record?.lastActivity.store(lastActivity.uptimeNanoseconds, ordering: .relaxed)
         let n = UInt64(bytes)
         // Only this connection's own counter moves per read (one uncontended atomic); the shared listener, route,
         // upstream and node counters receive the totals at close, and snapshots add the live connections' bytes.
@@ -287,7 +288,9 @@ final class TCPSession {
                                       clientPort: facts.clientPort, listener: listener.name, routeID: route.route.id,
                                       upstreamKey: route.upstream?.key ?? "-", startedAt: startDate)
         let loopBound = NIOLoopBound(self, eventLoop: client.eventLoop)
-        accounting.routed(record, route: route.counters) { reason in
+        accounting.routed(record, route: route.counters) { request in
+            // NIO read the upstream's local address at connect: the only request left is a close.
+            guard case .close(let reason) = request else { return }
             loopBound.eventLoop.execute { loopBound.value.close(reason) }
         }
         if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id,
@@ -421,7 +424,8 @@ final class TCPSession {
         }
         upstream = channel
         connectTime = Double(took.nanoseconds) / 1e9
-        accounting.chose(node: index, state: .proxying)
+        // NIO cached the local address when it started the connect: no syscall here.
+        accounting.chose(node: index, state: .proxying, upstreamLocal: channel.localAddress, connectSeconds: connectTime)
         channel.closeFuture.assumeIsolated().whenComplete { _ in self.perform(self.machine.channelClosed(.upstream)) }
         perform(action)
     }

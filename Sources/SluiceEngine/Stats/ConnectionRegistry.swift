@@ -39,12 +39,18 @@ package final class ConnectionRegistry: Sendable {
     @discardableResult
     package func close(id: UInt64, reason: CloseReason = .killed) -> Bool {
         guard let record = records.withLock({ $0[id] }) else { return false }
-        record.close(reason)
+        record.ask(.close(reason))
         return true
+    }
+
+    /// Asks the loop that owns the connection to read its upstream socket's local address (the fast path and UDP
+    /// read it only when someone inspects); the next `list()` after the loop ran shows it.
+    package func readUpstreamLocalAddress(id: UInt64) {
+        records.withLock { $0[id] }?.ask(.readUpstreamLocalAddress)
     }
 
     /// Closes every connection (end of a drain).
     package func closeAll(reason: CloseReason) {
-        for record in records.withLock({ Array($0.values) }) { record.close(reason) }
+        for record in records.withLock({ Array($0.values) }) { record.ask(.close(reason)) }
     }
 }

@@ -3,6 +3,7 @@ import CSluiceSyscalls
 import Foundation
 import Glibc
 import NIOCore
+import SluiceConfig
 import Synchronization
 
 /// Reads the replies of every UDP session's upstream socket on one thread of its own, through one shared 64 KiB
@@ -142,6 +143,13 @@ final class UDPUpstreamSocket: Sendable {
     func send(_ datagram: ByteBuffer) -> Int32 {
         let sent = datagram.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         return sent >= 0 ? 0 : errno
+    }
+
+    /// The socket's own address (a getsockname: for an operator's inspect, not per datagram).
+    func localAddress() -> SocketAddress? {
+        guard !closed.load(ordering: .relaxed) else { return nil }
+        let local = RawSocket.localAddress(fd)
+        return local.ip.flatMap { try? SocketAddress(ipAddress: $0.description, port: local.port) }
     }
 
     /// Closes the socket (once; later calls do nothing).

@@ -52,8 +52,8 @@ final class UDPSession {
                                       upstreamKey: route.upstream?.key ?? "-", transport: "udp",
                                       startedAt: startDate)
         let bound = NIOLoopBound(self, eventLoop: listenerChannel.eventLoop)
-        accounting.routed(record, route: route.counters) { reason in
-            bound.eventLoop.execute { bound.value.close(reason) }
+        accounting.routed(record, route: route.counters) { request in
+            bound.eventLoop.execute { bound.value.handle(request) }
         }
         if !route.plugins.isEmpty { pluginSession = PluginSession(facts: facts, routeID: route.route.id,
                                                                       listenAddr: listener.listenAddr) }
@@ -66,6 +66,16 @@ final class UDPSession {
 
     /// Ends the session: counters, registry, access log; the next datagram from this client starts a new one.
     func close(_ why: CloseReason) { perform(machine.close(why)) }
+
+    /// A request from the registry, on the session's loop.
+    private func handle(_ request: ConnectionRequest) {
+        switch request {
+        case .close(let reason): close(reason)
+        case .readUpstreamLocalAddress:
+            // One getsockname, only when someone inspects the session.
+            if let address = upstream?.localAddress() { accounting.record?.update(upstreamLocal: address) }
+        }
+    }
 
     private func perform(_ action: UDPSessionMachine.Action) {
         switch action {
@@ -162,6 +172,7 @@ final class UDPSession {
     func fromClient(_ data: ByteBuffer) {
         guard machine.state != .closed, Self.passes(data, throttles.upload) else { return }
         lastActivity = .now()
+        accounting.record?.lastActivity.store(lastActivity.uptimeNanoseconds, ordering: .relaxed)
         bytesFromClient += UInt64(data.readableBytes)
         accounting.record?.bytesIn.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         if machine.state == .relaying {
@@ -189,6 +200,7 @@ final class UDPSession {
     func fromUpstream(_ data: ByteBuffer) {
         guard machine.state == .relaying, Self.passes(data, throttles.download) else { return }
         lastActivity = .now()
+        accounting.record?.lastActivity.store(lastActivity.uptimeNanoseconds, ordering: .relaxed)
         bytesToClient += UInt64(data.readableBytes)
         accounting.record?.bytesOut.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         listenerChannel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
