@@ -61,6 +61,17 @@ public final class EtcdClient: Sendable {
         return Range(revision: Self.revision(answer), kvs: try (Self.list(answer["kvs"])).map(Self.keyValue))
     }
 
+    /// etcd's revision now and the newest modification revision under `prefix/` (0 when it is empty): one keys-only
+    /// range read of a single key, sorted by modification.
+    public func newestChange(prefix: String) throws(EtcdError) -> (revision: Int, newest: Int) {
+        let answer = try call("/v3/kv/range", .map([
+            ("key", .string(Self.base64(prefix + "/"))), ("range_end", .string(Self.base64(Self.prefixEnd(prefix + "/")))),
+            ("limit", .string("1")), ("sort_order", .string("DESCEND")), ("sort_target", .string("MOD")),
+            ("keys_only", .bool(true)),
+        ]))
+        return (Self.revision(answer), Self.list(answer["kvs"]).first.map { Self.int($0["mod_revision"]) } ?? 0)
+    }
+
     /// Puts `value` at `key` if the key's modification revision is `expected` (0: the key must not exist).
     /// - Returns: the revision written at, or nil when the comparison failed (nothing written).
     public func put(_ key: String, value: [UInt8], ifModRevision expected: Int) throws(EtcdError) -> Int? {
