@@ -26,6 +26,8 @@ public final class EtcdClient: Sendable {
 
     let settings: EtcdSettings
     let group: EventLoopGroup
+    /// For `https://` members.
+    private let tls: EtcdTLS?
     private struct Connection {
         var current = 0
         var token: String?
@@ -33,10 +35,16 @@ public final class EtcdClient: Sendable {
 
     private let connection = Mutex(Connection())
 
-    public init(settings: EtcdSettings, group: EventLoopGroup) {
+    /// - Throws: `EtcdTLSError` when a TLS file (`deployment.etcd.tls`, `ssl_trusted_certificate`) does not load.
+    public init(settings: EtcdSettings, group: EventLoopGroup) throws(EtcdTLSError) {
         self.settings = settings
         self.group = group
+        if let s = settings.tls { tls = try EtcdTLS(s) } else { tls = nil }
     }
+
+    /// Loads the TLS files as a start does (for `sluice validate`).
+    /// - Throws: `EtcdTLSError` naming the field and the file.
+    public static func check(_ tls: EtcdTLSSettings) throws(EtcdTLSError) { _ = try EtcdTLS(tls) }
 
     /// The member tried first now.
     public var currentEndpoint: EtcdSettings.Endpoint {
@@ -51,6 +59,17 @@ public final class EtcdClient: Sendable {
         if let revision { body["revision"] = .string(String(revision)) }
         let answer = try call("/v3/kv/range", body)
         return Range(revision: Self.revision(answer), kvs: try (Self.list(answer["kvs"])).map(Self.keyValue))
+    }
+
+    /// etcd's revision now and the newest modification revision under `prefix/` (0 when it is empty): one keys-only
+    /// range read of a single key, sorted by modification.
+    public func newestChange(prefix: String) throws(EtcdError) -> (revision: Int, newest: Int) {
+        let answer = try call("/v3/kv/range", .map([
+            ("key", .string(Self.base64(prefix + "/"))), ("range_end", .string(Self.base64(Self.prefixEnd(prefix + "/")))),
+            ("limit", .string("1")), ("sort_order", .string("DESCEND")), ("sort_target", .string("MOD")),
+            ("keys_only", .bool(true)),
+        ]))
+        return (Self.revision(answer), Self.list(answer["kvs"]).first.map { Self.int($0["mod_revision"]) } ?? 0)
     }
 
     /// Puts `value` at `key` if the key's modification revision is `expected` (0: the key must not exist).
@@ -85,7 +104,8 @@ public final class EtcdClient: Sendable {
         ]))])
         return try withMember { endpoint, token throws(EtcdError) in
             do {
-                return try EtcdHTTP.stream(group: group, to: endpoint, path: "/v3/watch", body: Array(body.jsonText().utf8),
+                return try EtcdHTTP.stream(group: group, to: endpoint, tls: tls, path: "/v3/watch",
+                                           body: Array(body.jsonText().utf8),
                                            token: token, timeout: settings.timeout) { line in
                     guard let message = try? ConfigValue.parseJSON(line) else { return }
                     onMessage(message["result"] ?? message)
@@ -99,7 +119,7 @@ public final class EtcdClient: Sendable {
     /// One unary call, on the current member, then on each other one while they cannot be reached.
     private func call(_ path: String, _ body: ConfigValue) throws(EtcdError) -> ConfigValue {
         try withMember { endpoint, token throws(EtcdError) in
-            try Self.unary(group: group, endpoint, path, Array(body.jsonText().utf8), token: token, timeout: settings.timeout)
+            try unary(endpoint, path, Array(body.jsonText().utf8), token: token)
         }
     }
 
@@ -130,9 +150,9 @@ public final class EtcdClient: Sendable {
     private func token(_ endpoint: EtcdSettings.Endpoint, renew: Bool) throws(EtcdError) -> String? {
         guard let user = settings.user, let password = settings.password else { return nil }
         if !renew, let token = connection.withLock({ $0.token }) { return token }
-        let answer = try Self.unary(group: group, endpoint, "/v3/auth/authenticate",
-                                    Array(ConfigValue.map([("name", .string(user)), ("password", .string(password))]).jsonText().utf8),
-                                    token: nil, timeout: settings.timeout)
+        let answer = try unary(endpoint, "/v3/auth/authenticate",
+                               Array(ConfigValue.map([("name", .string(user)), ("password", .string(password))]).jsonText().utf8),
+                               token: nil)
         guard let token = answer["token"]?.stringValue else {
             throw EtcdError(kind: .badAnswer, message: "etcd \(endpoint) gave no token for user \(user)")
         }
@@ -140,11 +160,12 @@ public final class EtcdClient: Sendable {
         return token
     }
 
-    private static func unary(group: EventLoopGroup, _ endpoint: EtcdSettings.Endpoint, _ path: String, _ body: [UInt8],
-                              token: String?, timeout: Double) throws(EtcdError) -> ConfigValue {
+    private func unary(_ endpoint: EtcdSettings.Endpoint, _ path: String, _ body: [UInt8],
+                       token: String?) throws(EtcdError) -> ConfigValue {
         let answer: EtcdHTTP.Answer
         do {
-            answer = try EtcdHTTP.post(group: group, to: endpoint, path: path, body: body, token: token, timeout: timeout).wait()
+            answer = try EtcdHTTP.post(group: group, to: endpoint, tls: tls, path: path, body: body, token: token,
+                                       timeout: settings.timeout).wait()
         } catch let e as EtcdError { throw e } catch {
             throw EtcdError(kind: .unreachable, message: "\(endpoint): \(error)")
         }

@@ -47,6 +47,8 @@ public final class EtcdConfigSource: Sendable {
     private let logged = Mutex<Set<String>>([])
 
     static let backoffRange = 0.2...3.0
+    /// Seconds between two checks of how far behind etcd this gateway is, while watching.
+    static let lagCheckInterval = 2.0
 
     /// - Parameter lastKnownGood: where the last applied configuration is kept.
     public init(client: EtcdClient, store: Store, lastKnownGood: String, logger: Logger) {
@@ -132,9 +134,15 @@ public final class EtcdConfigSource: Sendable {
         ended.whenFailure { [self] error in post(.watchEnded(watch: number, "\(error)")) }
         defer { channel.close(promise: nil) }
         guard transition(to: .watching(revision: revision, channel: channel)) else { return nil }
+        var nextCheck = Date()
         while true {
-            switch next(timeout: nil) {
-            case .stop?, nil: return nil
+            if nextCheck.timeIntervalSinceNow <= 0 {
+                checkLag()
+                nextCheck = Date(timeIntervalSinceNow: Self.lagCheckInterval)
+            }
+            switch next(timeout: max(0, nextCheck.timeIntervalSinceNow)) {
+            case nil: continue
+            case .stop?: return nil
             case .watchEnded(let n, let why)?: if n == number { return why }
             case .message(let n, let m)?:
                 guard n == number else { continue }
@@ -150,6 +158,16 @@ public final class EtcdConfigSource: Sendable {
                 apply(revision: revision)
                 guard transition(to: .watching(revision: revision, channel: channel)) else { return nil }
             }
+        }
+    }
+
+    /// Asks etcd for its revision and its newest change under the prefix (the status's lag); a failure is left to
+    /// the watch, which ends when the member is gone.
+    private func checkLag() {
+        guard let (revision, newest) = try? client.newestChange(prefix: client.settings.prefix) else { return }
+        store.updateMirrorStatus {
+            $0.sourceRevision = revision
+            $0.newestChange = newest
         }
     }
 
@@ -208,6 +226,8 @@ public final class EtcdConfigSource: Sendable {
         store.mirror(mirrored.config, objectRevisions: mirrored.objectRevisions, revision: revision)
         store.updateMirrorStatus {
             $0.revision = revision
+            $0.sourceRevision = max($0.sourceRevision, revision)
+            $0.lastApplied = Date()
             $0.fromLastKnownGood = false
             $0.skipped = mirrored.skipped.map(\.description)
         }
@@ -232,6 +252,7 @@ public final class EtcdConfigSource: Sendable {
             store.mirror(mirrored.config, objectRevisions: mirrored.objectRevisions, revision: content.revision)
             store.updateMirrorStatus {
                 $0.revision = content.revision
+                $0.lastApplied = Date()
                 $0.fromLastKnownGood = true
                 $0.skipped = mirrored.skipped.map(\.description)
             }

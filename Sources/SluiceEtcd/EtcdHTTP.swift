@@ -32,11 +32,12 @@ enum EtcdHTTP {
     }
 
     /// Connects, sends `POST path` with a JSON body, and collects the answer within `timeout` seconds.
-    static func post(group: EventLoopGroup, to endpoint: EtcdSettings.Endpoint, path: String, body: [UInt8],
-                     token: String?, timeout: Double) -> EventLoopFuture<Answer> {
+    /// - Parameter tls: for an `https://` member.
+    static func post(group: EventLoopGroup, to endpoint: EtcdSettings.Endpoint, tls: EtcdTLS?, path: String,
+                     body: [UInt8], token: String?, timeout: Double) -> EventLoopFuture<Answer> {
         let loop = group.next()
         let promise = loop.makePromise(of: Answer.self)
-        connect(loop: loop, endpoint, timeout: timeout, handler: { ResponseCollector(.whole(promise)) })
+        connect(loop: loop, endpoint, tls: tls, timeout: timeout, mode: .whole(promise))
             .whenComplete { result in
                 switch result {
                 case .failure(let error): promise.fail(unreachable(endpoint, error))
@@ -58,12 +59,12 @@ enum EtcdHTTP {
 
     /// Opens a streaming request (`/v3/watch`): `onMessage` gets each JSON message; the future ends when the
     /// stream does (always with an error: the member went away, or `close` was called on the channel).
-    static func stream(group: EventLoopGroup, to endpoint: EtcdSettings.Endpoint, path: String, body: [UInt8],
-                       token: String?, timeout: Double,
+    static func stream(group: EventLoopGroup, to endpoint: EtcdSettings.Endpoint, tls: EtcdTLS?, path: String,
+                       body: [UInt8], token: String?, timeout: Double,
                        onMessage: @escaping @Sendable ([UInt8]) -> Void) -> EventLoopFuture<(Channel, EventLoopFuture<Void>)> {
         let loop = group.next()
         let ended = loop.makePromise(of: Void.self)
-        return connect(loop: loop, endpoint, timeout: timeout, handler: { ResponseCollector(.lines(onMessage, ended)) })
+        return connect(loop: loop, endpoint, tls: tls, timeout: timeout, mode: .lines(onMessage, ended))
             .flatMapErrorThrowing { throw unreachable(endpoint, $0) }
             .map { channel in
                 send(channel, endpoint, path: path, body: body, token: token)
@@ -71,15 +72,16 @@ enum EtcdHTTP {
             }
     }
 
-    private static func connect(loop: EventLoop, _ endpoint: EtcdSettings.Endpoint, timeout: Double,
-                                handler: @escaping @Sendable () -> ResponseCollector) -> EventLoopFuture<Channel> {
+    private static func connect(loop: EventLoop, _ endpoint: EtcdSettings.Endpoint, tls: EtcdTLS?, timeout: Double,
+                                mode: ResponseCollector.Mode) -> EventLoopFuture<Channel> {
         ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(min(timeout, 5) * 1000)))
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try tls.handler(for: endpoint)) }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(handler())
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(mode, endpoint: endpoint, tls: tls))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
@@ -116,10 +118,18 @@ final class ResponseCollector: ChannelInboundHandler {
     static let maxBytes = 64 << 20
 
     private let mode: Mode
+    /// The member, named in every failure.
+    private let endpoint: EtcdSettings.Endpoint
+    /// Says why TLS failed, in the operator's words.
+    private let tls: EtcdTLS?
     private var status = 0
     private var body: [UInt8] = []
 
-    init(_ mode: Mode) { self.mode = mode }
+    init(_ mode: Mode, endpoint: EtcdSettings.Endpoint, tls: EtcdTLS?) {
+        self.mode = mode
+        self.endpoint = endpoint
+        self.tls = tls
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -152,12 +162,12 @@ final class ResponseCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(EtcdError(kind: .unreachable, message: "connection to etcd lost"))
+        fail(EtcdError(kind: .unreachable, message: "connection to \(endpoint) lost"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(EtcdError(kind: .unreachable, message: "connection to etcd failed: \(error)"))
+        fail(EtcdError(kind: .unreachable, message: tls?.why(error, endpoint) ?? "connection to \(endpoint) failed: \(error)"))
         context.close(promise: nil)
     }
 

@@ -49,7 +49,12 @@ struct RunCommand: ParsableCommand {
         let store: Store
         var etcdSource: EtcdConfigSource?
         if let etcd = settings.deployment.etcd {
-            let client = EtcdClient(settings: etcd, group: group)
+            let client: EtcdClient
+            do { client = try EtcdClient(settings: etcd, group: group) } catch {
+                printError("sluice: \(options.config): \(error)")
+                try? group.syncShutdownGracefully()
+                throw ExitCode(1)
+            }
             store = Store(lastKnownGood: lastKnownGoodPath(), backend: settings.deployment.role == .dataPlane ? nil
                               : EtcdBackend(client: client),
                           readOnly: settings.deployment.readOnlyReason ?? "the configuration is kept in etcd: objects are "

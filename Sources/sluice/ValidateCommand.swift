@@ -1,5 +1,6 @@
 import ArgumentParser
 import SluiceConfig
+import SluiceEtcd
 
 /// `sluice validate`: checks config.yaml and the data file, printing every error as `file:line: path: why`
 /// (exit 1), or each warning as `warning: file:line: path: why` and then `ok` (exit 0).
@@ -16,6 +17,12 @@ struct ValidateCommand: ParsableCommand {
         guard report.errors.isEmpty else {
             for error in report.errors { print(error) }
             throw ExitCode(1)
+        }
+        if let tls = (try? ConfigFiles.loadSettings(path: options.config))?.deployment.etcd?.tls {
+            do { try EtcdClient.check(tls) } catch {
+                print("\(options.config): \(error)")
+                throw ExitCode(1)
+            }
         }
         for warning in report.warnings { print("warning: \(warning)") }
         print("ok")

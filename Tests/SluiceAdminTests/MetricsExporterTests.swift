@@ -63,6 +63,27 @@ struct MetricsExporterTests {
         #expect(got.contains(#"sluice_node_health{upstream="upstreams/u",node="[::1]:7001",state="healthy"} 0.0"#))
     }
 
+    @Test func etcdLagSeries() {
+        let now = Date()
+        var etcd = MirrorStatus(source: "etcd https://127.0.0.1:2379 /apisix", since: now)
+        etcd.reachable = true
+        etcd.revision = 40
+        etcd.sourceRevision = 47
+        etcd.newestChange = 45
+        etcd.lastApplied = now.addingTimeInterval(-6)
+        let sink = MetricSink()
+        Self.exporter.etcdSeries(etcd, into: sink, now: now)
+        let got = lines(sink.text)
+        #expect(got.contains(#"apisix_etcd_modify_indexes{key="x_etcd_index"} 47.0"#), "\(got)")
+        #expect(got.contains(#"apisix_etcd_modify_indexes{key="max_modify_index"} 40.0"#))
+        #expect(got.contains("sluice_etcd_lag_revisions 5.0"))
+        #expect(got.contains("sluice_etcd_lag_seconds 6.0"))
+        etcd.revision = 47  // caught up: writes outside the prefix (47 > 45) are no lag
+        let caughtUp = MetricSink()
+        Self.exporter.etcdSeries(etcd, into: caughtUp, now: now)
+        #expect(lines(caughtUp.text).isSuperset(of: ["sluice_etcd_lag_revisions 0.0", "sluice_etcd_lag_seconds 0.0"]))
+    }
+
     @Test func aMetricPrefixRenamesAPISIXSeriesOnly() {
         let exporter = MetricsExporter(metricPrefix: "gw_", build: .init(version: "v", commit: "c", swift: "s"))
         let got = lines(exporter.text(Self.snapshot()))

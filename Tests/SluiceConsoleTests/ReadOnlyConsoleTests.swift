@@ -44,6 +44,12 @@ struct ReadOnlyConsoleTests {
         let app = ConsoleApp(tabs: [DashboardScreen()], data: data)
         app.render(on: canvas)
         #expect(canvas.line(1).contains("etcd ✓ · 1 listeners"), "\(canvas.line(1))")
+        status.revision = 10
+        status.newestChange = 13
+        status.lastApplied = data.engine.takenAt.addingTimeInterval(-12)
+        app.data.mirror = status
+        app.render(on: canvas)
+        #expect(canvas.line(1).contains("etcd ✓ 3 behind \(Format.age(12)) · 1 listeners"), "\(canvas.line(1))")
         status.reachable = false
         status.fromLastKnownGood = true
         app.data.mirror = status

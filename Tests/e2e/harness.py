@@ -827,30 +827,40 @@ class RedisServer:
         self._log.close()
 
 
-def start_etcd(folder: Path, members: int = 1) -> "EtcdServer":
-    """A private etcd of `members` members on loopback ports, or a skip (a failure under CI) without etcd."""
+def start_etcd(folder: Path, members: int = 1, tls: dict | None = None) -> "EtcdServer":
+    """A private etcd of `members` members on loopback ports, or a skip (a failure under CI) without etcd;
+    `tls` as `EtcdServer` takes it."""
     import pytest
     if not (shutil.which("etcd") and shutil.which("etcdctl")):
         msg = "etcd is not installed (etcd-server, etcd-client: scripts/install-test-deps.sh)"
         if os.environ.get("CI"):
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
-    return EtcdServer(folder, members=members)
+    return EtcdServer(folder, members=members, tls=tls)
 
 
 class EtcdServer:
     """An etcd of `members` members (one by default) on loopback ports, each
     with its own data folder; `stop()` and `start()` (all members, or one by
-    index) keep the data.  `ctl(...)` runs etcdctl against every member."""
+    index) keep the data.  `ctl(...)` runs etcdctl against every member.
 
-    def __init__(self, workdir: Path, binary: str = "etcd", members: int = 1):
+    With `tls` (paths: `ca`, the server's `cert`/`key`, a `client_cert`/
+    `client_key` for etcdctl) the members serve https:// and ask every client
+    for a certificate signed by `ca` (--client-cert-auth)."""
+
+    def __init__(self, workdir: Path, binary: str = "etcd", members: int = 1, tls: dict | None = None):
         self.binary = binary
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         ports = free_ports(2 * members)
         self.members = [{"name": f"m{i}", "port": ports[2 * i], "peer": ports[2 * i + 1], "proc": None}
                         for i in range(members)]
-        self.urls = [f"http://{LOOPBACK}:{m['port']}" for m in self.members]
+        self.tls = tls
+        scheme = "https" if tls else "http"
+        self.urls = [f"{scheme}://{LOOPBACK}:{m['port']}" for m in self.members]
+        # etcdctl's side of TLS
+        self.tls_args = [] if not tls else ["--cacert", str(tls["ca"]), "--cert", str(tls["client_cert"]),
+                                            "--key", str(tls["client_key"])]
         self.url, self.port = self.urls[0], self.members[0]["port"]
         self.auth: list[str] = []
         self.start()
@@ -866,7 +876,7 @@ class EtcdServer:
                 [self.binary, "--name", m["name"], "--data-dir", str(self.dir / m["name"]),
                  "--listen-client-urls", url, "--advertise-client-urls", url,
                  "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                 "--initial-cluster", cluster],
+                 "--initial-cluster", cluster, *self._server_tls_args()],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
             log.close()
             register_process(m["proc"])
@@ -877,9 +887,15 @@ class EtcdServer:
                     name = self.members[i]["name"]
                     raise AssertionError("etcd exited: " + (self.dir / f"{name}.log").read_text()[-2000:])
             return subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls[i] for i in chosen),
-                                   "endpoint", "health"],
+                                   *self.tls_args, "endpoint", "health"],
                                   capture_output=True, env=self._env(), timeout=10).returncode == 0
         wait_until(ready, 30, f"etcd on {', '.join(self.urls[i] for i in chosen)}")
+
+    def _server_tls_args(self) -> list[str]:
+        if not self.tls:
+            return []
+        return ["--cert-file", str(self.tls["cert"]), "--key-file", str(self.tls["key"]),
+                "--trusted-ca-file", str(self.tls["ca"]), "--client-cert-auth"]
 
     def _env(self) -> dict:
         return dict(os.environ, ETCDCTL_API="3")
@@ -892,7 +908,8 @@ class EtcdServer:
         self.auth = ["--user", f"{user}:{password}"]
 
     def ctl(self, *args: str) -> str:
-        r = subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls), *self.auth, *args], capture_output=True,
+        r = subprocess.run(["etcdctl", "--endpoints", ",".join(self.urls), *self.tls_args, *self.auth, *args],
+                           capture_output=True,
                            env=self._env(), timeout=20, text=True)
         if r.returncode != 0:
             raise AssertionError(f"etcdctl {' '.join(args)}: {r.stderr}")
@@ -915,14 +932,18 @@ class EtcdServer:
                 p.wait(timeout=10)
 
     def deployment(self, role: str = "data_plane", hosts: list[str] | None = None,
-                   auth: tuple[str, str] | None = None) -> str:
-        """The config.yaml `deployment:` section for a gateway of this etcd."""
+                   auth: tuple[str, str] | None = None, tls: dict | None = None) -> str:
+        """The config.yaml `deployment:` section for a gateway of this etcd;
+        `tls` is written as `deployment.etcd.tls` (`{"cert": path, "key": path}`)."""
         hosts = hosts or [self.url]
         lines = ["deployment:", f"  role: {role}", f"  role_{role}:", "    config_provider: etcd",
                  "  etcd:", "    host: [" + ", ".join(f'"{h}"' for h in hosts) + "]",
                  "    timeout: 3", "    startup_retry: 1"]
         if auth is not None:
             lines += [f"    user: {auth[0]}", f'    password: "{auth[1]}"']
+        if tls:
+            lines += ["    tls:"] + [f"      {k}: {json.dumps(str(v) if isinstance(v, Path) else v)}"
+                                     for k, v in tls.items()]
         return "\n".join(lines)
 
 

@@ -162,24 +162,39 @@ def test_admin_api_writes_go_through_etcd(sluice, etcd_server):
 class Relay:
     """A TCP relay to etcd that the test can cut (every connection closed, new
     ones refused) and restore on the same port: a gateway behind it loses its
-    watch while etcd goes on."""
+    watch while etcd goes on.  `freeze()` holds what etcd sends on the
+    connections open now (the watch stalls, new requests pass) until `thaw()`."""
 
     def __init__(self, target_port):
         self.target = target_port
         self.server = TcpServer(self._handler, name="relay")
         self.port = self.server.port
         self.url = f"http://{LOOPBACK}:{self.port}"
+        self.open: list[threading.Event] = []  # per connection: set while etcd's bytes flow
+
+    def freeze(self):
+        for flowing in self.open:
+            flowing.clear()
+
+    def thaw(self):
+        for flowing in self.open:
+            flowing.set()
 
     def _handler(self, conn, server):
         conn.settimeout(None)
         up = socket.create_connection((LOOPBACK, self.target))
+        flowing = threading.Event()
+        flowing.set()
+        self.open.append(flowing)
 
-        def pump(src, dst):
+        def pump(src, dst, gate=None):
             try:
                 while True:
                     d = src.recv(65536)
                     if not d:
                         break
+                    if gate is not None:
+                        gate.wait()
                     dst.sendall(d)
             except OSError:
                 pass
@@ -188,7 +203,7 @@ class Relay:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-        t = threading.Thread(target=pump, args=(up, conn), daemon=True)
+        t = threading.Thread(target=pump, args=(up, conn, flowing), daemon=True)
         t.start()
         pump(conn, up)
         t.join(5)
@@ -227,6 +242,40 @@ def test_compaction_while_disconnected_means_a_full_reread(sluice, etcd_server):
     _, _, listed = dp.admin("GET", "/apisix/admin/stream_routes")
     assert [o["value"]["id"] for o in listed["list"]] == ["1"], listed
     assert etcd_status(dp)["revision"] == etcd.revision()
+
+
+@pytest.mark.time_limit(90)
+def test_lag_behind_etcd_in_status_and_metrics(sluice, etcd_server):
+    etcd = etcd_server
+    one, two = named_server("ONE"), named_server("TWO")
+    relay = Relay(etcd.port)
+    dp = gateway(sluice, etcd, "dp", hosts=[relay.url], prometheus=True)
+    etcd.put(f"{P}/upstreams/1", upstream("1", one.addr))
+    etcd.put(f"{P}/stream_routes/1", stream_route("1", dp.port, "1"))
+    wait_until(reaches(dp.port, "ONE"), 3, "the data plane to serve the route")
+    wait_until(lambda: etcd_status(dp)["etcd_revision"] == etcd.revision(), 5, "etcd's revision in the status")
+    st = etcd_status(dp)
+    assert st["lag_revisions"] == 0 and st["lag_seconds"] == 0 and st["last_applied"], st
+    served = st["revision"]
+
+    relay.freeze()  # the watch stalls; the gateway's checks of etcd's revision still pass
+    etcd.put(f"{P}/upstreams/1", upstream("1", two.addr))
+    wait_until(lambda: etcd_status(dp)["lag_revisions"] == 1, 10, "the lag to show")
+    st = etcd_status(dp)
+    assert st["revision"] == served and st["etcd_revision"] == etcd.revision() and st["lag_seconds"] > 0, st
+    assert st["reachable"] is True, st
+    m = dp.scrape()
+    assert m.value("sluice_etcd_lag_revisions") == 1
+    assert m.value("sluice_etcd_lag_seconds") > 0
+    assert m.value("apisix_etcd_modify_indexes", key="x_etcd_index") == etcd.revision()
+    assert m.value("apisix_etcd_modify_indexes", key="max_modify_index") == served
+    assert ask_new(dp.port) == "ONE:ping"  # what was applied is served meanwhile
+
+    relay.thaw()
+    wait_until(reaches(dp.port, "TWO"), 5, "the held change to arrive")
+    wait_until(lambda: etcd_status(dp)["lag_revisions"] == 0, 5, "the lag to end")
+    assert etcd_status(dp)["lag_seconds"] == 0
+    assert dp.scrape().value("sluice_etcd_lag_revisions") == 0
 
 
 @pytest.mark.time_limit(120)

@@ -39,7 +39,10 @@ def test_validate_with_etcd_reads_no_data_file(sluice, sluice_bin):
     assert (rc, out.strip()) == (0, "ok"), out
     sl = sluice(start=False, deployment=deployment.replace("http://", "https://"))
     rc, out = run_validate(sluice_bin, sl.config_path)
-    assert rc == 1 and "deployment.etcd.host[0]: etcd over TLS (https://) is not supported yet" in out, out
+    assert (rc, out.strip()) == (0, "ok"), out  # TLS to etcd, checked against the system's CAs
+    sl = sluice(start=False, deployment=deployment.replace("http://", "ftp://"))
+    rc, out = run_validate(sluice_bin, sl.config_path)
+    assert rc == 1 and "deployment.etcd.host[0]: must be an http://host:port or https://host:port URL" in out, out
 
 
 def test_validate_upstream_id_reference_ok(sluice, sluice_bin):

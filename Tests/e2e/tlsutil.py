@@ -27,18 +27,25 @@ class CA:
     def cert(self) -> str:
         return self.cert_path.read_text()
 
-    def issue(self, cn: str, *, sans: list[str] | None = None, client: bool = False) -> tuple[str, str]:
-        """Returns (cert PEM, key PEM)."""
+    def issue(self, cn: str, *, sans: list[str] | None = None, ips: list[str] | None = None,
+              client: bool = False, server_and_client: bool = False) -> tuple[str, str]:
+        """Returns (cert PEM, key PEM); `ips` are IP-address subject names besides the DNS ones."""
         stem = f"{self.name}-{cn.replace('*', 'star')}"
         ext = self.dir / f"{stem}.ext"
-        names = ",".join(f"DNS:{n}" for n in (sans or [cn]))
-        usage = "clientAuth" if client else "serverAuth"
+        names = ",".join([f"DNS:{n}" for n in (sans or [cn])] + [f"IP:{ip}" for ip in ips or []])
+        usage = "serverAuth,clientAuth" if server_and_client else "clientAuth" if client else "serverAuth"
         ext.write_text(f"subjectAltName={names}\nextendedKeyUsage={usage}\n")
         _run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f"{stem}.key",
              "-out", f"{stem}.csr", "-subj", f"/CN={cn}", cwd=self.dir)
         _run("x509", "-req", "-in", f"{stem}.csr", "-CA", f"{self.name}.crt", "-CAkey", f"{self.name}.key",
              "-CAcreateserial", "-out", f"{stem}.crt", "-days", "2", "-extfile", ext.name, cwd=self.dir)
         return (self.dir / f"{stem}.crt").read_text(), (self.dir / f"{stem}.key").read_text()
+
+    def issue_files(self, cn: str, **kw) -> tuple[Path, Path]:
+        """`issue`, returning the paths of the certificate and key files instead."""
+        self.issue(cn, **kw)
+        stem = f"{self.name}-{cn.replace('*', 'star')}"
+        return self.dir / f"{stem}.crt", self.dir / f"{stem}.key"
 
 
 def client_context(ca: CA | None = None, *, cert: tuple[str, str] | None = None, folder: Path | None = None,

@@ -10,7 +10,9 @@ struct InfoEndpoints: Sendable {
     /// `{"revision", "data_file", "data_file_error", "data_file_errors", "etcd", "syslog"}`: the error fields say why
     /// a hand edit of the data file is not in force (`file:line: path: why`); null / empty when the file is applied.
     /// `etcd` (null without etcd): `reachable`, `since`, the `revision` served, whether it comes from the
-    /// `last_known_good` file, the last `error`, and the values `skipped` as invalid. `syslog` lists the syslog
+    /// `last_known_good` file, the last `error`, the values `skipped` as invalid, and the lag: etcd's own
+    /// revision (`etcd_revision`), the revisions of changes under the prefix not served yet (`lag_revisions`), the
+    /// seconds since the last change was applied while behind (`lag_seconds`), and when (`last_applied`). `syslog` lists the syslog
     /// plugin's servers with their entries sent, waiting and dropped.
     func status() -> AdminResponse {
         let errors = store.dataFileErrors?.errors.map(\.description) ?? []
@@ -25,11 +27,17 @@ struct InfoEndpoints: Sendable {
     }
 
     private static func etcd(_ s: MirrorStatus) -> ConfigValue {
-        .map([
+        let time = ISO8601DateFormatter()
+        let lagSeconds: Double = (s.lagSeconds(at: Date()) * 10).rounded() / 10
+        let lastApplied: ConfigValue = s.lastApplied.map { ConfigValue.string(time.string(from: $0)) } ?? .null
+        let error: ConfigValue = s.error.map { ConfigValue.string($0) } ?? .null
+        return .map([
             ("source", .string(s.source)), ("reachable", .bool(s.reachable)),
-            ("since", .string(ISO8601DateFormatter().string(from: s.since))), ("revision", .int(s.revision)),
-            ("last_known_good", .bool(s.fromLastKnownGood)), ("error", s.error.map { .string($0) } ?? .null),
-            ("skipped", .list(s.skipped.map { .string($0) })),
+            ("since", .string(time.string(from: s.since))), ("revision", .int(s.revision)),
+            ("last_known_good", .bool(s.fromLastKnownGood)), ("error", error),
+            ("skipped", .list(s.skipped.map { ConfigValue.string($0) })),
+            ("etcd_revision", .int(s.sourceRevision)), ("lag_revisions", .int(s.lagRevisions)),
+            ("lag_seconds", ConfigValue(.double(lagSeconds))), ("last_applied", lastApplied),
         ])
     }
 

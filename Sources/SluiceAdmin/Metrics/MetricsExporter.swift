@@ -36,15 +36,19 @@ public struct MetricsExporter: Sendable {
         return sink.text
     }
 
-    /// APISIX's etcd gauges (`etcd_reachable`, `etcd_modify_indexes{key}`: Sluice knows one revision, the one it
-    /// serves, given as `x_etcd_index` and `max_modify_index`), and whether a last-known-good file is what is served.
-    func etcdSeries(_ etcd: MirrorStatus, into sink: MetricSink) {
+    /// APISIX's etcd gauges (`etcd_reachable`, `etcd_modify_indexes{key}`: `x_etcd_index` is etcd's revision as
+    /// last asked, `max_modify_index` the one served), whether a last-known-good file is what is served, and the lag
+    /// (`sluice_etcd_lag_revisions`, `sluice_etcd_lag_seconds`).
+    func etcdSeries(_ etcd: MirrorStatus, into sink: MetricSink, now: Date = Date()) {
         sink.gauge(prefix + "etcd_reachable", "Config server etcd can be reached or not", [],
                    etcd.reachable ? 1 : 0)
-        for key in ["x_etcd_index", "max_modify_index"] {
-            sink.gauge(prefix + "etcd_modify_indexes", "Etcd modify index for APISIX keys", [("key", key)],
-                       Double(etcd.revision))
+        for (key, value) in [("x_etcd_index", max(etcd.sourceRevision, etcd.revision)), ("max_modify_index", etcd.revision)] {
+            sink.gauge(prefix + "etcd_modify_indexes", "Etcd modify index for APISIX keys", [("key", key)], Double(value))
         }
+        sink.gauge("sluice_etcd_lag_revisions", "Revisions of changes under the prefix in etcd not served yet", [],
+                   Double(etcd.lagRevisions))
+        sink.gauge("sluice_etcd_lag_seconds", "While behind etcd, seconds since the last change was applied", [],
+                   etcd.lagSeconds(at: now))
         sink.gauge("sluice_etcd_last_known_good", "1 while the configuration served is the last-known-good file",
                    [], etcd.fromLastKnownGood ? 1 : 0)
         sink.gauge("sluice_etcd_skipped_values", "Values in etcd that failed validation and are not served", [],

@@ -1,8 +1,11 @@
+import Foundation
+
 extension DeploymentSettings {
     /// Decodes the top-level `deployment:` section.
     /// - Parameter strict: under a `sluice:` root every unknown key is an error; under `apisix:` keys Sluice has
     ///   no use for (`admin`, `role_traditional.…` others) are ignored, as for the rest of an APISIX config.yaml.
-    static func decode(_ value: ConfigValue, strict: Bool, problems: Problems) -> DeploymentSettings {
+    /// - Parameter directory: the folder relative paths (TLS files) start from.
+    static func decode(_ value: ConfigValue, directory: String, strict: Bool, problems: Problems) -> DeploymentSettings {
         var out = DeploymentSettings()
         guard var r = FieldReader(value, path: "deployment", problems: problems) else { return out }
         if let role = r.oneOf("role", Role.allCases.map(\.rawValue)) { out.role = Role(rawValue: role) ?? .traditional }
@@ -26,7 +29,8 @@ extension DeploymentSettings {
         let etcdValue = r.raw("etcd")
         if out.provider == .etcd {
             if let etcdValue {
-                out.etcd = EtcdSettings.decode(etcdValue, path: r.child("etcd"), strict: strict, problems: problems)
+                out.etcd = EtcdSettings.decode(etcdValue, path: r.child("etcd"), directory: directory, strict: strict,
+                                               problems: problems)
             } else {
                 problems.add(r.child("etcd"), "is required with config_provider: etcd (host: [\"http://127.0.0.1:2379\"])",
                              line: value.line)
@@ -38,7 +42,8 @@ extension DeploymentSettings {
 }
 
 extension EtcdSettings {
-    static func decode(_ value: ConfigValue, path: String, strict: Bool, problems: Problems) -> EtcdSettings? {
+    static func decode(_ value: ConfigValue, path: String, directory: String, strict: Bool,
+                       problems: Problems) -> EtcdSettings? {
         guard var r = FieldReader(value, path: path, problems: problems) else { return nil }
         var hosts: [Endpoint] = []
         if let list = r.stringOrList("host") {
@@ -66,30 +71,81 @@ extension EtcdSettings {
             r.report(out.user == nil ? "password" : "user", "user and password go together")
         }
         if let retry = r.int("startup_retry", in: startupRetryRange) { out.startupRetry = retry }
-        if r.raw("tls") != nil {
-            r.report("tls", "etcd over TLS is not supported yet; use http:// members on a trusted network")
+        let tlsPath = r.child("tls")
+        let tls = r.raw("tls").flatMap {
+            EtcdTLSSettings.decode($0, path: tlsPath, directory: directory, strict: strict, problems: problems)
+        }
+        let secure = Set(hosts.map(\.secure))
+        if secure.count > 1 {
+            r.report("host", "members must be all https:// or all http://, not both")
+        } else if secure == [false] && r.raw("tls") != nil {
+            r.report("tls", "applies to https:// members only, and host lists http:// ones (use https://, or "
+                     + "remove tls)")
+        } else if secure == [true] {
+            out.tls = tls ?? EtcdTLSSettings()
         }
         if strict { r.rejectUnknownFields() }
         return out
     }
 
-    /// `http://host:port`; https is refused until TLS to etcd is implemented.
+    /// `http://host:port` or `https://host:port`.
     static func endpoint(_ text: String, report: (String) -> Void) -> Endpoint? {
-        if text.hasPrefix("https://") {
-            report("etcd over TLS (https://) is not supported yet, got \"\(text)\"")
+        let secure = text.hasPrefix("https://")
+        guard secure || text.hasPrefix("http://") else {
+            report("must be an http://host:port or https://host:port URL, got \"\(text)\"")
             return nil
         }
-        guard text.hasPrefix("http://") else {
-            report("must be an http://host:port URL, got \"\(text)\"")
-            return nil
-        }
-        var rest = String(text.dropFirst("http://".count))
+        var rest = String(text.dropFirst(secure ? "https://".count : "http://".count))
         if rest.hasSuffix("/") { rest.removeLast() }
         switch HostPort.parse(rest) {
-        case .success(let hp): return Endpoint(host: hp.host, port: hp.port)
+        case .success(let hp): return Endpoint(host: hp.host, port: hp.port, secure: secure)
         case .failure(let e):
-            report("must be an http://host:port URL, got \"\(text)\": \(e)")
+            report("must be an http://host:port or https://host:port URL, got \"\(text)\": \(e)")
             return nil
         }
+    }
+}
+
+extension EtcdTLSSettings {
+    /// `deployment.etcd.tls`: `cert` and `key` (files, together), `verify`, `sni`.
+    static func decode(_ value: ConfigValue, path: String, directory: String, strict: Bool,
+                       problems: Problems) -> EtcdTLSSettings? {
+        guard var r = FieldReader(value, path: path, problems: problems) else { return nil }
+        var out = EtcdTLSSettings()
+        let reader = r
+        out.certificate = r.string("cert").flatMap { readableFile($0, "cert", reader, directory) }
+        out.key = r.string("key").flatMap { readableFile($0, "key", reader, directory) }
+        if (r.raw("cert") == nil) != (r.raw("key") == nil) {
+            r.report(r.raw("cert") == nil ? "key" : "cert", "cert and key go together (the client certificate and "
+                     + "its private key)")
+        }
+        if let verify = r.bool("verify") { out.verify = verify }
+        if let sni = r.string("sni", maxLength: 253) {
+            if IPAddress(sni) != nil || sni.isEmpty {
+                r.report("sni", "must be a host name (an IP address is checked without SNI), got \"\(sni)\"")
+            } else {
+                out.serverName = sni
+            }
+        }
+        if strict { r.rejectUnknownFields() }
+        return out
+    }
+
+    /// `ssl_trusted_certificate` (APISIX's `apisix.ssl`): `system`, CA bundle files, or both, comma-separated.
+    mutating func trust(_ text: String, _ key: String, _ r: FieldReader, directory: String) {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if items.isEmpty { r.report(key, "must be `system` or CA bundle files, comma-separated") }
+        systemTrust = items.contains("system")
+        trustedCertificates = items.filter { $0 != "system" }.compactMap { Self.readableFile($0, key, r, directory) }
+    }
+
+    private static func readableFile(_ path: String, _ key: String, _ r: FieldReader,
+                                     _ directory: String) -> String? {
+        let full = NodeSettings.resolve(path, in: directory)
+        guard FileManager.default.isReadableFile(atPath: full) else {
+            r.report(key, "cannot read \(full)")
+            return nil
+        }
+        return full
     }
 }

@@ -35,18 +35,23 @@ public struct DeploymentSettings: Sendable, Equatable {
 
 /// `deployment.etcd`: the cluster and how to talk to it.
 public struct EtcdSettings: Sendable, Equatable {
-    /// One member's client URL (`http://127.0.0.1:2379`).
+    /// One member's client URL (`http://127.0.0.1:2379`, `https://…` over TLS).
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         public var host: String
         public var port: Int
-        public var description: String { "http://\(HostPort(host: host, port: port))" }
-        public init(host: String, port: Int) {
+        /// `https://`: spoken to over TLS (`EtcdSettings.tls`).
+        public var secure: Bool
+        public var description: String { "\(secure ? "https" : "http")://\(HostPort(host: host, port: port))" }
+        public init(host: String, port: Int, secure: Bool = false) {
             self.host = host
             self.port = port
+            self.secure = secure
         }
     }
 
     public var hosts: [Endpoint]
+    /// How the members are spoken to over TLS: set exactly when they are `https://`.
+    public var tls: EtcdTLSSettings?
     /// Key prefix without a trailing `/` (`/apisix`).
     public var prefix = "/apisix"
     /// Seconds one request may take (APISIX's default: 30).
@@ -60,4 +65,23 @@ public struct EtcdSettings: Sendable, Equatable {
 
     public static let timeoutRange = 1...600
     public static let startupRetryRange = 1...100
+}
+
+/// `deployment.etcd.tls` (APISIX's `cert`, `key`, `verify`, `sni`) and the CAs the members' certificates are
+/// checked against (APISIX's `apisix.ssl.ssl_trusted_certificate`).
+public struct EtcdTLSSettings: Sendable, Equatable {
+    /// Absolute paths of this gateway's client certificate and its key (PEM), for etcd's `--client-cert-auth`.
+    public var certificate: String?
+    public var key: String?
+    /// Whether the members' certificates are verified (chain and name); APISIX's default: true.
+    public var verify = true
+    /// The name sent as SNI and checked in the members' certificates; nil: each member's host (an IP address is
+    /// checked against the certificate's IP addresses and sends no SNI).
+    public var serverName: String?
+    /// The system's CAs are trusted (`ssl_trusted_certificate` absent or `system`).
+    public var systemTrust = true
+    /// Absolute paths of PEM CA bundles trusted besides (or, without `system`, instead of) the system's.
+    public var trustedCertificates: [String] = []
+
+    public init() {}
 }

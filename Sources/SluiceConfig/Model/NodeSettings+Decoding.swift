@@ -21,7 +21,7 @@ extension NodeSettings {
         let strict = rootKey == "sluice"
         top.accept("plugin_attr")  // read below, after the root
         if let d = top.raw("deployment") {
-            settings.deployment = DeploymentSettings.decode(d, strict: strict, problems: problems)
+            settings.deployment = DeploymentSettings.decode(d, directory: directory, strict: strict, problems: problems)
         }
         if strict { top.rejectUnknownFields() }
         settings.root = rootKey
@@ -77,6 +77,17 @@ extension NodeSettings {
         if let h = r.raw("history"), var hr = FieldReader(h, path: r.child("history"), problems: problems) {
             if let keep = hr.int("keep", in: historyKeepRange) { settings.historyKeep = keep }
             if strict { hr.rejectUnknownFields() }
+        }
+        if let ssl = r.raw("ssl"), var sr = FieldReader(ssl, path: r.child("ssl"), problems: problems) {
+            if let trusted = sr.string("ssl_trusted_certificate") {
+                if settings.deployment.etcd?.tls != nil {
+                    settings.deployment.etcd?.tls?.trust(trusted, "ssl_trusted_certificate", sr, directory: directory)
+                } else if strict {
+                    sr.report("ssl_trusted_certificate", "is used for https:// etcd members (deployment.etcd.host) "
+                              + "only, and none is configured")
+                }
+            }
+            if strict { sr.rejectUnknownFields() }
         }
         settings.dns = dns(&r)
         if let df = r.string("data_file") { settings.dataFile = resolve(df, in: directory) }

@@ -16,6 +16,21 @@ public struct MirrorStatus: Sendable, Equatable {
     public var error: String?
     /// The values skipped as invalid: `key: field: why`.
     public var skipped: [String] = []
+    /// The source's own revision when it was last asked (0: not known yet); writes outside the prefix count too.
+    public var sourceRevision = 0
+    /// The newest modification under the prefix the source holds, as last asked (0: not known yet).
+    public var newestChange = 0
+    /// When a configuration read from the source was last applied (nil: none yet).
+    public var lastApplied: Date?
+
+    /// How many revisions of changes under the prefix the source holds and this gateway does not serve yet.
+    public var lagRevisions: Int { max(0, newestChange - revision) }
+
+    /// While behind, the seconds since the last change was applied here (0 when caught up).
+    public func lagSeconds(at now: Date) -> Double {
+        guard lagRevisions > 0, let lastApplied else { return 0 }
+        return max(0, now.timeIntervalSince(lastApplied))
+    }
 
     public init(source: String, since: Date) {
         self.source = source

@@ -126,10 +126,14 @@ public final class ConsoleApp {
         canvas.text(1, canvas.cols - rightWidth, right, width: rightWidth, .dim)
     }
 
-    /// `etcd ✓ · ` while etcd answers, `etcd ✗ 2m 5s (last-known-good) · ` while it does not (how long for).
+    /// `etcd ✓ · ` while etcd answers (`etcd ✓ 3 behind 12s · ` while changes in etcd are not served yet: how many
+    /// revisions, for how long), `etcd ✗ 2m 5s (last-known-good) · ` while it does not answer (how long for).
     private func etcdState() -> String {
         guard let m = data.mirror else { return "" }
-        if m.reachable { return "etcd ✓ · " }
+        if m.reachable {
+            guard m.lagRevisions > 0 else { return "etcd ✓ · " }
+            return "etcd ✓ \(m.lagRevisions) behind \(Format.age(m.lagSeconds(at: data.engine.takenAt))) · "
+        }
         let down = Format.age(max(0, data.engine.takenAt.timeIntervalSince(m.since)))
         return "etcd ✗ \(down)\(m.fromLastKnownGood ? " (last-known-good)" : "") · "
     }
