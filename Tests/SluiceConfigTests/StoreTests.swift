@@ -46,6 +46,26 @@ struct StoreTests {
         #expect(store.snapshot.revision == revision)
     }
 
+    @Test func aFailedWritePutsTheOldSnapshotBack() throws {
+        let store = try Store(dataFile: file)
+        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")), source: .adminAPI)
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        let published = SeenRevisions()
+        store.subscribe { published.add($0.revision) }
+        // The data file's temporary file cannot be created: a directory holds its name (root ignores modes).
+        let tmp = "\(dir)/.gateway.yaml.tmp-\(getpid())"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        #expect(throws: StoreError.self) { try store.apply(.put(.streamRoutes, id: "2", value: try route("2")), source: .adminAPI) }
+        // The engine took revision 3 before the write and was given revision 2 back when it failed.
+        #expect(published.all == [2, 3, 2])
+        #expect(store.snapshot.revision == 2 && store.revisions.map(\.number) == [2, 1])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+        try FileManager.default.removeItem(atPath: tmp)
+        #expect(try store.apply(.put(.streamRoutes, id: "2", value: try route("2")), source: .adminAPI).revision == 3)
+        #expect(published.all == [2, 3, 2, 3])
+    }
+
     @Test func deletingAReferencedUpstreamIsRefused() throws {
         let store = try Store(dataFile: file)
         try store.apply(.put(.upstreams, id: "u", value: try ConfigValue.parseJSON(Array(#"{"id":"u","nodes":{"127.0.0.1:1":1}}"#.utf8))), source: .adminAPI)

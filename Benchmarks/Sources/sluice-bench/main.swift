@@ -43,9 +43,10 @@ do {
     print("|---|---|---|---|")
     for (name, p) in [("apply → in force for the next connection", change.total),
                       ("  of which RoutingTable compile", change.compile),
-                      ("  Store part, timed alone: validate (GatewayConfig.decode)", change.decode),
-                      ("  Store part, timed alone: YAML text", change.yaml),
-                      ("  Store part, timed alone: atomic write (fsync, rename)", change.write)] {
+                      ("apply → acknowledged (data file and history durable)", change.acknowledged),
+                      ("whole document, timed alone: validate (GatewayConfig.decode)", change.decode),
+                      ("whole document, timed alone: YAML text", change.yaml),
+                      ("whole document, timed alone: atomic write (fsync, rename)", change.write)] {
         print("| \(name) | \(ms(p.p50)) | \(ms(p.p99)) | \(ms(p.max)) |")
     }
 } catch {

@@ -33,8 +33,7 @@ extension GatewayConfig {
     /// Whole-configuration rules: unique ids, references that exist, a stream route reaching an upstream.
     func checkReferences(problems: Problems, lines: ConfigValue?) {
         func line(_ kind: ResourceKind, _ i: Int, _ field: String? = nil) -> Int? {
-            guard case .list(let items)? = lines?[kind.rawValue]?.kind, i < items.count else { return nil }
-            return field.flatMap { items[i][$0]?.line } ?? items[i].line
+            Self.line(kind, i, field, in: lines)
         }
         for kind in ResourceKind.allCases {
             var seen: [String: Int] = [:]
@@ -55,38 +54,52 @@ extension GatewayConfig {
             }
             checkTrafficSplit(service.plugins, raw: service.raw, path: "services[\(i)]", problems: problems)
         }
-        for (i, route) in streamRoutes.enumerated() {
-            let path = "stream_routes[\(i)]"
-            if let uid = route.upstreamID, upstream(uid) == nil {
-                problems.add("\(path).upstream_id", "upstream \"\(uid)\" does not exist",
-                             line: line(.streamRoutes, i, "upstream_id"))
+        for (i, route) in streamRoutes.enumerated() { checkRoute(route, at: i, problems: problems, lines: lines) }
+    }
+
+    /// The line of object `i` of `kind` (of its `field`, when given) in the document `lines`.
+    private static func line(_ kind: ResourceKind, _ i: Int, _ field: String?, in lines: ConfigValue?) -> Int? {
+        guard case .list(let items)? = lines?[kind.rawValue]?.kind, i < items.count else { return nil }
+        return field.flatMap { items[i][$0]?.line } ?? items[i].line
+    }
+
+    /// The rules that involve stream route `i` (`route`): the objects it names exist and suit it, and it reaches an
+    /// upstream. Nothing else refers to a stream route, so these are all the cross-references a change to one
+    /// route can break (`puttingStreamRoute`).
+    func checkRoute(_ route: StreamRoute, at i: Int, problems: Problems, lines: ConfigValue?) {
+        func line(_ kind: ResourceKind, _ i: Int, _ field: String? = nil) -> Int? {
+            Self.line(kind, i, field, in: lines)
+        }
+        let path = "stream_routes[\(i)]"
+        if let uid = route.upstreamID, upstream(uid) == nil {
+            problems.add("\(path).upstream_id", "upstream \"\(uid)\" does not exist",
+                         line: line(.streamRoutes, i, "upstream_id"))
+        }
+        var service: Service?
+        if let sid = route.serviceID {
+            service = self.service(sid)
+            if service == nil {
+                problems.add("\(path).service_id", "service \"\(sid)\" does not exist",
+                             line: line(.streamRoutes, i, "service_id"))
+            } else if service?.type == .http {
+                problems.add("\(path).service_id", "service \"\(sid)\" is an http service; a stream route "
+                             + "needs a stream service", line: line(.streamRoutes, i, "service_id"))
             }
-            var service: Service?
-            if let sid = route.serviceID {
-                service = self.service(sid)
-                if service == nil {
-                    problems.add("\(path).service_id", "service \"\(sid)\" does not exist",
-                                 line: line(.streamRoutes, i, "service_id"))
-                } else if service?.type == .http {
-                    problems.add("\(path).service_id", "service \"\(sid)\" is an http service; a stream route "
-                                 + "needs a stream service", line: line(.streamRoutes, i, "service_id"))
-                }
-            }
-            checkTrafficSplit(route.plugins, raw: route.raw, path: path, problems: problems)
-            let hasUpstream = route.upstream != nil || route.upstreamID != nil
-                || service?.upstream != nil || service?.upstreamID != nil
-            // A traffic-split whose every reachable entry names an upstream needs none of the route's own.
-            let split = route.plugins.merged(over: service?.plugins).lazy
-                .compactMap { if case .trafficSplit(let t) = $0 { t } else { nil } }.first
-            let splitCovers = split.map { !$0.reachable.isEmpty && $0.reachable.allSatisfy { $0.target != .route } }
-            // A plugin that did not decode (its error is reported) may be what names the upstream: mqtt-proxy's
-            // older in-plugin broker, or traffic-split; saying "needs an upstream" too would point the wrong way.
-            let pluginFailed = route.plugins.configs.count < route.plugins.entries.count
-            if !hasUpstream && splitCovers != true && !pluginFailed && (route.serviceID == nil || service != nil) {
-                let own = split == nil ? "" : " (its traffic-split sends connections to the route's own upstream)"
-                problems.add(path, "needs an upstream\(own): set upstream, upstream_id, or a service_id whose "
-                             + "service has one", line: line(.streamRoutes, i))
-            }
+        }
+        checkTrafficSplit(route.plugins, raw: route.raw, path: path, problems: problems)
+        let hasUpstream = route.upstream != nil || route.upstreamID != nil
+            || service?.upstream != nil || service?.upstreamID != nil
+        // A traffic-split whose every reachable entry names an upstream needs none of the route's own.
+        let split = route.plugins.merged(over: service?.plugins).lazy
+            .compactMap { if case .trafficSplit(let t) = $0 { t } else { nil } }.first
+        let splitCovers = split.map { !$0.reachable.isEmpty && $0.reachable.allSatisfy { $0.target != .route } }
+        // A plugin that did not decode (its error is reported) may be what names the upstream: mqtt-proxy's
+        // older in-plugin broker, or traffic-split; saying "needs an upstream" too would point the wrong way.
+        let pluginFailed = route.plugins.configs.count < route.plugins.entries.count
+        if !hasUpstream && splitCovers != true && !pluginFailed && (route.serviceID == nil || service != nil) {
+            let own = split == nil ? "" : " (its traffic-split sends connections to the route's own upstream)"
+            problems.add(path, "needs an upstream\(own): set upstream, upstream_id, or a service_id whose "
+                         + "service has one", line: line(.streamRoutes, i))
         }
     }
 

@@ -22,6 +22,8 @@ public final class Store: Sendable {
         var fileErrors: ConfigErrors?
         /// The revisions on disk (see `Store+Revisions.swift`).
         var history: RevisionLog
+        /// The data file's text as the store renders it, object by object.
+        var rendered = RenderedDocument()
     }
 
     /// What readers see: a copy of the writer state's public parts, replaced after every write.
@@ -204,43 +206,75 @@ public final class Store: Sendable {
 
         var config: GatewayConfig
         var fileText: FileText
+        /// Set when the change is one stream route's, validated alone: the commit then compares only that route.
+        var edit: ObjectEdit?
     }
 
-    /// The body of `apply`, for callers that hold the lock.
+    /// The body of `apply`, for callers that hold the lock. A stream route's put or delete is validated alone
+    /// (`ObjectEdit`); anything else, or a route with a problem, with the whole document.
     func applyLocked(_ s: inout State, _ change: ConfigChange, source: ChangeSource) throws(StoreError) -> ConfigSnapshot {
+        if let edit = ObjectEdit(change, on: s.snapshot.config) {
+            return try commitLocked(&s, Proposal(config: edit.config, fileText: .render, edit: edit), source: source)
+        }
         let config = try Self.proposedConfig(change, on: s.snapshot)
         return try commitLocked(&s, Proposal(config: config, fileText: .render), source: source)
     }
 
-    /// Checks what no single document can (fixed fields), records the revision, persists and publishes.
+    /// Checks what no single document can (fixed fields), publishes, records the revision and persists.
     /// A configuration equal to the one in force changes nothing and records nothing.
+    ///
+    /// The subscribers (the engine) take the new snapshot before it is written, so a change is in force for the
+    /// next connection without waiting for two fsyncs; the caller hears of it only once the data file and the
+    /// history are durable. When a write fails, the snapshot in force before is published again and nothing is
+    /// recorded: only connections accepted in between saw the change that was refused. Readers (`snapshot`, the
+    /// Admin API, the console) see the new snapshot only once it is durable (`writing`).
     /// - Parameter rolledBackTo: the revision a rollback restores, recorded in the new revision's entry.
     func commitLocked(_ s: inout State, _ proposal: Proposal, source: ChangeSource,
                       rolledBackTo: Int? = nil) throws(StoreError) -> ConfigSnapshot {
         let old = s.snapshot
         let newConfig = proposal.config
-        try Self.checkImmutableFields(old: old.config, new: newConfig)
-        if newConfig == old.config { return old }
         let revision = old.revision + 1
-        let snapshot = ConfigSnapshot(revision: revision, config: newConfig,
+        let snapshot: ConfigSnapshot
+        let changes: [ObjectChange]
+        if let edit = proposal.edit {
+            // Only one stream route differs: services (and their fixed fields) are as they were.
+            if edit.before == edit.after { return old }
+            snapshot = ConfigSnapshot(revision: revision, config: newConfig,
+                                      objectRevisions: edit.objectRevisions(old.objectRevisions, revision: revision))
+            changes = [edit.change]
+        } else {
+            try Self.checkImmutableFields(old: old.config, new: newConfig)
+            if newConfig == old.config { return old }
+            snapshot = ConfigSnapshot(revision: revision, config: newConfig,
                                       objectRevisions: Self.revisions(old: old, new: newConfig, revision: revision))
-        let text: String
-        switch proposal.fileText {
-        case .render: text = newConfig.document().yamlText()
-        case .asWritten(let t), .write(let t): text = t
-        }
-        let entry = RevisionEntry(number: revision, time: Self.now(), source: source,
-                                  changes: ObjectChange.between(old.config, newConfig), rolledBackTo: rolledBackTo)
-        try s.history.append(entry, document: text)
-        if case .asWritten = proposal.fileText {} else {
-            do { try AtomicFile.write(text, to: dataFile, mode: newConfig.ssls.isEmpty ? nil : 0o600) } catch {
-                s.history.removeLatest()
-                throw error
-            }
-            s.lastText = text
+            changes = ObjectChange.between(old.config, newConfig)
         }
         publishLocked(&s, snapshot)
+        do throws(StoreError) {
+            try persistLocked(&s, proposal, entry: RevisionEntry(number: revision, time: Self.now(), source: source,
+                                                                 changes: changes, rolledBackTo: rolledBackTo))
+        } catch {
+            publishLocked(&s, old)
+            throw error
+        }
         return snapshot
+    }
+
+    /// Writes a published proposal: its revision to the history, then (unless the operator wrote it) the data
+    /// file. Either fails whole: a revision whose data file could not be written is taken back.
+    private func persistLocked(_ s: inout State, _ proposal: Proposal, entry: RevisionEntry) throws(StoreError) {
+        let text: String
+        switch proposal.fileText {
+        case .render: text = s.rendered.text(of: proposal.config)
+        case .asWritten(let t), .write(let t): text = t
+        }
+        try s.history.append(entry, document: text)
+        if case .asWritten = proposal.fileText { return }
+        do { try AtomicFile.write(text, to: dataFile, mode: proposal.config.ssls.isEmpty ? nil : 0o600) } catch {
+            s.history.removeLatest()
+            throw error
+        }
+        s.lastText = text
     }
 
     /// Makes `snapshot` the one in force and tells the subscribers (the waiting writers hear of it once readers
@@ -279,7 +313,7 @@ public final class Store: Sendable {
         if !errors.isEmpty { throw .invalid(ConfigErrors(errors)) }
     }
 
-    private static func revisions(old: ConfigSnapshot, new: GatewayConfig, revision: Int) -> [String: ObjectRevision] {
+    static func revisions(old: ConfigSnapshot, new: GatewayConfig, revision: Int) -> [String: ObjectRevision] {
         var out: [String: ObjectRevision] = [:]
         for kind in ResourceKind.allCases {
             let before = Dictionary(old.config.documents(kind).map { ($0.id, $0.raw) }, uniquingKeysWith: { a, _ in a })

@@ -77,8 +77,13 @@ extension ConfigValue {
         }
     }
 
-    /// Strings that YAML would read back as another type are quoted.
-    private static func needsQuotes(_ s: String) -> Bool {
+    /// Strings that YAML would read back as another type are quoted. Asking the parser costs a parse and
+    /// Yams's seven resolver regexes per string (the bulk of rendering a big document), so the common names,
+    /// ids and CIDRs that cannot be anything but a string are recognised first (`PlainString`).
+    static func needsQuotes(_ s: String) -> Bool { PlainString.isCertain(s) ? false : parserNeedsQuotes(s) }
+
+    /// `needsQuotes` by the parser alone: what YAML reads the string as.
+    static func parserNeedsQuotes(_ s: String) -> Bool {
         guard let node = try? Yams.compose(yaml: s), case .scalar = node else { return true }
         return node.tag.rawValue != Tag.Name.str.rawValue || s.isEmpty
     }

@@ -12,7 +12,7 @@ final class EngineContext: Sendable {
     /// Node host names and their kept addresses (issue 11).
     let names: NodeNameResolver
     let logger: Logger
-    private let table: Mutex<RoutingTable?> = Mutex(nil)
+    private let tables = RoutingTableSlot()
     private let certificateBox: Mutex<CertificateStore?> = Mutex(nil)
     private let accessLogBox: Mutex<AccessLogger?> = Mutex(nil)
     private let trustedProxiesBox: Mutex<[CIDR]> = Mutex([])
@@ -30,7 +30,7 @@ final class EngineContext: Sendable {
     }
 
     /// The table new connections route with; open connections keep the one they started with.
-    var routingTable: RoutingTable? { table.withLock { $0 } }
+    var routingTable: RoutingTable? { tables.current }
 
     /// The TLS contexts new handshakes choose from.
     var certificates: CertificateStore? { certificateBox.withLock { $0 } }
@@ -40,8 +40,8 @@ final class EngineContext: Sendable {
         let health = self.health
         names.track(Self.nodeNames(of: snapshot.config))
         health.apply(snapshot.config)
-        table.withLock {
-            $0 = RoutingTable(snapshot: snapshot, previous: $0, counters: counters, health: health, logger: logger)
+        tables.replace {
+            RoutingTable(snapshot: snapshot, previous: $0, counters: counters, health: health, logger: logger)
         }
         certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
     }
@@ -56,7 +56,7 @@ final class EngineContext: Sendable {
     }
 
     /// Swaps the routing table for one made from the current one (tests give routes plugins this way).
-    func replaceRoutingTable(_ transform: (RoutingTable?) -> RoutingTable?) { table.withLock { $0 = transform($0) } }
+    func replaceRoutingTable(_ transform: (RoutingTable?) -> RoutingTable?) { tables.replace(transform) }
 
     var accessLog: AccessLogger? {
         get { accessLogBox.withLock { $0 } }

@@ -47,10 +47,11 @@ final class RouteIndex: Sendable {
                  (.transport, transport.narrows)].filter { $0.1 }.map { $0.0 }
     }
 
-    /// The first route in precedence order that accepts `facts`, or nil.
-    func first(_ facts: ConnectionFacts) -> CompiledRoute? {
+    /// The position of the first route in precedence order that accepts `facts` and is not `retired`, or
+    /// `RouteLists.none`.
+    func first(_ facts: ConnectionFacts, skipping retired: RetiredRoutes) -> Int32 {
         guard !order.isEmpty else {
-            return members.lazy.map { self.routes[Int($0)] }.first { $0.matches(facts) }
+            return members.first { !retired.contains($0) && routes[Int($0)].matches(facts) } ?? RouteLists.none
         }
         // A dimension that narrows nothing is not in `order`: its lookup is skipped.
         let remoteHit = remote.narrows ? remote.locate(facts.remoteAddress) : .none
@@ -67,7 +68,7 @@ final class RouteIndex: Sendable {
             case .server: server.first(serverHit, atLeast: candidate, in: lists)
             case .transport: transport.first(facts.transport, atLeast: candidate, in: lists)
             }
-            guard next != RouteLists.none else { return nil }
+            guard next != RouteLists.none else { return RouteLists.none }
             if next == candidate {
                 agreeing += 1
             } else {
@@ -75,11 +76,13 @@ final class RouteIndex: Sendable {
                 agreeing = 1
             }
             if agreeing == order.count {
-                if exact {
-                    assert(routes[Int(candidate)].matches(facts), "the index selected a route that does not match")
-                    return routes[Int(candidate)]
+                if !retired.contains(candidate) {
+                    if exact {
+                        assert(routes[Int(candidate)].matches(facts), "the index selected a route that does not match")
+                        return candidate
+                    }
+                    if routes[Int(candidate)].matches(facts) { return candidate }
                 }
-                if routes[Int(candidate)].matches(facts) { return routes[Int(candidate)] }
                 candidate += 1
                 agreeing = 0
             }

@@ -10,14 +10,29 @@ package final class RoutingTable: Sendable {
     package let upstreams: [String: UpstreamRuntime]
     /// The plugin state (limit-conn counters) the next snapshot may reuse.
     let pluginCompiler: PluginCompiler
+    /// The compiled routes in the configuration's order, and what they were resolved against (nil for a table
+    /// built from routes compiled elsewhere), for the next snapshot to reuse.
+    private let compiled: [CompiledRoute]
+    private let references: References?
 
-    /// Compiles `snapshot`, reusing the upstream runtimes of `previous` whose settings did not change.
+    /// What routes are resolved against: a route, and these unchanged, compiles to what it did.
+    private struct References: Equatable {
+        let services: [Service]
+        let upstreams: [Upstream]
+    }
+
+    /// Compiles `snapshot`, reusing the upstream runtimes of `previous` whose settings did not change, and — when
+    /// the services and upstreams are as they were — its compiled routes that did not change and have no plugins
+    /// (a one-route change compiles one route, laid over the previous router's index: `Router`).
     init(snapshot: ConfigSnapshot, previous: RoutingTable?, counters: CounterTable, health: HealthRegistry,
          logger: Logger) {
         revision = snapshot.revision
         let config = snapshot.config
+        let references = References(services: config.services, upstreams: config.upstreams)
+        var kept = KeptRoutes(previous.flatMap { $0.references == references ? $0.compiled : nil } ?? [])
         var upstreams: [String: UpstreamRuntime] = [:]
         var routes: [CompiledRoute] = []
+        routes.reserveCapacity(config.streamRoutes.count)
         var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger)
         /// One runtime per key in this table, the previous table's while its settings are unchanged.
         func runtime(_ resolved: ResolvedUpstream) -> UpstreamRuntime {
@@ -28,7 +43,12 @@ package final class RoutingTable: Sendable {
             upstreams[resolved.key] = made
             return made
         }
-        for route in config.streamRoutes {
+        for (position, route) in config.streamRoutes.enumerated() {
+            if let same = kept.route(route, at: position) {
+                if let own = same.upstream { upstreams[own.key] = own }
+                routes.append(same)
+                continue
+            }
             let own = config.resolvedUpstream(for: route).map(runtime)
             let service = route.serviceID.flatMap { config.service($0) }
             let transport: ListenerSpec.Transport? = service?.scheme.map { $0 == .udp ? .udp : .tcp }
@@ -39,9 +59,27 @@ package final class RoutingTable: Sendable {
             routes.append(CompiledRoute(route: route, upstream: own, transport: transport, plugins: plugins,
                                         counters: counters.counters("route:\(route.id)")))
         }
-        self.router = Router(routes)
+        self.router = Router(routes, previous: previous?.router)
         self.upstreams = upstreams
         self.pluginCompiler = compiler
+        self.compiled = routes
+        self.references = references
+    }
+
+    /// A copy of `table` routing with `router`.
+    private init(_ table: RoutingTable, router: Router) {
+        revision = table.revision
+        self.router = router
+        upstreams = table.upstreams
+        pluginCompiler = table.pluginCompiler
+        compiled = table.compiled
+        references = table.references
+    }
+
+    /// This table with its routes laid over `router`'s index (built for this table or an earlier one:
+    /// `RoutingTableSlot`).
+    func rebased(on router: Router) -> RoutingTable {
+        RoutingTable(self, router: Router(compiled, previous: router))
     }
 
     /// Compiles `snapshot` as the engine does, with node health kept on `group` (for the benchmarks, which see
@@ -60,5 +98,7 @@ package final class RoutingTable: Sendable {
         self.router = Router(routes)
         self.upstreams = upstreams
         self.pluginCompiler = PluginCompiler(previous: nil)
+        self.compiled = routes
+        self.references = nil
     }
 }
