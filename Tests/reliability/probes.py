@@ -87,3 +87,17 @@ def http_request(port: int, head: bytes, *, body: bytes = b"", bind: str | None 
     finally:
         s.close()
     return out
+
+
+def proxy_v2(family: int, addresses: bytes, tlvs: list[tuple[int, bytes]] = (), *, length: int | None = None) -> bytes:
+    """A PROXY protocol v2 header with the PROXY command: `family` (0x11 TCP over IPv4, 0x31 AF_UNIX …), the
+    address block as given and TLVs (type, any bytes); `length` overrides the declared length (a broken header)."""
+    body = addresses + b"".join(bytes([kind]) + struct.pack("!H", len(value)) + value for kind, value in tlvs)
+    declared = len(body) if length is None else length
+    return b"\r\n\r\n\x00\r\nQUIT\n" + bytes([0x21, family]) + struct.pack("!H", declared) + body
+
+
+def ipv4_block(source: str, source_port: int, destination: str, destination_port: int) -> bytes:
+    """A v2 TCP/UDP-over-IPv4 address block."""
+    return (socket.inet_aton(source) + socket.inet_aton(destination)
+            + struct.pack("!HH", source_port, destination_port))

@@ -39,6 +39,9 @@ extension ConfigValue {
         }
     }
 
+    /// A JSON string. Besides what JSON requires (`"`, `\`, U+0000…U+001F), DEL and the C1 controls
+    /// (U+007F…U+009F) are written as `\u` escapes too: this text reaches syslog servers and terminals, where
+    /// U+009B reads as CSI and DEL is not printable.
     private static func writeJSONString(_ s: String, into out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
@@ -48,7 +51,7 @@ extension ConfigValue {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
                 out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
