@@ -72,25 +72,49 @@ public final class EtcdClient: Sendable {
         return (Self.revision(answer), Self.list(answer["kvs"]).first.map { Self.int($0["mod_revision"]) } ?? 0)
     }
 
-    /// Puts `value` at `key` if the key's modification revision is `expected` (0: the key must not exist).
-    /// - Returns: the revision written at, or nil when the comparison failed (nothing written).
-    public func put(_ key: String, value: [UInt8], ifModRevision expected: Int) throws(EtcdError) -> Int? {
-        try txn(key, expected: expected, .map([("request_put", .map([
-            ("key", .string(Self.base64(key))), ("value", .string(Data(value).base64EncodedString())),
-        ]))]))
+    /// What a transaction checks first.
+    public enum Condition: Sendable {
+        /// The key's modification revision is this one (0: the key must not exist).
+        case modRevision(String, Int)
+        /// No key under `prefix/` was written after `revision`.
+        case unchangedSince(prefix: String, revision: Int)
     }
 
-    /// Deletes `key` if its modification revision is `expected`.
-    /// - Returns: the revision deleted at, or nil when the comparison failed (nothing deleted).
-    public func delete(_ key: String, ifModRevision expected: Int) throws(EtcdError) -> Int? {
-        try txn(key, expected: expected, .map([("request_delete_range", .map([("key", .string(Self.base64(key)))]))]))
+    /// What a transaction does when every condition holds.
+    public enum Operation: Sendable {
+        case put(String, [UInt8])
+        case delete(String)
     }
 
-    private func txn(_ key: String, expected: Int, _ operation: ConfigValue) throws(EtcdError) -> Int? {
-        let compare: ConfigValue = expected == 0
-            ? .map([("target", .string("CREATE")), ("key", .string(Self.base64(key))), ("create_revision", .string("0"))])
-            : .map([("target", .string("MOD")), ("key", .string(Self.base64(key))), ("mod_revision", .string(String(expected)))])
-        let answer = try call("/v3/kv/txn", .map([("compare", .list([compare])), ("success", .list([operation]))]))
+    /// etcd's default `--max-txn-ops`: the most conditions, and the most operations, one transaction may have.
+    public static let maxTransactionOps = 128
+
+    /// Does `operations` at once if every condition holds.
+    /// - Returns: the revision written at, or nil when a condition failed (nothing written).
+    public func transaction(_ conditions: [Condition], _ operations: [Operation]) throws(EtcdError) -> Int? {
+        let compares: [ConfigValue] = conditions.map { condition in
+            switch condition {
+            case .modRevision(let key, 0):
+                .map([("target", .string("CREATE")), ("key", .string(Self.base64(key))), ("create_revision", .string("0"))])
+            case .modRevision(let key, let expected):
+                .map([("target", .string("MOD")), ("key", .string(Self.base64(key))),
+                      ("mod_revision", .string(String(expected)))])
+            case .unchangedSince(let prefix, let revision):
+                .map([("target", .string("MOD")), ("result", .string("LESS")), ("key", .string(Self.base64(prefix + "/"))),
+                      ("range_end", .string(Self.base64(Self.prefixEnd(prefix + "/")))),
+                      ("mod_revision", .string(String(revision + 1)))])
+            }
+        }
+        let requests: [ConfigValue] = operations.map { operation in
+            switch operation {
+            case .put(let key, let value):
+                .map([("request_put", .map([("key", .string(Self.base64(key))),
+                                            ("value", .string(Data(value).base64EncodedString()))]))])
+            case .delete(let key):
+                .map([("request_delete_range", .map([("key", .string(Self.base64(key)))]))])
+            }
+        }
+        let answer = try call("/v3/kv/txn", .map([("compare", .list(compares)), ("success", .list(requests))]))
         return Self.isTrue(answer["succeeded"]) ? Self.revision(answer) : nil
     }
 

@@ -8,6 +8,9 @@ import Synchronization
 /// change is decoded with the rest (`StoredObjects`: invalid values reported and skipped) and published through
 /// the store (one snapshot swap; open connections keep theirs), then written to the last-known-good file.
 ///
+/// The watch starts where the shared history (`EtcdHistory`) needs it — at first the oldest revision etcd keeps —
+/// so revisions up to the one read feed the history only, later ones both.
+///
 /// A lost watch — the member went away, or etcd cancelled it (compaction) — means a full read again, on the next
 /// member, after a backoff. At start, when etcd cannot be reached in `startup_retry` rounds, the last-known-good
 /// file is served until it can.
@@ -35,6 +38,9 @@ public final class EtcdConfigSource: Sendable {
 
     private let client: EtcdClient
     private let store: Store
+    private let history: EtcdHistory
+    /// The oldest revision etcd still keeps, as its last compaction told (the history's watch starts there at most).
+    private let compactedAt = Mutex(1)
     private let lastKnownGood: String
     private let logger: Logger
     private let state = Mutex(State.reading)
@@ -50,10 +56,13 @@ public final class EtcdConfigSource: Sendable {
     /// Seconds between two checks of how far behind etcd this gateway is, while watching.
     static let lagCheckInterval = 2.0
 
-    /// - Parameter lastKnownGood: where the last applied configuration is kept.
-    public init(client: EtcdClient, store: Store, lastKnownGood: String, logger: Logger) {
+    /// - Parameters:
+    ///   - history: fed with every revision the watch sees (the store's shared history).
+    ///   - lastKnownGood: where the last applied configuration is kept.
+    public init(client: EtcdClient, store: Store, history: EtcdHistory, lastKnownGood: String, logger: Logger) {
         self.client = client
         self.store = store
+        self.history = history
         self.lastKnownGood = lastKnownGood
         self.logger = logger
         let settings = client.settings
@@ -128,13 +137,16 @@ public final class EtcdConfigSource: Sendable {
     /// - Returns: why it ended (nil: stopped).
     private func watch(_ number: Int) throws(EtcdError) -> String? {
         guard case .read(let revision) = state.withLock({ $0 }) else { return nil }
-        let (channel, ended) = try client.watch(prefix: client.settings.prefix, from: revision + 1) { [self] message in
+        let from = min(revision + 1, max(history.next, compactedAt.withLock { $0 }))
+        let (channel, ended) = try client.watch(prefix: client.settings.prefix, from: from) { [self] message in
             post(.message(watch: number, message))
         }
         ended.whenFailure { [self] error in post(.watchEnded(watch: number, "\(error)")) }
         defer { channel.close(promise: nil) }
         guard transition(to: .watching(revision: revision, channel: channel)) else { return nil }
         var nextCheck = Date()
+        /// The revision of changes taken but not applied yet (more messages were waiting).
+        var pending: Int?
         while true {
             if nextCheck.timeIntervalSinceNow <= 0 {
                 checkLag()
@@ -148,15 +160,17 @@ public final class EtcdConfigSource: Sendable {
                 guard n == number else { continue }
                 if EtcdClient.isTrue(m["canceled"]) {
                     let compacted = EtcdClient.int(m["compact_revision"])
+                    if compacted > 0 { compactedAt.withLock { $0 = max($0, compacted) } }
                     return compacted > 0 ? "compacted at revision \(compacted)"
                         : "cancelled by etcd: \(m["cancel_reason"]?.stringValue ?? "no reason given")"
                 }
                 if m["error"] != nil { return "etcd: \(m["message"]?.stringValue ?? m["error"]?.shortDescription ?? "")" }
-                guard let revision = try takeEvents(m) else { continue }
+                if let changed = try takeEvents(m, after: revision) { pending = changed }
                 // A burst of changes is applied once, after its last message.
-                if hasMessage(of: number) { continue }
-                apply(revision: revision)
-                guard transition(to: .watching(revision: revision, channel: channel)) else { return nil }
+                guard let applied = pending, !hasMessage(of: number) else { continue }
+                pending = nil
+                apply(revision: applied)
+                guard transition(to: .watching(revision: applied, channel: channel)) else { return nil }
             }
         }
     }
@@ -180,20 +194,27 @@ public final class EtcdConfigSource: Sendable {
         }
     }
 
-    /// Takes one watch message's events into the key-values, in order (not applied yet).
-    /// - Returns: the message's revision, or nil when it has no events (a progress report).
-    private func takeEvents(_ message: ConfigValue) throws(EtcdError) -> Int? {
+    /// Takes one watch message's events into the history, and those after revision `read` (the one the key-values
+    /// were read at) into the key-values, in order (not applied yet).
+    /// - Returns: the message's revision, or nil when it changes no key-value (a progress report, history only).
+    private func takeEvents(_ message: ConfigValue, after read: Int) throws(EtcdError) -> Int? {
         let events = EtcdClient.list(message["events"])
         if events.isEmpty {
             reachable()
             return nil
         }
         var changes: [(key: String, kv: EtcdClient.KeyValue?)] = []
+        var seen: [EtcdHistory.Event] = []
         for event in events {
             guard let kv = event["kv"] else { continue }
             let parsed = try EtcdClient.keyValue(kv)
-            changes.append((parsed.key, event["type"]?.stringValue == "DELETE" ? nil : parsed))
+            let deleted = event["type"]?.stringValue == "DELETE"
+            seen.append(.init(key: parsed.key, revision: parsed.modRevision, deleted: deleted,
+                              createRevision: parsed.createRevision, value: parsed.value))
+            if parsed.modRevision > read { changes.append((parsed.key, deleted ? nil : parsed)) }
         }
+        history.record(seen)
+        if changes.isEmpty { return nil }
         kvs.withLock { all in
             for change in changes { all[change.key] = change.kv }
         }

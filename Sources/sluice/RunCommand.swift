@@ -55,11 +55,13 @@ struct RunCommand: ParsableCommand {
                 try? group.syncShutdownGracefully()
                 throw ExitCode(1)
             }
+            let history = EtcdHistory(client: client, keep: settings.historyKeep)
             store = Store(lastKnownGood: lastKnownGoodPath(), backend: settings.deployment.role == .dataPlane ? nil
-                              : EtcdBackend(client: client),
+                              : EtcdBackend(client: client), history: history,
                           readOnly: settings.deployment.readOnlyReason ?? "the configuration is kept in etcd: objects are "
-                              + "written there (Admin API, console); there is no data file to reload or roll back")
-            etcdSource = EtcdConfigSource(client: client, store: store, lastKnownGood: lastKnownGoodPath(), logger: logger)
+                              + "written there (Admin API, console); there is no data file to reload")
+            etcdSource = EtcdConfigSource(client: client, store: store, history: history, lastKnownGood: lastKnownGoodPath(),
+                                          logger: logger)
             etcdSource?.start()
         } else {
             do { store = try Store(dataFile: settings.dataFile, historyKeep: settings.historyKeep) } catch {

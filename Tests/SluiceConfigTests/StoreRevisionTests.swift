@@ -135,6 +135,20 @@ struct StoreRevisionTests {
         #expect(store.revisions.count == 4)
     }
 
+    @Test func rollbackWithIfMatchOfAnOlderRevisionIsAConflict() throws {
+        let store = try Store(dataFile: file)
+        try store.apply(.put(.streamRoutes, id: "1", value: try route("1")), source: .adminAPI)
+        try store.apply(.put(.streamRoutes, id: "1", value: try route("1", port: 7000)), source: .adminAPI)
+        #expect {
+            try store.rollback(to: 2, ifRevision: 2)
+        } throws: { error in
+            guard case .conflict(let why)? = error as? StoreError else { return false }
+            return why.contains("revision 3, not 2")
+        }
+        #expect(store.revisions.count == 3)
+        #expect(try store.rollback(to: 2, ifRevision: 3).revision == 4)
+    }
+
     @Test func rollbackThatNoLongerValidatesIsRefused() throws {
         let store = try Store(dataFile: file)
         let tcp = try ConfigValue.parseJSON(Array(#"{"id":"s","type":"stream","scheme":"tcp","upstream":{"nodes":{"127.0.0.1:1":1}}}"#.utf8))

@@ -105,7 +105,7 @@ public final class AdminAPI: Sendable {
             return try history.diff(n, query: request.query)
         case .revisionRollback(let n):
             guard method == "POST" else { throw .methodNotAllowed(method) }
-            return try history.rollback(n)
+            return try history.rollback(n, ifMatch: request.header("if-match"))
         }
     }
 

@@ -36,6 +36,8 @@ public struct AdminError: Error, Sendable {
             return AdminError(.error(405, error.description))
         case .unavailable:
             return AdminError(.error(503, error.description))
+        case .conflict:
+            return AdminError(.error(412, error.description))
         }
     }
 }

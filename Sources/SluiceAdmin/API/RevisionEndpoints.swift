@@ -1,3 +1,4 @@
+import Foundation
 import SluiceConfig
 
 /// `/sluice/v1/revisions`: the configuration history — list, one revision with its document, a diff between two,
@@ -35,10 +36,21 @@ struct RevisionEndpoints: Sendable {
     }
 
     /// Restores revision `number` as a new revision; 200 with the new revision's entry (the current one when that
-    /// configuration is in force already), 400 with the errors when it no longer validates.
-    func rollback(_ number: Int) throws(AdminError) -> AdminResponse {
-        let snapshot = try mapped { () throws(StoreError) in try store.rollback(to: number) }
-        guard let entry = store.revision(snapshot.revision) else {
+    /// configuration is in force already), 400 with the errors when it no longer validates. With `If-Match: "<n>"`
+    /// (the newest revision listed) it is refused with 412 when the configuration changed since.
+    func rollback(_ number: Int, ifMatch: String?) throws(AdminError) -> AdminResponse {
+        var expected: Int?
+        if let ifMatch {
+            let text = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))
+            guard let n = Int(text) else {
+                throw .badRequest("invalid If-Match: must be a revision number (\"12\"), got \(ifMatch)")
+            }
+            expected = n
+        }
+        let snapshot = try mapped { () throws(StoreError) in try store.rollback(to: number, ifRevision: expected) }
+        // With etcd the revision in force may be one that changed none of Sluice's keys: the newest entry up to it.
+        guard let entry = store.revision(snapshot.revision)
+                ?? store.revisions.first(where: { $0.number <= snapshot.revision }) else {
             throw AdminError(.error(500, "revision \(snapshot.revision) is in force but not in the history"))
         }
         return AdminResponse(status: 200, json: entry.value)

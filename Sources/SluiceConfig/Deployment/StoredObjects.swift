@@ -32,7 +32,7 @@ public enum StoredObjects {
     }
 
     /// The kind and id a key names, or nil for keys that are not Sluice's.
-    static func name(_ key: String, prefix: String) -> (ResourceKind, String)? {
+    public static func name(_ key: String, prefix: String) -> (ResourceKind, String)? {
         guard key.hasPrefix(prefix + "/") else { return nil }
         let rest = key.dropFirst(prefix.count + 1)
         guard let slash = rest.firstIndex(of: "/"), let kind = ResourceKind(rawValue: String(rest[..<slash])) else {

@@ -10,4 +10,6 @@ public enum ChangeSource: String, Sendable, CaseIterable {
     case rollback
     /// The data file as found at start, when it differs from the last recorded revision.
     case start
+    /// A write straight to etcd (etcdctl, an APISIX control plane, another tool), seen in etcd's history.
+    case etcd
 }

@@ -21,6 +21,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case readOnly(String)
     /// The configuration store (etcd) cannot be reached or did not answer in time: nothing was written.
     case unavailable(String)
+    /// The configuration changed after the revision the writer named (If-Match): nothing was written.
+    case conflict(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .revisionNotFound(let n): "revision \(n) is not in the history"
         case .readOnly(let why): "read-only: \(why)"
         case .unavailable(let why): "the configuration store is unavailable, nothing was written: \(why)"
+        case .conflict(let why): "\(why); nothing was written"
         }
     }
 }

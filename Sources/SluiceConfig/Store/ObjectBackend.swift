@@ -5,13 +5,14 @@ public protocol ObjectBackend: Sendable {
     var confirmTimeout: Double { get }
 
     /// Stores `value` as `kind`/`id` if the object's modification revision is still `expected` (0: it must not
-    /// exist).
+    /// exist); `source` is recorded with it for the shared history.
     /// - Throws: `StoreError.unavailable` when the backend cannot be reached; nothing was written then.
-    func put(_ kind: ResourceKind, id: String, value: ConfigValue, expected: Int) throws(StoreError) -> BackendWrite
+    func put(_ kind: ResourceKind, id: String, value: ConfigValue, expected: Int,
+             source: ChangeSource) throws(StoreError) -> BackendWrite
 
     /// Removes `kind`/`id` if its modification revision is still `expected`.
     /// - Throws: `StoreError.unavailable` when the backend cannot be reached; nothing was removed then.
-    func delete(_ kind: ResourceKind, id: String, expected: Int) throws(StoreError) -> BackendWrite
+    func delete(_ kind: ResourceKind, id: String, expected: Int, source: ChangeSource) throws(StoreError) -> BackendWrite
 }
 
 /// What a compare-and-set did.

@@ -42,13 +42,14 @@ public struct ObjectChange: Sendable, Equatable {
 public struct RevisionEntry: Sendable, Equatable {
     /// The store revision this change produced (the Admin API's modifiedIndex space).
     public var number: Int
-    public var time: Date
+    /// When it was made; nil when nobody recorded it (a write straight to etcd whose values carry no update_time).
+    public var time: Date?
     public var source: ChangeSource
     public var changes: [ObjectChange]
     /// The revision this one rolled back to, for `source == .rollback`.
     public var rolledBackTo: Int?
 
-    public init(number: Int, time: Date, source: ChangeSource, changes: [ObjectChange], rolledBackTo: Int? = nil) {
+    public init(number: Int, time: Date?, source: ChangeSource, changes: [ObjectChange], rolledBackTo: Int? = nil) {
         self.number = number
         self.time = time
         self.source = source
@@ -57,7 +58,7 @@ public struct RevisionEntry: Sendable, Equatable {
     }
 
     /// `time` as RFC 3339 in UTC, whole seconds (`2026-12-01T09:00:00Z`).
-    public var timeText: String { Self.rfc3339(time) }
+    public var timeText: String? { time.map(Self.rfc3339) }
 
     /// A short line of what changed: `stream_routes/1 update, upstreams/u create` (at most `limit` objects named).
     public func summary(limit: Int = 3) -> String {
@@ -72,7 +73,7 @@ public struct RevisionEntry: Sendable, Equatable {
     /// (and `"rolled_back_to":10` for a rollback).
     public var value: ConfigValue {
         var value = ConfigValue.map([
-            ("revision", .int(number)), ("time", .string(timeText)), ("source", .string(source.rawValue)),
+            ("revision", .int(number)), ("time", timeText.map { .string($0) } ?? .null), ("source", .string(source.rawValue)),
             ("changes", .list(changes.map { change in
                 .map([("resource", .string(change.kind.rawValue)), ("id", .string(change.id)),
                       ("action", .string(change.action.rawValue))])

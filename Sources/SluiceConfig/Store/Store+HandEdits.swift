@@ -28,7 +28,7 @@ extension Store {
 
     /// Before a put or delete: catch up with an unapplied hand edit, and refuse while the file is invalid.
     func prepareWriteLocked(_ s: inout State) throws(StoreError) {
-        if case .mirror(_, let why) = mode { throw .readOnly(why) }
+        if case .mirror(_, _, let why) = mode { throw .readOnly(why) }
         if let text = try? readDataFile(), text != s.lastText {
             do { _ = try reloadLocked(&s, parseDataFile(text)) } catch {
                 if case .invalid(let errors) = error { throw .dataFileBroken(errors) }

@@ -8,21 +8,29 @@ extension Store {
     /// - Parameters:
     ///   - lastKnownGood: the file the source keeps the last applied configuration in (shown as the data file).
     ///   - backend: where `writeObject`/`deleteObject` go; nil refuses them with `readOnly`.
-    ///   - readOnly: why other writes (rollback, reload, `apply`) are refused — and object writes when there is
-    ///     no backend.
-    public convenience init(lastKnownGood: String, backend: (any ObjectBackend)?, readOnly: String) {
-        self.init(mode: .mirror(backend: backend, readOnly: readOnly), dataFile: lastKnownGood)
+    ///   - history: the source's history (listed, compared, and restored through `backend`); nil: none is kept.
+    ///   - readOnly: why other writes (reload, `apply`; rollback without a history) are refused — and object
+    ///     writes and rollbacks when there is no backend.
+    public convenience init(lastKnownGood: String, backend: (any ObjectBackend)?, history: (any SharedHistory)? = nil,
+                            readOnly: String) {
+        self.init(mode: .mirror(backend: backend, history: history, readOnly: readOnly), dataFile: lastKnownGood)
     }
 
     /// Why this store takes no local writes (nil: it does, or they go to a backend).
     public var readOnlyReason: String? {
-        if case .mirror(nil, let why) = mode { return why }
+        if case .mirror(nil, _, let why) = mode { return why }
         return nil
     }
 
-    /// Why `rollback` is refused (a mirror's history is not written back; nil: it is not).
+    /// Why `rollback` is refused (nil: it is not): a mirror rolls back through its backend and its source's history.
     public var rollbackRefusal: String? {
-        if case .mirror(_, let why) = mode { return why }
+        if case .mirror(let backend, let history, let why) = mode, backend == nil || history == nil { return why }
+        return nil
+    }
+
+    /// The source's history, for a mirror that has one.
+    var sharedHistory: (any SharedHistory)? {
+        if case .mirror(_, let history?, _) = mode { return history }
         return nil
     }
 
@@ -54,7 +62,7 @@ extension Store {
     /// A put or delete through the backend: checked against the mirror's snapshot like a local write, then a
     /// compare-and-set on the object's revision; on a conflict it waits for the mirror to see the other write and
     /// tries again (so `body`'s If-Match check refuses it then).
-    func transactRemotely<T: Sendable>(_ backend: any ObjectBackend,
+    func transactRemotely<T: Sendable>(_ backend: any ObjectBackend, source: ChangeSource,
                                       _ body: (ConfigSnapshot) throws -> (ConfigChange, T)) throws -> (ConfigSnapshot, T) {
         for _ in 0..<Self.remoteAttempts {
             let snapshot = self.snapshot
@@ -66,10 +74,12 @@ extension Store {
             switch change {
             case .put(let k, let i, let value):
                 (kind, id) = (k, i)
-                outcome = try backend.put(k, id: i, value: value, expected: snapshot.objectRevision(k, i)?.modified ?? 0)
+                outcome = try backend.put(k, id: i, value: value, expected: snapshot.objectRevision(k, i)?.modified ?? 0,
+                                          source: source)
             case .delete(let k, let i):
                 (kind, id) = (k, i)
-                outcome = try backend.delete(k, id: i, expected: snapshot.objectRevision(k, i)?.modified ?? 0)
+                outcome = try backend.delete(k, id: i, expected: snapshot.objectRevision(k, i)?.modified ?? 0,
+                                             source: source)
             case .replaceAll:
                 throw StoreError.readOnly("a whole document cannot be written to etcd at once")
             }

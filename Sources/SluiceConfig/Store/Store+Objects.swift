@@ -51,7 +51,7 @@ extension Store {
     /// One object's put or delete: in the store, or — for a mirror with a backend — through the backend.
     private func transactObject<T: Sendable>(source: ChangeSource,
                                              _ body: (ConfigSnapshot) throws -> (ConfigChange, T)) throws -> (ConfigSnapshot, T) {
-        if case .mirror(let backend?, _) = mode { return try transactRemotely(backend, body) }
+        if case .mirror(let backend?, _, _) = mode { return try transactRemotely(backend, source: source, body) }
         return try transact(source: source) { snapshot in
             let (change, extra) = try body(snapshot)
             return (change, extra)

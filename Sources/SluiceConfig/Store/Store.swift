@@ -36,8 +36,8 @@ public final class Store: Sendable {
     /// Where the configuration comes from: the data file, or a mirror of etcd (`Store+Mirror.swift`).
     enum Mode: Sendable {
         case local
-        /// Fed by `mirror(...)`; writes go to `backend` (nil: refused with `readOnly`).
-        case mirror(backend: (any ObjectBackend)?, readOnly: String)
+        /// Fed by `mirror(...)`; writes go to `backend` (nil: refused with `readOnly`); `history` is the source's.
+        case mirror(backend: (any ObjectBackend)?, history: (any SharedHistory)?, readOnly: String)
     }
 
     /// Absolute path of `gateway.yaml` (for a mirror: its last-known-good file).
@@ -290,7 +290,7 @@ public final class Store: Sendable {
     ///   and writes are refused until the file is fixed (`dataFileErrors`).
     @discardableResult
     public func reloadFromDisk() throws(StoreError) -> ConfigSnapshot {
-        if case .mirror(_, let why) = mode { throw .readOnly(why) }
+        if case .mirror(_, _, let why) = mode { throw .readOnly(why) }
         let file = parseDataFile(try readDataFile())
         return try writing { (s: inout State) throws(StoreError) -> ConfigSnapshot in try reloadLocked(&s, file) }
     }

@@ -34,7 +34,7 @@ public final class HistoryScreen: Screen {
         let rows = entries.map { e -> [String] in
             let what = e.rolledBackTo.map { "back to \($0): " } ?? ""
             return [String(e.number) + (e.number == data.config.revision ? "*" : ""),
-                    e.timeText.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
+                    (e.timeText ?? "—").replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
                     e.source.rawValue, what + e.summary(limit: 6)]
         }
         Table(columns: Self.columns, rows: rows, selected: entries.firstIndex { $0.number == selected })
