@@ -36,9 +36,10 @@ struct PluginCompiler: Sendable {
         previousStatusCounts = previous?.statusCounts ?? [:]
     }
 
-    /// - Parameter upstream: the runtime of a traffic-split entry (its index and target); nil for the route's own.
+    /// - Parameter upstream: the runtime of a traffic-split entry (its rule's index, its own index and its target);
+    ///   nil for the route's own.
     mutating func chain(routeID: String, serviceID: String? = nil, _ configs: [StreamPluginConfig],
-                        upstream: (Int, TrafficSplitConfig.Target) -> UpstreamRuntime? = { _, _ in nil })
+                        upstream: (Int, Int, TrafficSplitConfig.Target) -> UpstreamRuntime? = { _, _, _ in nil })
         -> PluginChain {
         guard !configs.isEmpty else { return .empty }
         return PluginChain(configs.map { config -> any StreamPlugin in
@@ -69,8 +70,8 @@ struct PluginCompiler: Sendable {
             case .mqttProxy(let c):
                 return MQTTProxyPlugin(config: c)
             case .trafficSplit(let c):
-                return TrafficSplitPlugin(config: c, choices: c.weightedUpstreams.enumerated().map {
-                    upstream($0.offset, $0.element.target)
+                return TrafficSplitPlugin(config: c, choices: c.rules.enumerated().map { r, rule in
+                    rule.weightedUpstreams.enumerated().map { upstream(r, $0.offset, $0.element.target) }
                 })
             }
         })
