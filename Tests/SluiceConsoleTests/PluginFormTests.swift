@@ -309,3 +309,36 @@ struct PluginFormTests {
         #expect(table.widths(for: 15) == [10, 0, 0, 0])
     }
 }
+
+/// Plugin metadata in the console: its list and its form (syslog's two settings), through the Store's validation.
+extension PluginFormTests {
+    @Test func syslogMetadataIsListedAndEditedWithErrorsBesideTheField() throws {
+        let store = try Fixtures.store()
+        var data = try Fixtures.data()
+        let form = FormScreen(spec: PluginMetadataFormSpec(), store: store, existing: nil)
+        #expect(form.fields.map(\.key) == ["id", "log_format", "max_pending_entries"])
+        try focus("id", in: form, data: data)
+        for _ in 0..<form.fields[0].value.count { _ = form.handle(.backspace, data: data) }
+        type("syslog", into: form, data: data)
+        try focus("log_format", in: form, data: data)
+        type(#"{"client": "$remote_addr"}"#, into: form, data: data)
+        try focus("max_pending_entries", in: form, data: data)
+        type("0", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("max_pending_entries", form).error == "must be 1…10000000, got 0",
+                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+        _ = form.handle(.backspace, data: data)
+        type("100", into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        #expect(store.snapshot.config.syslogMetadata.maxPendingEntries == 100)
+        #expect(store.snapshot.config.syslogMetadata.logFormat?.map(\.key) == ["client"])
+        data.config = store.snapshot
+        let canvas = MemoryCanvas(rows: 24, cols: 80)
+        ConsoleApp(tabs: [ObjectListScreen(kind: .pluginMetadata, store: store)], data: data).render(on: canvas)
+        let row = try #require(canvas.row(containing: "syslog"), "\(canvas.screen)")
+        #expect(canvas.line(row).contains("log_format, max_pending_entries"), "\(canvas.screen)")
+    }
+}

@@ -11,6 +11,7 @@ extension GatewayConfig {
         config.services = list(&r, .services) { Service.decode($0, path: $1, problems: problems) }
         config.upstreams = list(&r, .upstreams) { Upstream.decode($0, path: $1, inline: false, problems: problems) }
         config.ssls = list(&r, .ssls) { SSLCertificate.decode($0, path: $1, problems: problems) }
+        config.pluginMetadata = list(&r, .pluginMetadata) { PluginMetadata.decode($0, path: $1, problems: problems) }
         for key in keptAPISIXSections {
             if let v = r.raw(key) { config.otherSections.append(ConfigEntry(key: key, value: v)) }
         }

@@ -33,7 +33,8 @@ package final class RoutingTable: Sendable {
         var upstreams: [String: UpstreamRuntime] = [:]
         var routes: [CompiledRoute] = []
         routes.reserveCapacity(config.streamRoutes.count)
-        var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger)
+        var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger,
+                                      syslogMetadata: config.syslogMetadata)
         /// One runtime per key in this table, the previous table's while its settings are unchanged.
         func runtime(_ resolved: ResolvedUpstream) -> UpstreamRuntime {
             let made = upstreams[resolved.key]
