@@ -23,6 +23,15 @@ struct StoredObjectsTests {
                                       "upstreams/u1": ObjectRevision(created: 3, modified: 3)])
     }
 
+    @Test func pluginMetadataLivesUnderItsPluginsName() {
+        let m = StoredObjects.decode([
+            object("/apisix/plugin_metadata/syslog", #"{"max_pending_entries":7}"#, 4, 6),
+        ], prefix: "/apisix")
+        #expect(m.skipped.isEmpty && m.config.syslogMetadata.maxPendingEntries == 7)
+        #expect(m.objectRevisions == ["plugin_metadata/syslog": ObjectRevision(created: 4, modified: 6)])
+        #expect(StoredObjects.key(prefix: "/apisix", .pluginMetadata, "syslog") == "/apisix/plugin_metadata/syslog")
+    }
+
     @Test func invalidValuesAreSkippedAndReported() {
         let m = StoredObjects.decode([
             object("/apisix/upstreams/u1", #"{"nodes":{"127.0.0.1:80":1}}"#),

@@ -39,7 +39,7 @@ struct SyslogConfigTests {
     @Test func everyFieldIsRead() throws {
         let c = try #require(try decode("""
             host: logs.example, port: 6514, sock_type: tcp, timeout: 500, tls: true, tls_verify: false,
-            format: rfc3164, pool_size: 10, name: audit, batch_max_size: 1, inactive_timeout: 2, buffer_duration: 3,
+            format: rfc3164, pool_size: 5, name: audit, batch_max_size: 1, inactive_timeout: 2, buffer_duration: 3,
             max_retry_count: 4, retry_delay: 0, flush_limit: 1, drop_limit: 2048,
             _meta: {disable: false}
             """))
@@ -76,7 +76,10 @@ struct SyslogConfigTests {
                 == ["\(p).tls: needs sock_type tcp (TLS over UDP is not supported)"])
         #expect(errors("host: h, port: 1, format: json") == ["\(p).format: must be one of rfc5424, rfc3164, got \"json\""])
         #expect(errors("host: h, port: 1, timeout: 0") == ["\(p).timeout: must be 1…3600000, got 0"])
-        #expect(errors("host: h, port: 1, pool_size: 4") == ["\(p).pool_size: must be 5…65535, got 4"])
+        for size in [4, 10] {
+            #expect(errors("host: h, port: 1, pool_size: \(size)") == ["\(p).pool_size: must be 5 (APISIX's default), "
+                + "got \(size): Sluice keeps one connection per syslog configuration and has no connection pool to size"])
+        }
         #expect(errors("host: h, port: 1, batch_max_size: 0") == ["\(p).batch_max_size: must be 1…100000, got 0"])
         #expect(errors("host: h, port: 1, inactive_timeout: 0") == ["\(p).inactive_timeout: must be 1…86400, got 0"])
         #expect(errors("host: h, port: 1, max_retry_count: -1") == ["\(p).max_retry_count: must be 0…1000, got -1"])

@@ -22,10 +22,12 @@ extension StreamPluginConfigTests {
                       - {weight: 9}
             upstream: {nodes: {"127.0.0.1:1": 1}}
         """)
-        #expect(got?.weightedUpstreams.map(\.weight) == [1, 1, 9])
+        let entries = got?.rules.first?.weightedUpstreams
+        #expect(got?.rules.count == 1 && got?.rules[0].match == nil)
+        #expect(entries?.map(\.weight) == [1, 1, 9])
         #expect(got?.upstreamIDs == ["canary"])
-        #expect(got?.weightedUpstreams[2].target == .route)
-        guard case .inline(let up)? = got?.weightedUpstreams[1].target else {
+        #expect(entries?[2].target == .route)
+        guard case .inline(let up)? = entries?[1].target else {
             Issue.record("not inline: \(String(describing: got))")
             return
         }
@@ -34,10 +36,10 @@ extension StreamPluginConfigTests {
         let defaulted = try split("""
         stream_routes: [{id: 1, plugins: {traffic-split: {rules: [{}]}}, upstream: {nodes: {"127.0.0.1:1": 1}}}]
         """)
-        #expect(defaulted?.weightedUpstreams == [.init(.route, weight: 1)])
+        #expect(defaulted?.rules == [.init(weightedUpstreams: [.init(.route, weight: 1)])])
         #expect(try split("""
         stream_routes: [{id: 1, plugins: {traffic-split: {}}, upstream: {nodes: {"127.0.0.1:1": 1}}}]
-        """)?.weightedUpstreams == [])
+        """)?.rules == [])
     }
 
     @Test func trafficSplitErrorsNameTheField() {
@@ -45,9 +47,6 @@ extension StreamPluginConfigTests {
         let w = "\(p).rules[0].weighted_upstreams"
         #expect(errors(plugins: "{traffic-split: {rules: [{weighted_upstreams: [{upstream_id: nope}]}]}}")
                 == ["\(w)[0].upstream_id: upstream \"nope\" does not exist"])
-        #expect(errors(plugins: "{traffic-split: {rules: [{match: [{vars: [[remote_addr, ==, x]]}]}]}}")
-                == ["\(p).rules[0].match: is not supported yet: every connection uses the first rule's "
-                    + "weighted_upstreams"])
         #expect(errors(plugins: "{traffic-split: {rules: [{weighted_upstreams: []}]}}")
                 == ["\(w): must be a list of 1 to 20 weighted upstreams, got 0 items"])
         #expect(errors(plugins: "{traffic-split: {rules: [{weighted_upstreams: [{weight: -1}]}]}}")

@@ -3,8 +3,9 @@ import Testing
 @testable import SluiceConfig
 @testable import SluiceConsole
 
-/// The plugins section of the route and service forms: structured fields for ip-restriction and limit-conn, raw
-/// JSON for any other plugin, `_meta.disable`, errors beside the field; and the PLUGINS column of the lists.
+/// The plugins section of the route and service forms: structured fields for every stream plugin (nested parts as
+/// JSON fields), raw JSON for any other plugin, `_meta.disable`, errors beside the field; and the PLUGINS column of
+/// the lists.
 struct PluginFormTests {
     func type(_ text: String, into form: FormScreen, data: ConsoleData) {
         for c in text { _ = form.handle(.char(c), data: data) }
@@ -143,54 +144,112 @@ struct PluginFormTests {
         let data = try Fixtures.data()
         let form = try editRoute("1", store)
         try focus(PluginFields.addKey, in: form, data: data)
-        type("mqtt-proxy", into: form, data: data)
+        type("teleport", into: form, data: data)
         _ = form.handle(.enter, data: data)
-        #expect(form.fields[form.focus].key == "plugins.mqtt-proxy#json")
-        type(#"{"protocol_name": "MQTT", "protocol_level": 9"#, into: form, data: data)
+        #expect(form.fields[form.focus].key == "plugins.teleport#json")
+        type(#"{"to": "mars""#, into: form, data: data)
         _ = form.handle(.function(2), data: data)
-        #expect(try field("plugins.mqtt-proxy#json", form).error?.hasPrefix("not JSON") == true)
+        #expect(try field("plugins.teleport#json", form).error?.hasPrefix("not JSON") == true)
         type("}", into: form, data: data)
         _ = form.handle(.function(2), data: data)
-        // The configuration decoder decides: the plugin's own field errors land here.
-        #expect(try field("plugins.mqtt-proxy#json", form).error?.contains("protocol_level: must be 3") == true,
+        // The configuration decoder decides, and its error lands on the JSON row.
+        #expect(try field("plugins.teleport#json", form).error == "unknown stream plugin",
                 "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
-
-        // A plugin without structured fields that Sluice runs: its own decoder checks the JSON, then it is saved.
-        try focus(PluginFields.addKey, in: form, data: data)
-        type("prometheus", into: form, data: data)
-        _ = form.handle(.enter, data: data)
-        type(#"{"prefer_name": 1}"#, into: form, data: data)
-        try focus("plugins.mqtt-proxy", in: form, data: data)
-        _ = form.handle(.left, data: data)
-        #expect(try field("plugins.mqtt-proxy", form).value == PluginFields.remove)
-        _ = form.handle(.function(2), data: data)
-        #expect(try field("plugins.prometheus#json", form).error == "prefer_name: must be true or false, got an integer",
-                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
-        try focus("plugins.prometheus#json", in: form, data: data)
-        for _ in 0..<2 { _ = form.handle(.backspace, data: data) }
-        type("true}", into: form, data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
-            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
-            return
-        }
-        let saved = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" })
-        #expect(saved.raw["plugins"] == (try ConfigValue.parseJSON(Array(#"{"prometheus": {"prefer_name": true}}"#.utf8))))
+        #expect(store.snapshot.config.streamRoutes.first { $0.id == "1" }?.raw["plugins"] == nil)
 
         // The form's document for a raw plugin is the JSON as typed, plus the state row's `_meta.disable`.
         var fields = RouteFormSpec().fields(existing: nil, config: store.snapshot.config)
         let add = try #require(fields.firstIndex { $0.key == PluginFields.addKey })
-        fields[add].value = "syslog"
+        fields[add].value = "x-logger"
         _ = PluginFields.enter(&fields, at: add)
-        let json = try #require(fields.firstIndex { $0.key == "plugins.syslog#json" })
+        let json = try #require(fields.firstIndex { $0.key == "plugins.x-logger#json" })
         fields[json].value = #"{"host": "127.0.0.1", "port": 5514, "_meta": {"filter": []}}"#
-        let state = try #require(fields.firstIndex { $0.key == "plugins.syslog" })
+        let state = try #require(fields.firstIndex { $0.key == "plugins.x-logger" })
         fields[state].value = PluginFields.disabled
         var doc = ConfigValue.map([])
         PluginFields.apply(&fields, to: &doc)
-        #expect(doc.value(at: "plugins.syslog") == (try ConfigValue.parseJSON(Array(
+        #expect(doc.value(at: "plugins.x-logger") == (try ConfigValue.parseJSON(Array(
             #"{"host": "127.0.0.1", "port": 5514, "_meta": {"filter": [], "disable": true}}"#.utf8))))
-        #expect(PluginFields.block(name: "syslog", config: try #require(doc.value(at: "plugins.syslog")))[1].value
+        #expect(PluginFields.block(name: "x-logger", config: try #require(doc.value(at: "plugins.x-logger")))[1].value
             == #"{"host":"127.0.0.1","port":5514,"_meta":{"filter":[]}}"#, "the JSON row leaves _meta.disable to the state row")
+    }
+
+    @Test func everyStreamPluginHasStructuredFields() {
+        #expect(PluginLayout.all.map(\.name).sorted() == PluginSet.available.sorted())
+    }
+
+    @Test func syslogMQTTBandwidthAndPrometheusFieldsSaveThroughTheDecoder() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let form = try editRoute("1", store)
+        for name in ["syslog", "mqtt-proxy", "limit-bandwidth", "prometheus"] {
+            try focus(PluginFields.addKey, in: form, data: data)
+            type(name, into: form, data: data)
+            _ = form.handle(.enter, data: data)
+        }
+        let typed = ["plugins.syslog.host": "127.0.0.1", "plugins.syslog.port": "70000",
+                     "plugins.syslog.log_format": #"{"client": "$remote_addr""#,
+                     "plugins.mqtt-proxy.protocol_level": "4", "plugins.limit-bandwidth.download_rate": "-1"]
+        for (key, text) in typed.sorted(by: { $0.key < $1.key }) {
+            try focus(key, in: form, data: data)
+            type(text, into: form, data: data)
+        }
+        try focus("plugins.syslog.sock_type", in: form, data: data)
+        _ = form.handle(.right, data: data)
+        try focus("plugins.prometheus.prefer_name", in: form, data: data)
+        _ = form.handle(.right, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.syslog.log_format", form).error?.hasPrefix("not JSON") == true)
+        try focus("plugins.syslog.log_format", in: form, data: data)
+        type("}", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        // Each of the decoder's errors beside its own field.
+        #expect(try field("plugins.syslog.port", form).error == "must be 1…65535, got 70000")
+        #expect(try field("plugins.limit-bandwidth.download_rate", form).error == "must be 0…1099511627776, got -1")
+        try focus("plugins.syslog.port", in: form, data: data)
+        for _ in 0..<5 { _ = form.handle(.backspace, data: data) }
+        type("5514", into: form, data: data)
+        try focus("plugins.limit-bandwidth.download_rate", in: form, data: data)
+        for _ in 0..<2 { _ = form.handle(.backspace, data: data) }
+        type("262144", into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        let route = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" })
+        #expect(route.raw.value(at: "plugins.syslog") == (try ConfigValue.parseJSON(Array(#"""
+            {"host": "127.0.0.1", "port": 5514, "sock_type": "tcp", "log_format": {"client": "$remote_addr"}}
+            """#.utf8))))
+        #expect(route.raw.value(at: "plugins.mqtt-proxy") == .map([("protocol_level", .int(4))]))
+        #expect(route.raw.value(at: "plugins.limit-bandwidth") == .map([("download_rate", .int(262_144))]))
+        #expect(route.raw.value(at: "plugins.prometheus") == .map([("prefer_name", .bool(true))]))
+        #expect(Set(route.plugins.configs.map(\.config.name)) == ["syslog", "mqtt-proxy", "limit-bandwidth", "prometheus"])
+        // Opened again, the nested part shows as JSON.
+        let again = try editRoute("1", store)
+        #expect(try field("plugins.syslog.log_format", again).value == #"{"client":"$remote_addr"}"#)
+    }
+
+    @Test func trafficSplitRulesAreOneJSONFieldWithTheirErrorsBesideIt() throws {
+        let store = try Fixtures.store()
+        let data = try Fixtures.data()
+        let form = try editRoute("1", store)
+        try focus(PluginFields.addKey, in: form, data: data)
+        type("traffic-split", into: form, data: data)
+        _ = form.handle(.enter, data: data)
+        #expect(form.fields[form.focus].key == "plugins.traffic-split.rules")
+        type(#"[{"match": [{"vars": [["http_host", "==", "a"]]}]}]"#, into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("plugins.traffic-split.rules", form).error?.contains(#"unknown variable "http_host""#) == true,
+                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+        try focus("plugins.traffic-split.rules", in: form, data: data)
+        for _ in 0..<#"http_host", "==", "a"]]}]}]"#.count { _ = form.handle(.backspace, data: data) }
+        type(#"remote_addr", "ipmatch", "10.0.0.0/8"]]}]}]"#, into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        let route = try #require(store.snapshot.config.streamRoutes.first { $0.id == "1" })
+        #expect(route.plugins.trafficSplit?.rules.first?.match?.count == 1)
     }
 
     @Test func aPluginNameIsCheckedWhenAdded() throws {
@@ -248,5 +307,38 @@ struct PluginFormTests {
         #expect(table.widths(for: 40) == [10, 0, 10, 10])
         #expect(table.widths(for: 30) == [10, 0, 0, 10])
         #expect(table.widths(for: 15) == [10, 0, 0, 0])
+    }
+}
+
+/// Plugin metadata in the console: its list and its form (syslog's two settings), through the Store's validation.
+extension PluginFormTests {
+    @Test func syslogMetadataIsListedAndEditedWithErrorsBesideTheField() throws {
+        let store = try Fixtures.store()
+        var data = try Fixtures.data()
+        let form = FormScreen(spec: PluginMetadataFormSpec(), store: store, existing: nil)
+        #expect(form.fields.map(\.key) == ["id", "log_format", "max_pending_entries"])
+        try focus("id", in: form, data: data)
+        for _ in 0..<form.fields[0].value.count { _ = form.handle(.backspace, data: data) }
+        type("syslog", into: form, data: data)
+        try focus("log_format", in: form, data: data)
+        type(#"{"client": "$remote_addr"}"#, into: form, data: data)
+        try focus("max_pending_entries", in: form, data: data)
+        type("0", into: form, data: data)
+        _ = form.handle(.function(2), data: data)
+        #expect(try field("max_pending_entries", form).error == "must be 1…10000000, got 0",
+                "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+        _ = form.handle(.backspace, data: data)
+        type("100", into: form, data: data)
+        guard case .sequence = form.handle(.function(2), data: data) else {
+            Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
+            return
+        }
+        #expect(store.snapshot.config.syslogMetadata.maxPendingEntries == 100)
+        #expect(store.snapshot.config.syslogMetadata.logFormat?.map(\.key) == ["client"])
+        data.config = store.snapshot
+        let canvas = MemoryCanvas(rows: 24, cols: 80)
+        ConsoleApp(tabs: [ObjectListScreen(kind: .pluginMetadata, store: store)], data: data).render(on: canvas)
+        let row = try #require(canvas.row(containing: "syslog"), "\(canvas.screen)")
+        #expect(canvas.line(row).contains("log_format, max_pending_entries"), "\(canvas.screen)")
     }
 }

@@ -52,8 +52,8 @@ extension StreamPluginLogicTests {
         #expect(Array(picks.prefix(10)) == [0, 0, 0, 0, 0, 2, 0, 0, 0, 0], "nginx's smooth order")
 
         // Only route-own entries: the plugin keeps the route's upstream.
-        let keep = TrafficSplitPlugin(config: TrafficSplitConfig(weightedUpstreams: [.init(.route, weight: 3)]),
-                                      choices: [nil])
+        let own = TrafficSplitConfig(rules: [.init(weightedUpstreams: [.init(.route, weight: 3)])])
+        let keep = TrafficSplitPlugin(config: own, choices: [[nil]])
         guard case .keep = keep.balance(session("10.0.0.1")) else { Issue.record("not kept"); return }
     }
 }

@@ -88,7 +88,7 @@ struct SyslogTests {
                                            inactiveTimeout: .seconds(5), bufferDuration: .seconds(60))
 
     @Test func queueBatchesBySizeAndTime() {
-        var q = SyslogQueue(Self.limits)
+        var q = SyslogQueue(Self.limits, backlog: SyslogBacklog(limit: 8192))
         let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
         #expect(q.dueAt == nil)
         var pushed = [q.push(ByteBuffer(string: "aaaa"), now: t0)]
@@ -105,17 +105,19 @@ struct SyslogTests {
         if let batch { q.delivered(batch) }
         #expect(q.bytes == 4 && q.sent == 3)
         var long = SyslogQueue(SyslogQueue.Limits(batchMaxSize: 100, flushLimit: 100, dropLimit: 5000,
-                                                  inactiveTimeout: .seconds(5), bufferDuration: .seconds(10)))
+                                                  inactiveTimeout: .seconds(5), bufferDuration: .seconds(10)),
+                               backlog: SyslogBacklog(limit: 8192))
         for i in 0..<4 { _ = long.push(ByteBuffer(string: "x"), now: t0 + .seconds(Int64(i) * 4)) }
         #expect(long.dueAt == t0 + .seconds(10), "buffer_duration caps a busy batch")
         var big = SyslogQueue(SyslogQueue.Limits(batchMaxSize: 100, flushLimit: 8, dropLimit: 5000,
-                                                 inactiveTimeout: .seconds(5), bufferDuration: .seconds(10)))
+                                                 inactiveTimeout: .seconds(5), bufferDuration: .seconds(10)),
+                              backlog: SyslogBacklog(limit: 8192))
         _ = big.push(ByteBuffer(string: "12345678"), now: t0)
         #expect(big.dueAt.map { $0 <= t0 } == true, "flush_limit bytes waiting go at once")
     }
 
     @Test func queueIsBoundedByDropLimitAndCountsDrops() {
-        var q = SyslogQueue(Self.limits)
+        var q = SyslogQueue(Self.limits, backlog: SyslogBacklog(limit: 8192))
         let now = NIODeadline.now()
         let ten = ByteBuffer(string: String(repeating: "x", count: 10))
         for _ in 0..<7 { _ = q.push(ten, now: now) }
@@ -131,12 +133,35 @@ struct SyslogTests {
         #expect(afterwards)
     }
 
+    @Test func maxPendingEntriesBoundsTheEntriesOfAllQueuesTogether() {
+        let backlog = SyslogBacklog(limit: 3)
+        let wide = SyslogQueue.Limits(batchMaxSize: 2, flushLimit: 100, dropLimit: 5000, inactiveTimeout: .seconds(5),
+                                      bufferDuration: .seconds(60))
+        var a = SyslogQueue(wide, backlog: backlog), b = SyslogQueue(wide, backlog: backlog)
+        let now = NIODeadline.now()
+        let m = ByteBuffer(string: "x")
+        let first = [a.push(m, now: now), a.push(m, now: now), b.push(m, now: now), b.push(m, now: now)]
+        #expect(first == [true, true, true, false], "three wait in all, whichever queue holds them")
+        let batch = a.take(now: now)
+        let whileSending = b.push(m, now: now)
+        #expect(!whileSending, "a batch being sent still waits")
+        if let batch { a.delivered(batch) }
+        #expect(backlog.count == 1)
+        let after = [b.push(m, now: now), b.push(m, now: now), a.push(m, now: now)]
+        #expect(after == [true, true, false])
+        backlog.setLimit(4)
+        let raised = a.push(m, now: now)
+        #expect(raised && backlog.count == 4, "a new snapshot's limit applies to the next entries")
+        b.releaseAll()
+        #expect(backlog.count == 1, "a queue that goes away gives its entries back")
+    }
+
     @Test func aDeadServerCostsBoundedMemoryAndCountsDrops() throws {
         let closed = try ServerBootstrap(group: SyslogSender.group).bind(host: "127.0.0.1", port: 0).wait()
         let port = closed.localAddress?.port ?? 1
         try closed.close().wait()
         let sender = SyslogSender(config: Self.config(batch: 10, dropLimit: 1000, port: port),
-                                  logger: Logger(label: "test"))
+                                  backlog: SyslogBacklog(limit: 8192), logger: Logger(label: "test"))
         let message = ByteBuffer(string: String(repeating: "m", count: 99) + "\n")
         for _ in 0..<100 { sender.enqueue(message) }
         #expect(sender.info.queuedBytes <= 1000)

@@ -165,6 +165,26 @@ def test_mqtt_broker_inside_the_plugin_older_form(sluice, brokers):
     assert st == 400 and "the broker is given twice" in str(reply), (st, reply)
 
 
+@pytest.mark.time_limit(90)
+def test_traffic_split_matches_the_mqtt_client_id(sluice, brokers):
+    """traffic-split's match reads what mqtt-proxy's preread found: `sensor-…` client ids go to their own broker
+    (and among sensors, `sensor-eu-…` ones by a regex to a third), every other id to the route's own broker."""
+    own, sensors, eu = brokers(3)
+    r = mqtt_route("1", [own.addr], 4)
+    r["plugins"]["traffic-split"] = {"rules": [
+        {"match": [{"vars": [["mqtt_client_id", "~~", "^sensor-eu-"]]}],
+         "weighted_upstreams": [{"upstream": {"type": "roundrobin", "nodes": {eu.addr: 1}}}]},
+        {"match": [{"vars": [["mqtt_client_id", "~*", "^SENSOR-"]]}],
+         "weighted_upstreams": [{"upstream": {"type": "roundrobin", "nodes": {sensors.addr: 1}}}]}]}
+    sl = sluice(gateway={"stream_routes": [r]})
+    for cid in ["sensor-1", "app-1", "sensor-eu-1", "Sensor-2", "app-2", "sensor-eu-2"]:
+        assert publish(sl.port, cid, "m") == 0, cid
+    sl.wait_log(6)
+    assert [c for c, _ in own.client_ids()] == ["app-1", "app-2"]
+    assert [c for c, _ in sensors.client_ids()] == ["sensor-1", "Sensor-2"]
+    assert [c for c, _ in eu.client_ids()] == ["sensor-eu-1", "sensor-eu-2"]
+
+
 def connect_packet(client_id: bytes, level: int = 4) -> bytes:
     body = b"\x00\x04MQTT" + bytes([level, 0x02, 0, 60]) + (b"\x00" if level == 5 else b"")
     body += len(client_id).to_bytes(2, "big") + client_id

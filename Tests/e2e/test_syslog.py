@@ -304,3 +304,55 @@ def test_entries_still_waiting_for_their_batch_are_sent_at_shutdown(sluice):
     assert sink.lines == []  # the batch is not due for a minute
     sl.stop()
     assert len(sink.wait(2, timeout=5)) == 2
+
+
+@pytest.mark.time_limit(60)
+def test_plugin_metadata_log_format_and_max_pending_entries_apply_live(sluice):
+    """`/apisix/admin/plugin_metadata/syslog`: its `log_format` serves routes whose plugin has none, and its
+    `max_pending_entries` bounds what waits for every syslog server together; stored in gateway.yaml, removed by
+    DELETE, POST and PATCH refused as APISIX refuses them, metadata for a plugin that has none refused."""
+    up = echo_server()
+    sink = UdpSink()
+    closed = free_port()  # nothing listens: entries for it wait, then are dropped
+    live, dead = syslog_route(up, port=sink.port, sock_type="udp", batch_max_size=1), route("2", [up.addr])
+    dead["plugins"] = {"syslog": {"host": LOOPBACK, "port": closed, "retry_delay": 0, "inactive_timeout": 60,
+                                  "batch_max_size": 1000}}
+    sl = sluice(listeners=2, start=False)
+    live["server_port"], dead["server_port"] = sl.ports
+    sl.write_gateway({"stream_routes": [live, dead]})
+    sl.start()
+
+    st, _, reply = sl.admin("PUT", "/apisix/admin/plugin_metadata/syslog",
+                            {"log_format": {"who": "$remote_addr", "route": "$route_id"}, "max_pending_entries": 5})
+    assert st == 201 and reply["key"] == "/apisix/plugin_metadata/syslog", (st, reply)
+    assert "plugin_metadata" in sl.data_path.read_text()
+    wait_until(lambda: (sessions(sl.ports[0], 1), sink.messages)[1]
+               and '"who"' in sink.messages[-1], 10, "the metadata's log_format used")
+    _, e = entry(sink.messages[-1], RFC5424)
+    assert e == {"who": "127.0.0.1", "route": "1", "route_id": "1"}, e  # route_id added as APISIX adds it
+
+    # Five entries wait for the dead server; the sixth and later are dropped, as APISIX's backlog drops them.
+    sessions(sl.ports[1], 8)
+
+    def dead_sink() -> dict:
+        return next(s for s in sl.admin("GET", "/apisix/admin/status")[2]["syslog"]
+                    if s["server"] == f"tcp://{LOOPBACK}:{closed}")
+    wait_until(lambda: dead_sink()["queued_entries"] + dead_sink()["dropped"] == 8, 10, "8 entries counted")
+    assert dead_sink()["queued_entries"] <= 5 and dead_sink()["dropped"] >= 3, dead_sink()
+
+    # APISIX's resource: no POST, no PATCH; metadata only for a plugin that has some.
+    st, _, reply = sl.admin("POST", "/apisix/admin/plugin_metadata", {"id": "syslog"})
+    assert st == 405 and reply["error_msg"] == "not supported `POST` method for plugin_metadata", (st, reply)
+    st, _, reply = sl.admin("PATCH", "/apisix/admin/plugin_metadata/syslog", {"max_pending_entries": 6})
+    assert st == 405, (st, reply)
+    st, _, reply = sl.admin("PUT", "/apisix/admin/plugin_metadata/limit-conn", {"x": 1})
+    assert st == 400 and "has no plugin metadata" in reply["error_msg"], (st, reply)
+    st, _, reply = sl.admin("PUT", "/apisix/admin/plugin_metadata/syslog", {"max_pending_entries": 0})
+    assert st == 400 and "max_pending_entries" in reply["error_msg"], (st, reply)
+
+    # Deleted: the default fields again.
+    st, _, _ = sl.admin("DELETE", "/apisix/admin/plugin_metadata/syslog")
+    assert st == 200
+    wait_until(lambda: (sessions(sl.ports[0], 1), sink.messages)[1]
+               and '"close_reason"' in sink.messages[-1], 10, "the access-log fields again")
+    assert "plugin_metadata" not in sl.data_path.read_text()

@@ -51,6 +51,12 @@ public final class AdminAPI: Sendable {
 
     private func dispatch(_ route: AdminRoute, _ request: AdminRequest) throws(AdminError) -> AdminResponse {
         let method = request.method
+        // APISIX's plugin_metadata resource has no POST (the id is the plugin's name) and no PATCH.
+        switch route {
+        case .collection(.pluginMetadata) where method == "POST", .object(.pluginMetadata, _, _) where method == "PATCH":
+            throw AdminError(.error(405, "not supported `\(method)` method for plugin_metadata"))
+        default: break
+        }
         switch route {
         case .collection(let kind):
             switch method {

@@ -13,7 +13,7 @@ enum References {
                 .map { "service [\($0.id)]" }
         case .services:
             config.streamRoutes.filter { $0.serviceID == id }.map { "stream route [\($0.id)]" }
-        case .streamRoutes, .ssls:
+        case .streamRoutes, .ssls, .pluginMetadata:
             []
         }
     }

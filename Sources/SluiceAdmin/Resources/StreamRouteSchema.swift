@@ -1,7 +1,8 @@
 import SluiceConfig
 
 /// A JSON Schema (draft 7) of the stream route the validator accepts, hand-written from `StreamRoute.decode` and
-/// `Upstream.decode`. The validator stays the authority (it also checks references, CIDRs and plugin names).
+/// `Upstream.decode` (the upstream's definitions are `Upstream.jsonSchemaDefinitions`, shared with traffic-split's
+/// schema). The validator stays the authority (it also checks references, CIDRs and plugin names).
 enum StreamRouteSchema {
     /// The schema as a value; nil only if the literal below stopped being valid JSON (a unit test guards that).
     static var value: ConfigValue? { try? ConfigValue.parseJSON(Array(text.utf8)) }
@@ -12,35 +13,10 @@ enum StreamRouteSchema {
       "title": "stream_route",
       "type": "object",
       "definitions": {
-        "id": {"anyOf": [{"type": "string", "pattern": "^[a-zA-Z0-9-_.]{1,64}$"}, {"type": "integer", "minimum": 0}]},
         "ip_or_cidr": {"type": "string", "description": "IPv4/IPv6 address or CIDR"},
         "ips": {"anyOf": [{"$ref": "#/definitions/ip_or_cidr"},
                           {"type": "array", "items": {"$ref": "#/definitions/ip_or_cidr"}}]},
-        "seconds": {"type": "number", "exclusiveMinimum": 0},
-        "node": {"type": "object", "required": ["host", "port"], "properties": {
-          "host": {"type": "string"}, "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-          "weight": {"type": "integer", "minimum": 0}, "priority": {"type": "integer"}, "metadata": {"type": "object"}}},
-        "upstream": {"type": "object", "required": ["nodes"], "properties": {
-          "id": {"$ref": "#/definitions/id"},
-          "name": {"type": "string", "maxLength": 100},
-          "type": {"enum": ["roundrobin", "chash", "least_conn", "ewma"]},
-          "key": {"enum": ["remote_addr", "server_addr", "server_port"]},
-          "hash_on": {"enum": ["vars"]},
-          "nodes": {"anyOf": [
-            {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
-             "description": "\"host:port\": weight"},
-            {"type": "array", "items": {"$ref": "#/definitions/node"}}]},
-          "retries": {"type": "integer", "minimum": 0, "maximum": 65535},
-          "retry_timeout": {"type": "number", "minimum": 0},
-          "timeout": {"type": "object", "additionalProperties": false, "properties": {
-            "connect": {"$ref": "#/definitions/seconds"}, "send": {"$ref": "#/definitions/seconds"},
-            "read": {"$ref": "#/definitions/seconds"}}},
-          "scheme": {"enum": ["tcp"]},
-          "checks": {"type": "object"},
-          "desc": {"type": "string"}, "labels": {"type": "object"},
-          "pass_host": {}, "upstream_host": {}, "keepalive_pool": {}, "tls": {},
-          "create_time": {"type": "integer"}, "update_time": {"type": "integer"}},
-          "additionalProperties": false}
+        \#(Upstream.jsonSchemaDefinitions)
       },
       "properties": {
         "id": {"$ref": "#/definitions/id"},

@@ -23,7 +23,7 @@ public struct MirroredConfig: Sendable {
 }
 
 /// APISIX's etcd layout: `<prefix>/stream_routes/<id>`, `<prefix>/services/<id>`, `<prefix>/upstreams/<id>`,
-/// `<prefix>/ssls/<id>`, each value one JSON object validated as the data file's objects are. Keys of other kinds
+/// `<prefix>/ssls/<id>`, `<prefix>/plugin_metadata/<plugin>`, each value one JSON object validated as the data file's objects are. Keys of other kinds
 /// (APISIX's HTTP `routes`, `consumers`, …) and the kind folders themselves are not Sluice's and are passed over.
 public enum StoredObjects {
     /// The key of one object.

@@ -11,6 +11,7 @@ extension GatewayConfig {
         config.services = list(&r, .services) { Service.decode($0, path: $1, problems: problems) }
         config.upstreams = list(&r, .upstreams) { Upstream.decode($0, path: $1, inline: false, problems: problems) }
         config.ssls = list(&r, .ssls) { SSLCertificate.decode($0, path: $1, problems: problems) }
+        config.pluginMetadata = list(&r, .pluginMetadata) { PluginMetadata.decode($0, path: $1, problems: problems) }
         for key in keptAPISIXSections {
             if let v = r.raw(key) { config.otherSections.append(ConfigEntry(key: key, value: v)) }
         }
@@ -89,16 +90,16 @@ extension GatewayConfig {
         checkTrafficSplit(route.plugins, raw: route.raw, path: path, problems: problems)
         let hasUpstream = route.upstream != nil || route.upstreamID != nil
             || service?.upstream != nil || service?.upstreamID != nil
-        // A traffic-split whose every reachable entry names an upstream needs none of the route's own.
+        // A traffic-split that sends every connection elsewhere needs none of the route's own.
         let split = route.plugins.merged(over: service?.plugins).lazy
             .compactMap { if case .trafficSplit(let t) = $0 { t } else { nil } }.first
-        let splitCovers = split.map { !$0.reachable.isEmpty && $0.reachable.allSatisfy { $0.target != .route } }
+        // Why the route needs an upstream of its own (the note after "needs an upstream"), nil: it does not.
+        let need: String? = if let split { split.routeUpstreamUse.map { " (\($0))" } } else { "" }
         // A plugin that did not decode (its error is reported) may be what names the upstream: mqtt-proxy's
         // older in-plugin broker, or traffic-split; saying "needs an upstream" too would point the wrong way.
         let pluginFailed = route.plugins.configs.count < route.plugins.entries.count
-        if !hasUpstream && splitCovers != true && !pluginFailed && (route.serviceID == nil || service != nil) {
-            let own = split == nil ? "" : " (its traffic-split sends connections to the route's own upstream)"
-            problems.add(path, "needs an upstream\(own): set upstream, upstream_id, or a service_id whose "
+        if !hasUpstream, let need, !pluginFailed, route.serviceID == nil || service != nil {
+            problems.add(path, "needs an upstream\(need): set upstream, upstream_id, or a service_id whose "
                          + "service has one", line: line(.streamRoutes, i))
         }
     }
@@ -106,15 +107,16 @@ extension GatewayConfig {
     /// traffic-split's `upstream_id`s must exist, like any other reference.
     private func checkTrafficSplit(_ plugins: PluginSet, raw: ConfigValue, path: String, problems: Problems) {
         guard let split = plugins.trafficSplit else { return }
-        let entriesPath = "\(path).plugins.traffic-split.rules[0].weighted_upstreams"
-        let written = raw["plugins"]?["traffic-split"]?["rules"].flatMap { v -> [ConfigValue]? in
-            if case .list(let rules) = v.kind, let first = rules.first,
-               case .list(let entries)? = first["weighted_upstreams"]?.kind { entries } else { nil }
-        }
-        for (j, entry) in split.weightedUpstreams.enumerated() {
-            guard case .upstreamID(let uid) = entry.target, upstream(uid) == nil else { continue }
-            let line = written.flatMap { j < $0.count ? $0[j]["upstream_id"]?.line : nil }
-            problems.add("\(entriesPath)[\(j)].upstream_id", "upstream \"\(uid)\" does not exist", line: line)
+        let writtenRules = raw["plugins"]?["traffic-split"]?["rules"]
+        for (r, rule) in split.rules.enumerated() {
+            let entriesPath = "\(path).plugins.traffic-split.rules[\(r)].weighted_upstreams"
+            let written: [ConfigValue]? = if case .list(let rules)? = writtenRules?.kind, r < rules.count,
+                case .list(let entries)? = rules[r]["weighted_upstreams"]?.kind { entries } else { nil }
+            for (j, entry) in rule.weightedUpstreams.enumerated() {
+                guard case .upstreamID(let uid) = entry.target, upstream(uid) == nil else { continue }
+                let line = written.flatMap { j < $0.count ? $0[j]["upstream_id"]?.line : nil }
+                problems.add("\(entriesPath)[\(j)].upstream_id", "upstream \"\(uid)\" does not exist", line: line)
+            }
         }
     }
 }

@@ -17,14 +17,16 @@ extension GatewayConfig {
         return nil
     }
 
-    /// The upstream a traffic-split entry of route `routeID` names: `upstreams/<id>`, or
-    /// `stream_routes/<route>/traffic-split/<index>` for an inline one; nil for the route's own (and an unknown id).
-    public func resolvedUpstream(for target: TrafficSplitConfig.Target, index: Int,
+    /// The upstream entry `index` of traffic-split rule `rule` of route `routeID` names: `upstreams/<id>`, or
+    /// `stream_routes/<route>/traffic-split/<rule>/<index>` for an inline one; nil for the route's own (and an
+    /// unknown id).
+    public func resolvedUpstream(for target: TrafficSplitConfig.Target, rule: Int, index: Int,
                                  routeID: String) -> ResolvedUpstream? {
         switch target {
         case .route: nil
         case .upstreamID(let id): upstream(id).map { ResolvedUpstream(key: "upstreams/\(id)", upstream: $0) }
-        case .inline(let up): ResolvedUpstream(key: "stream_routes/\(routeID)/traffic-split/\(index)", upstream: up)
+        case .inline(let up):
+            ResolvedUpstream(key: "stream_routes/\(routeID)/traffic-split/\(rule)/\(index)", upstream: up)
         }
     }
 }

@@ -4,6 +4,8 @@ public enum ResourceKind: String, Sendable, CaseIterable {
     case services
     case upstreams
     case ssls
+    /// Settings a plugin shares across routes; the id is the plugin's name (only PUT, GET and DELETE, as APISIX).
+    case pluginMetadata = "plugin_metadata"
 
     /// Singular, for messages: "stream route", "upstream".
     public var singular: String {
@@ -12,6 +14,7 @@ public enum ResourceKind: String, Sendable, CaseIterable {
         case .services: "service"
         case .upstreams: "upstream"
         case .ssls: "ssl"
+        case .pluginMetadata: "plugin metadata"
         }
     }
 }

@@ -32,6 +32,7 @@ public final class ObjectListScreen: Screen {
         case .services: (name, title, spec) = ("services", "Services", ServiceFormSpec())
         case .upstreams: (name, title, spec) = ("upstreams", "Upstreams", UpstreamFormSpec())
         case .ssls: (name, title, spec) = ("ssl", "SSL certificates", SSLFormSpec())
+        case .pluginMetadata: (name, title, spec) = ("metadata", "Plugin metadata", PluginMetadataFormSpec())
         }
     }
 
@@ -96,6 +97,13 @@ public final class ObjectListScreen: Screen {
                      TableColumn("SANS", min: 14, max: 40, drop: 1),
                      TableColumn("CLIENT", min: 6, max: 6, drop: 3), TableColumn("STATUS", min: 6, max: 6),
                      TableColumn("PROTOCOLS", min: 9, max: 20, drop: 4)], rows, config.ssls.map(\.id))
+        case .pluginMetadata:
+            let rows = config.pluginMetadata.map { m in
+                [m.id, (m.raw.entries ?? []).map(\.key).filter { !["id", "create_time", "update_time"].contains($0) }
+                    .joined(separator: ", ")]
+            }
+            return ([TableColumn("PLUGIN", min: 10, max: 24), TableColumn("FIELDS", min: 20, max: 80)], rows,
+                    config.pluginMetadata.map(\.id))
         }
     }
 

@@ -45,23 +45,12 @@ struct LimitConnPlugin: StreamPlugin {
             switch part {
             case .literal(let text): out += text
             case .variable(let name):
-                if let value = variable(name, session: session), !value.isEmpty {
+                if let value = session.value(of: name), !value.isEmpty {
                     out += value
                     anyValue = true
                 }
             }
         }
         return anyValue ? out : (session.facts.remoteAddress?.description ?? "-")
-    }
-
-    private static func variable(_ name: String, session: PluginSession) -> String? {
-        let facts = session.facts
-        switch name {
-        case "remote_addr": return facts.remoteAddress?.description
-        case "remote_port": return String(facts.clientPort)
-        case "server_addr": return facts.serverAddress?.description
-        case "server_port": return String(facts.serverPort)
-        default: return session.variables[name]
-        }
     }
 }

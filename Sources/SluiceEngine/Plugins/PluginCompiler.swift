@@ -9,7 +9,8 @@ import SluiceConfig
 /// afresh, and connections admitted under the old one free their slots there (never into the new one, so counts
 /// neither leak nor underflow across a change). A route's `prometheus` counts carry over to the next snapshot that
 /// still has the plugin on the route. A syslog sender is reused while its configuration is unchanged, so its queue
-/// and connection survive a change that leaves it alone.
+/// and connection survive a change that leaves it alone; the syslog plugin metadata (`log_format` for plugins
+/// without one, `max_pending_entries` over all senders) is the snapshot's.
 struct PluginCompiler: Sendable {
     private var limiters: RouteStateCache<LimitConnConfig, ConnectionLimiter>
     private var routeBuckets: RouteStateCache<LimitBandwidthConfig, RouteBuckets>
@@ -19,6 +20,10 @@ struct PluginCompiler: Sendable {
     private let previousSenders: [SyslogConfig: SyslogSender]
     /// One sender per syslog configuration (routes that say the same share it), kept while a snapshot uses it.
     private(set) var senders: [SyslogConfig: SyslogSender] = [:]
+    /// The entries waiting across every sender; its limit is the snapshot's `max_pending_entries`.
+    private let syslogBacklog: SyslogBacklog
+    /// The syslog plugin metadata of this snapshot: the `log_format` of routes whose plugin has none.
+    private let syslogMetadata: SyslogMetadata
     private let logger: Logger
 
     /// limit-bandwidth's shared buckets of one route.
@@ -27,18 +32,24 @@ struct PluginCompiler: Sendable {
         let download: SharedTokenBucket?
     }
 
-    /// - Parameter logger: the engine log, for the syslog senders (nil: the previous compiler's).
-    init(previous: PluginCompiler?, logger: Logger? = nil) {
+    /// - Parameters:
+    ///   - logger: the engine log, for the syslog senders (nil: the previous compiler's).
+    ///   - syslogMetadata: the snapshot's syslog plugin metadata, applied to every syslog plugin compiled here.
+    init(previous: PluginCompiler?, logger: Logger? = nil, syslogMetadata: SyslogMetadata = SyslogMetadata()) {
         self.logger = logger ?? previous?.logger ?? Logger(label: "sluice")
         previousSenders = previous?.senders ?? [:]
         limiters = RouteStateCache(previous: previous?.limiters)
         routeBuckets = RouteStateCache(previous: previous?.routeBuckets)
         previousStatusCounts = previous?.statusCounts ?? [:]
+        self.syslogMetadata = syslogMetadata
+        syslogBacklog = previous?.syslogBacklog ?? SyslogBacklog(limit: syslogMetadata.maxPendingEntries)
+        syslogBacklog.setLimit(syslogMetadata.maxPendingEntries)
     }
 
-    /// - Parameter upstream: the runtime of a traffic-split entry (its index and target); nil for the route's own.
+    /// - Parameter upstream: the runtime of a traffic-split entry (its rule's index, its own index and its target);
+    ///   nil for the route's own.
     mutating func chain(routeID: String, serviceID: String? = nil, _ configs: [StreamPluginConfig],
-                        upstream: (Int, TrafficSplitConfig.Target) -> UpstreamRuntime? = { _, _ in nil })
+                        upstream: (Int, Int, TrafficSplitConfig.Target) -> UpstreamRuntime? = { _, _, _ in nil })
         -> PluginChain {
         guard !configs.isEmpty else { return .empty }
         return PluginChain(configs.map { config -> any StreamPlugin in
@@ -62,15 +73,17 @@ struct PluginCompiler: Sendable {
                 }
                 return LimitBandwidthPlugin(config: c, routeUpload: buckets.upload, routeDownload: buckets.download)
             case .syslog(let c):
-                let sender = senders[c] ?? previousSenders[c] ?? SyslogSender(config: c, logger: logger)
+                let sender = senders[c] ?? previousSenders[c]
+                    ?? SyslogSender(config: c, backlog: syslogBacklog, logger: logger)
                 senders[c] = sender
-                return SyslogPlugin(config: c, entry: SyslogEntry(logFormat: c.logFormat, serviceID: serviceID),
+                let format = c.logFormat ?? syslogMetadata.logFormat
+                return SyslogPlugin(config: c, entry: SyslogEntry(logFormat: format, serviceID: serviceID),
                                     sender: sender)
             case .mqttProxy(let c):
                 return MQTTProxyPlugin(config: c)
             case .trafficSplit(let c):
-                return TrafficSplitPlugin(config: c, choices: c.weightedUpstreams.enumerated().map {
-                    upstream($0.offset, $0.element.target)
+                return TrafficSplitPlugin(config: c, choices: c.rules.enumerated().map { r, rule in
+                    rule.weightedUpstreams.enumerated().map { upstream(r, $0.offset, $0.element.target) }
                 })
             }
         })

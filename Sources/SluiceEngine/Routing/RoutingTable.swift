@@ -33,7 +33,8 @@ package final class RoutingTable: Sendable {
         var upstreams: [String: UpstreamRuntime] = [:]
         var routes: [CompiledRoute] = []
         routes.reserveCapacity(config.streamRoutes.count)
-        var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger)
+        var compiler = PluginCompiler(previous: previous?.pluginCompiler, logger: logger,
+                                      syslogMetadata: config.syslogMetadata)
         /// One runtime per key in this table, the previous table's while its settings are unchanged.
         func runtime(_ resolved: ResolvedUpstream) -> UpstreamRuntime {
             let made = upstreams[resolved.key]
@@ -53,8 +54,9 @@ package final class RoutingTable: Sendable {
             let service = route.serviceID.flatMap { config.service($0) }
             let transport: ListenerSpec.Transport? = service?.scheme.map { $0 == .udp ? .udp : .tcp }
             let plugins = compiler.chain(routeID: route.id, serviceID: route.serviceID,
-                                         route.plugins.merged(over: service?.plugins)) { i, target in
-                target == .route ? own : config.resolvedUpstream(for: target, index: i, routeID: route.id).map(runtime)
+                                         route.plugins.merged(over: service?.plugins)) { r, i, target in
+                target == .route ? own
+                    : config.resolvedUpstream(for: target, rule: r, index: i, routeID: route.id).map(runtime)
             }
             routes.append(CompiledRoute(route: route, upstream: own, transport: transport, plugins: plugins,
                                         counters: counters.counters("route:\(route.id)")))

@@ -41,6 +41,9 @@ public struct SyslogConfig: Sendable, Hashable {
     /// Bytes that may wait (queued and being sent) before new entries are dropped.
     public var dropLimit: Int
 
+    /// APISIX's `pool_size` default, the only value Sluice accepts.
+    static let defaultPoolSize = 5
+
     /// APISIX's nesting limit for `log_format` objects (`MAX_LOG_FORMAT_DEPTH`); deeper is refused, not truncated.
     public static let maxLogFormatDepth = 5
 
@@ -61,8 +64,13 @@ public struct SyslogConfig: Sendable, Hashable {
         if let value = r.raw("log_format") {
             logFormat = LogFormatField.decode(value, path: r.child("log_format"), depth: 1, problems: r.problems)
         }
-        // Sluice keeps one connection per syslog server, so there is no pool to size; APISIX's range is still checked.
-        _ = r.int("pool_size", in: 5...65535)
+        // APISIX's `pool_size` sizes the keepalive pool of its per-batch sockets. Sluice's sender keeps one
+        // connection per configuration and sends its batches one after another on it: there is no pool, so only
+        // APISIX's default is accepted (a larger one would be accepted and ignored).
+        if let size = r.int("pool_size", in: 0...65535), size != defaultPoolSize {
+            r.report("pool_size", "must be \(defaultPoolSize) (APISIX's default), got \(size): Sluice keeps one "
+                     + "connection per syslog configuration and has no connection pool to size")
+        }
         let name = r.string("name", maxLength: 256) ?? "stream sys logger"
         let batchMaxSize = r.int("batch_max_size", in: 1...100_000) ?? 1000
         let inactive = r.int("inactive_timeout", in: 1...86400) ?? 5

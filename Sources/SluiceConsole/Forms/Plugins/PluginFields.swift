@@ -41,9 +41,10 @@ enum PluginFields {
             let kind: FormField.Kind = switch f.kind {
             case .choice(let options): .choice(options)
             case .flag: .choice(["", "true", "false"])
-            case .number, .text, .list: .text
+            case .number, .text, .list, .json: .text
             }
-            return FormField("\(prefix).\(f.key)", "  " + f.label, kind, value: stored?.formText ?? "", hint: f.hint)
+            let text = if case .json = f.kind { stored.map { $0.jsonText() } ?? "" } else { stored?.formText ?? "" }
+            return FormField("\(prefix).\(f.key)", "  " + f.label, kind, value: text, hint: f.hint)
         }
     }
 
@@ -113,20 +114,26 @@ enum PluginFields {
         case .list:
             let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return items.isEmpty ? nil : .list(items.map { .string($0) })
+        case .json:
+            return text.isEmpty ? nil : parseJSON(&field)
         }
     }
 
     /// The JSON row's text as an object (empty text: `{}`).
     private static func parseObject(_ field: inout FormField) -> ConfigValue? {
-        let text = field.value.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty { return .map([]) }
+        if field.value.trimmingCharacters(in: .whitespaces).isEmpty { return .map([]) }
+        guard let parsed = parseJSON(&field) else { return nil }
+        guard parsed.entries != nil else {
+            field.error = "must be a JSON object, got \(parsed.typeName)"
+            return nil
+        }
+        return parsed
+    }
+
+    /// The field's text as a JSON value; nil (the error set on the field) when it does not parse.
+    private static func parseJSON(_ field: inout FormField) -> ConfigValue? {
         do {
-            let parsed = try ConfigValue.parseJSON(Array(text.utf8))
-            guard parsed.entries != nil else {
-                field.error = "must be a JSON object, got \(parsed.typeName)"
-                return nil
-            }
-            return parsed
+            return try ConfigValue.parseJSON(Array(field.value.trimmingCharacters(in: .whitespaces).utf8))
         } catch {
             field.error = "not JSON: \(error.message)"
             return nil

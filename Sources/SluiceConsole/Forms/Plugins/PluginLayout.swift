@@ -1,5 +1,6 @@
-/// The structured fields of one stream plugin in the route and service forms. A plugin without a layout is edited
-/// as raw JSON; giving one structured fields is a file with a `PluginLayout` and its line in `PluginLayout.all`.
+/// The structured fields of one stream plugin in the route and service forms (nested parts as JSON fields). A plugin
+/// without a layout is edited as raw JSON; giving one structured fields is a file with a `PluginLayout` and its
+/// line in `PluginLayout.all`.
 /// Whatever the form shows, the value goes through the same configuration decoder as the Admin API's (the form
 /// never validates a plugin itself), and fields it does not show (`rejected_msg` …) are kept as stored.
 struct PluginLayout {
@@ -15,6 +16,8 @@ struct PluginLayout {
         case choice([String])
         /// A boolean: `true`, `false`, or empty for the default.
         case flag
+        /// A nested part (an object or a list) as JSON text; errors inside it land beside it.
+        case json
     }
 
     /// One field of the plugin's configuration.
@@ -36,7 +39,8 @@ struct PluginLayout {
     var fields: [Field]
 
     /// The plugins with structured fields.
-    static let all: [PluginLayout] = [.ipRestriction, .limitConn]
+    static let all: [PluginLayout] = [.ipRestriction, .limitConn, .mqttProxy, .trafficSplit, .prometheus, .syslog,
+                                      .limitBandwidth]
 
     static func named(_ name: String) -> PluginLayout? { all.first { $0.name == name } }
 }

@@ -4,13 +4,10 @@ import NIOCore
 /// when it holds `batch_max_size` entries, when `inactive_timeout` passed since the last entry or
 /// `buffer_duration` since the first) plus `flush_limit` (the bytes waiting that make it go at once).
 ///
-/// Bounded: at most `maxEntries` entries (APISIX's `max_pending_entries` default) and `drop_limit` bytes wait,
-/// the batch being sent included; beyond, new entries are dropped and counted. A plain value: the sender keeps
-/// it behind a lock and the tests drive it with explicit times.
+/// Bounded: at most `drop_limit` bytes wait, the batch being sent included, and the entries count against the
+/// backlog all senders share (the syslog metadata's `max_pending_entries`); beyond, new entries are dropped and
+/// counted. A plain value: the sender keeps it behind a lock and the tests drive it with explicit times.
 struct SyslogQueue: Sendable {
-    /// APISIX's default `max_pending_entries`.
-    static let maxEntries = 8192
-
     /// What the batching looks at.
     struct Limits: Sendable {
         var batchMaxSize: Int
@@ -29,10 +26,13 @@ struct SyslogQueue: Sendable {
     }
 
     let limits: Limits
+    let backlog: SyslogBacklog
     private var waiting = CircularBuffer<ByteBuffer>()
     private var waitingBytes = 0
     /// Bytes taken by the batch being sent (or waiting for its retry): still held, so still counted.
     private(set) var takenBytes = 0
+    /// Entries of that batch.
+    private var takenCount = 0
     private var firstAt: NIODeadline?
     private var lastAt: NIODeadline?
     /// Send everything at once (shutdown).
@@ -43,14 +43,17 @@ struct SyslogQueue: Sendable {
     /// Dropped since the engine log last said so.
     private(set) var droppedUnreported: UInt64 = 0
 
-    init(_ limits: Limits) { self.limits = limits }
+    init(_ limits: Limits, backlog: SyslogBacklog) {
+        self.limits = limits
+        self.backlog = backlog
+    }
 
     var count: Int { waiting.count }
     var bytes: Int { waitingBytes + takenBytes }
 
     /// Queues one message; false (and counted) when the queue is full.
     mutating func push(_ message: ByteBuffer, now: NIODeadline) -> Bool {
-        guard waiting.count < Self.maxEntries, bytes + message.readableBytes <= limits.dropLimit else {
+        guard bytes + message.readableBytes <= limits.dropLimit, backlog.reserve() else {
             dropped += 1
             droppedUnreported += 1
             return false
@@ -82,6 +85,7 @@ struct SyslogQueue: Sendable {
         }
         waitingBytes -= batch.bytes
         takenBytes += batch.bytes
+        takenCount += batch.messages.count
         firstAt = waiting.isEmpty ? nil : now
         if waiting.isEmpty { lastAt = nil }
         return batch
@@ -89,15 +93,30 @@ struct SyslogQueue: Sendable {
 
     /// The batch taken last was delivered.
     mutating func delivered(_ batch: Batch) {
-        takenBytes -= batch.bytes
+        release(batch)
         sent += UInt64(batch.messages.count)
     }
 
     /// The batch taken last is given up (its retries are spent): its entries count as dropped.
     mutating func abandoned(_ batch: Batch) {
-        takenBytes -= batch.bytes
+        release(batch)
         dropped += UInt64(batch.messages.count)
         droppedUnreported += UInt64(batch.messages.count)
+    }
+
+    private mutating func release(_ batch: Batch) {
+        takenBytes -= batch.bytes
+        takenCount -= batch.messages.count
+        backlog.release(batch.messages.count)
+    }
+
+    /// Every entry held leaves the shared backlog (the sender goes away with them).
+    mutating func releaseAll() {
+        backlog.release(waiting.count + takenCount)
+        waiting.removeAll()
+        waitingBytes = 0
+        takenBytes = 0
+        takenCount = 0
     }
 
     /// The drops not yet reported, now reported.

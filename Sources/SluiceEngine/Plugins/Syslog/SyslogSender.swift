@@ -63,14 +63,15 @@ final class SyslogSender: Sendable {
     private let tls: Result<NIOSSLContext, any Error>?
     private let logger: Logger
 
-    init(config: SyslogConfig, logger: Logger) {
+    /// - Parameter backlog: the entries waiting across all senders, bounded by `max_pending_entries`.
+    init(config: SyslogConfig, backlog: SyslogBacklog, logger: Logger) {
         self.config = config
         self.logger = logger
         loop = Self.group.next()
         state = Mutex(State(queue: SyslogQueue(SyslogQueue.Limits(
             batchMaxSize: config.batchMaxSize, flushLimit: config.flushLimit, dropLimit: config.dropLimit,
             inactiveTimeout: .seconds(Int64(config.inactiveTimeout)),
-            bufferDuration: .seconds(Int64(config.bufferDuration))))))
+            bufferDuration: .seconds(Int64(config.bufferDuration))), backlog: backlog)))
         if config.tls {
             var tlsConfig = TLSConfiguration.makeClientConfiguration()
             tlsConfig.certificateVerification = config.tlsVerify ? .fullVerification : .none
@@ -81,7 +82,11 @@ final class SyslogSender: Sendable {
     }
 
     deinit {
-        if case .up(let channel, _, _) = state.withLock({ $0.link }) { channel.close(promise: nil) }
+        let link = state.withLock { s in
+            s.queue.releaseAll()
+            return s.link
+        }
+        if case .up(let channel, _, _) = link { channel.close(promise: nil) }
     }
 
     /// `tcp://host:port`, `tls://…` or `udp://…`, for the engine log and the counters.
