@@ -8,7 +8,7 @@ import Testing
 
 /// The `show sess` facts of a live connection — nodes tried, connect time, the upstream socket's local address,
 /// the last activity — on both executors: a plain route goes through the kernel fast path (unless
-/// `SLUICE_FAST_PATH=off`), a route with a plugin through NIO.
+/// `SLUICE_FAST_PATH=off`), a route with limit-bandwidth through NIO.
 @Suite(.serialized)
 final class ConnectionFactsTests {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -64,7 +64,7 @@ final class ConnectionFactsTests {
         return nil
     }
 
-    /// The dead node first (higher priority), then the live one; `plugins` sends the route through NIO.
+    /// The dead node first (higher priority), then the live one; the `plugins` line may send the route through NIO.
     func route(dead: Int, live: Int, plugins: String) -> String {
         """
         stream_routes:
@@ -80,7 +80,8 @@ final class ConnectionFactsTests {
 
     static let executors = [
         "name: plain",  // nothing but moving bytes: the fast path takes it
-        "plugins: {ip-restriction: {whitelist: [\"127.0.0.0/8\"]}}",  // a plugin: NIO
+        // limit-bandwidth paces reads, which only NIO does (the fast path runs access and log plugins only)
+        "plugins: {limit-bandwidth: {upload_rate: 104857600}}",
     ]
 
     @Test(arguments: executors) func factsOfALiveConnection(plugins: String) throws {
