@@ -4,6 +4,7 @@
 /// and a configuration change with 10,000 routes until it is in force. Prints Markdown tables; asserts only
 /// that the routes found are the right ones.
 /// `sluice-bench spin KIND ROUTES MATCHES`: only that many untimed matches, for `perf record` or valgrind.
+/// `sluice-bench change [--quick]`: only the configuration change.
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -16,13 +17,14 @@ if arguments.count == 5, arguments[1] == "spin", let kind = MatchBench.Kind(rawV
     exit(0)
 }
 let quick = arguments.contains("--quick")
+let onlyChange = arguments.count > 1 && arguments[1] == "change"
 let samples = quick ? 50_000 : 400_000
 let iterations = quick ? 10 : 40
 
 func us(_ ns: UInt64) -> String { String(format: "%.2f", Double(ns) / 1000) }
 func ms(_ ns: UInt64) -> String { String(format: "%.2f", Double(ns) / 1_000_000) }
 
-do {
+func printMatchTables() throws {
     print("## Route match (\(samples) single calls per row, timer overhead \(Clock.overhead) ns subtracted; "
           + "batches of \(MatchBench.batch))\n")
     print("| routes | kind | p50 ns | p99 ns | max µs | batch mean ns | batch p99 ns | p50 / 1-route p50 |")
@@ -37,6 +39,10 @@ do {
                   + String(format: "%.1f | %.1f", r.batchMean, r.batchP99) + " | \(ratio) |")
         }
     }
+}
+
+do {
+    if !onlyChange { try printMatchTables() }
     let change = try ChangeBench(count: 10_000).run(iterations: iterations)
     print("\n## Configuration change with \(change.routes) routes (\(iterations) changes, mixed routes)\n")
     print("| part | p50 ms | p99 ms | max ms |")
