@@ -216,7 +216,8 @@ final class FastSession: @unchecked Sendable {
 
     private func connect(attempt: Int) {
         guard attempt == 1 || retryAllowed,
-              let index = runtime.pick(hashKey: facts.hashKey(runtime.upstream.hashKey), excluding: Set(triedIndices)),
+              let index = accounting.pick(hashKey: facts.hashKey(runtime.upstream.hashKey),
+                                          excluding: Set(triedIndices)),
               let address = runtime.nodeAddresses[index] else {
             perform(machine.connectFailed(retryAllowed: false))
             return
@@ -224,7 +225,7 @@ final class FastSession: @unchecked Sendable {
         triedIndices.append(index)
         self.attempt = attempt
         attemptStart = .now()
-        guard let fd = RawSocket.startConnect(to: address) else {
+        guard let fd = RawSocket.startConnect(to: address, keepalive: runtime.upstream.socketKeepalive) else {
             connectFailed(errno)
             return
         }

@@ -127,7 +127,7 @@ final class UDPSession {
         // The chosen upstream's own hash key (a traffic-split may choose one hashing otherwise than the route's).
         key = key ?? facts.hashKey(runtime.upstream.hashKey, variables: pluginSession?.variables)
         accounting.use(runtime)
-        guard let index = runtime.pick(hashKey: key, excluding: []) else {
+        guard let index = accounting.pick(hashKey: key, excluding: []) else {
             perform(machine.socketFailed())
             return
         }

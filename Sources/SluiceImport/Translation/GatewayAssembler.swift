@@ -151,7 +151,7 @@ struct GatewayAssembler {
         for r in routes {
             let restricted = restrictedPorts.contains(r.port)
             let id = routeIDs.take(preferredID(r, restricted: restricted))
-            let fields = ConfigValue.map(r.options.upstreamFields(udp: r.udp))
+            let fields = ConfigValue.map(r.options.upstreamFields(tcp: r.tcp, udp: r.udp))
             let upstreamRef: (String, ConfigValue)
             switch r.target {
             case .address(let hp):
