@@ -1,7 +1,8 @@
 """`sluice import nginx` end to end: the real nginx runs a stream configuration, then Sluice runs what the import
 made of it, on the same loopback ports, and the same clients (redis-cli, the mariadb client, dig, openssl s_client,
 a line client) must get the same answers through both — allow/deny, limit_conn, proxy_download_rate,
-proxy_socket_keepalive and max_conns included."""
+proxy_socket_keepalive, max_conns, a server's own access_log (and access_log off) and a regular-expression SNI map key
+included."""
 
 from __future__ import annotations
 
@@ -153,6 +154,7 @@ stream {{
         hostnames;
         a.example.test {b.tls['a'].addr};
         b.example.test {b.tls['b'].addr};
+        ~^.*\\.wild\\.test$ {b.tls['a'].addr};
     }}
 
     server {{ listen {LOOPBACK}:{ports['rdp']}; proxy_connect_timeout 5s; proxy_pass rdp; }}
@@ -164,8 +166,9 @@ stream {{
     server {{ listen {LOOPBACK}:{ports['acl']}; allow 127.0.0.1; deny all; proxy_pass lines; }}
     server {{ listen {LOOPBACK}:{ports['limit']}; limit_conn perip 1; proxy_pass lines; }}
     server {{ listen {LOOPBACK}:{ports['rate']}; proxy_download_rate 64k; proxy_pass {b.pusher.addr}; }}
-    server {{ listen {LOOPBACK}:{ports['keep']}; proxy_socket_keepalive on; proxy_pass {b.keep.addr}; }}
-    server {{ listen {LOOPBACK}:{ports['capped']}; proxy_pass capped; }}
+    server {{ listen {LOOPBACK}:{ports['keep']}; proxy_socket_keepalive on; access_log {folder}/keep.log basic;
+              proxy_pass {b.keep.addr}; }}
+    server {{ listen {LOOPBACK}:{ports['capped']}; access_log off; proxy_pass capped; }}
 }}
 """
 
@@ -181,9 +184,9 @@ def _answers(ports: dict[str, int], b: Backends) -> dict:
     out["redis get"] = _run(cli + ["get", "import:key"])
     out["mysql"] = query(ports["mysql"])
     out["dig"] = _run(["dig", "+short", "+time=2", "+tries=2", "-p", str(ports["dns"]), f"@{LOOPBACK}", "app.test"])
-    for name in ("a", "b"):
+    for name, server_name in (("a", "a.example.test"), ("b", "b.example.test"), ("wild", "x.y.wild.test")):
         out[f"sni {name}"] = _run(["openssl", "s_client", "-connect", f"{LOOPBACK}:{ports['sni']}", "-servername",
-                                   f"{name}.example.test", "-quiet", "-verify_quiet"], stdin="hello\n")
+                                   server_name, "-quiet", "-verify_quiet"], stdin="hello\n")
     for source in ("127.0.0.1", "127.0.0.2"):
         out[f"acl from {source}"] = _refused_or(lambda: ask_new(ports["acl"], "hi", source=source))
     held = connect(ports["limit"])
@@ -218,6 +221,12 @@ def _answers(ports: dict[str, int], b: Backends) -> dict:
     return out
 
 
+def _expect_not_logged(main_log: str, b: Backends) -> None:
+    """The servers with their own access_log (or access_log off) left nothing in the main log."""
+    for addr in [b.keep.addr] + [s.addr for s in b.capped]:
+        assert addr not in main_log, f"{addr} in the main access log:\n{main_log}"
+
+
 def _refused_or(answer) -> str:
     """The answer, or "refused" when the gateway closes the connection without one."""
     try:
@@ -246,13 +255,19 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     through_nginx = _answers(ports, b)
     nginx.send_signal(signal.SIGTERM)
     nginx.wait(timeout=10)
-    nginx_log_lines = len((tmp_path / "access.log").read_text().splitlines())
+    main_log, keep_log = tmp_path / "access.log", tmp_path / "keep.log"
+    nginx_log_lines = len(main_log.read_text().splitlines())
+    nginx_keep_lines = len(keep_log.read_text().splitlines())
+    # The keepalive server's sessions go to its own log only; the capped server (access_log off) logs nowhere.
+    assert nginx_keep_lines == 1 and b.keep.addr in keep_log.read_text()
+    _expect_not_logged(main_log.read_text(), b)
 
     # What nginx gave is what it should give; then Sluice must give the same.
     assert through_nginx["redis ping"] == "PONG" and through_nginx["redis get"] == "value-1"
     assert through_nginx["dig"] == "10.1.2.3"
     assert through_nginx["mysql"] == f"{b.mariadb.port}\t42"
     assert through_nginx["sni a"] == "a:hello" and through_nginx["sni b"] == "b:hello"
+    assert through_nginx["sni wild"] == "a:hello"
     assert (through_nginx["acl from 127.0.0.1"], through_nginx["acl from 127.0.0.2"]) == ("lines:hi", "refused")
     assert (through_nginx["limit first"], through_nginx["limit second"]) == ("lines:one", "refused")
     assert through_nginx["rate limited"] is True, f"nginx took {through_nginx['rate limited']} s"
@@ -266,12 +281,13 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
                          capture_output=True, text=True, timeout=30)
     assert imp.returncode == 0, imp.stdout + imp.stderr
     for gone in ("max_fails", "fail_timeout", "allow", "deny", "limit_conn", "proxy_download_rate", "down",
-                 "proxy_socket_keepalive", "max_conns"):
+                 "proxy_socket_keepalive", "max_conns", "access_log", "~^"):
         assert f"not translated: {gone}" not in imp.stdout, imp.stdout
     gateway = sl.data_path.read_text()
     for written in ("max_fails: 3", "fail_timeout: 30", "state: maint", "priority: -1", "whitelist:",
                     "limit-conn:", "download_rate: 65536", "socket_keepalive: true", "max_conns: 1"):
         assert written in gateway, f"{written!r} not in the imported gateway.yaml:\n{gateway}"
+    assert "sni: '*.wild.test'" in gateway or 'sni: "*.wild.test"' in gateway, gateway
     # The test's own admin address and key, so that parallel runs do not meet on the default 9180.
     text = sl.config_path.read_text()
     sl.config_path.write_text(text.replace("sluice:\n", f'sluice:\n  admin:\n    listen: "{LOOPBACK}:{sl.admin_port}"\n'
@@ -280,7 +296,8 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     sl.start()
     through_sluice = _answers(ports, b)
 
-    for key in ("redis ping", "redis set", "redis get", "mysql", "dig", "sni a", "sni b", "acl from 127.0.0.1",
+    for key in ("redis ping", "redis set", "redis get", "mysql", "dig", "sni a", "sni b", "sni wild",
+                "acl from 127.0.0.1",
                 "acl from 127.0.0.2", "limit first", "limit second", "rate limited", "no keepalive",
                 "keepalive answer", "keepalive", "capped held", "capped third"):
         assert through_sluice[key] == through_nginx[key], f"{key}: nginx {through_nginx[key]!r}, " \
@@ -289,7 +306,13 @@ def test_nginx_and_the_imported_sluice_answer_alike(sluice, sluice_bin, redis_se
     for source in ("127.0.0.1", "127.0.0.2"):
         got = through_sluice[f"rdp from {source}"]
         assert len(got) == 1 and got <= names, f"not sticky per client address: {got}"
-    assert b.tls["a"].server_names[-1] == "a.example.test" and b.tls["b"].server_names[-1] == "b.example.test"
-    # Sluice writes the access log nginx wrote, in the imported format.
-    wait_until(lambda: len((tmp_path / "access.log").read_text().splitlines()) > nginx_log_lines, 10,
+    assert b.tls["a"].server_names[-2:] == ["a.example.test", "x.y.wild.test"]
+    assert b.tls["b"].server_names[-1] == "b.example.test"
+    # Sluice writes the access logs nginx wrote, in the imported formats: the rate session (the last one) in the
+    # main log, the keepalive server's in its own, the capped server's nowhere.
+    wait_until(lambda: b.pusher.addr in "".join(main_log.read_text().splitlines()[nginx_log_lines:]), 10,
                "sluice to append to the imported access log")
+    wait_until(lambda: len(keep_log.read_text().splitlines()) == nginx_keep_lines + 1, 10,
+               "sluice to append to the keepalive server's own log")
+    assert b.keep.addr in keep_log.read_text().splitlines()[-1]
+    _expect_not_logged(main_log.read_text(), b)

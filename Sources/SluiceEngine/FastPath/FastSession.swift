@@ -505,7 +505,7 @@ final class FastSession: @unchecked Sendable {
         pendingToUpstream = []
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
-        let accessLog = loop.context.accessLog
+        let accessLog = loop.context.accessLog(forListener: listener.name)
         guard accessLog != nil || !route.plugins.loggers.isEmpty else { return }
         let record = SessionLogRecord.make(
             id: accounting.record?.id ?? 0, transport: "TCP", facts: facts, status: machine.status, reason: reason,

@@ -511,7 +511,7 @@ final class TCPSession {
         front = nil
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
-        let accessLog = context.accessLog
+        let accessLog = context.accessLog(forListener: listener.name)
         guard accessLog != nil || !(route?.plugins.loggers.isEmpty ?? true) else { return }
         let record = SessionLogRecord.make(
             id: accounting.record?.id ?? context.registry.makeID(), transport: "TCP",
