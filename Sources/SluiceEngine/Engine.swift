@@ -59,7 +59,7 @@ package final class Engine: Sendable {
     package func start() throws {
         let settings = settingsBox.withLock { $0 }
         context.trustedProxies = settings.realIPFrom
-        try openAccessLog(settings.accessLog)
+        try openAccessLogs(settings)
         try bind(settings.listeners)
     }
 
@@ -74,11 +74,7 @@ package final class Engine: Sendable {
         var firstError: Error?
         context.trustedProxies = settings.realIPFrom
         context.names.configure(settings.dns)
-        if old.accessLog != settings.accessLog {
-            do { try openAccessLog(settings.accessLog) } catch { firstError = error }
-        } else {
-            context.accessLog?.writer.reopen()
-        }
+        do { try openAccessLogs(settings) } catch { firstError = error }
         let removed = Set(old.listeners).subtracting(settings.listeners)
         let added = settings.listeners.filter { !old.listeners.contains($0) }
         for spec in removed {
@@ -95,19 +91,18 @@ package final class Engine: Sendable {
         if let firstError { throw firstError }
     }
 
-    /// Reopens the access log at its path (logrotate's SIGUSR1): lines written before end the old file.
-    package func reopenAccessLog() { context.accessLog?.writer.reopen() }
+    /// Reopens the access logs at their paths, the listeners' own too (logrotate's SIGUSR1): lines written before
+    /// end the old files.
+    package func reopenAccessLog() { for writer in context.accessLogs.writers { writer.reopen() } }
 
-    private func openAccessLog(_ settings: AccessLogSettings?) throws {
-        guard let settings else {
-            context.accessLog?.writer.flush()
-            context.accessLog = nil
-            return
-        }
-        let format = try AccessLogFormat(settings.format ?? AccessLogFormat.defaultFormat)
-        let writer = try AccessLogWriter(path: settings.path)
-        context.accessLog?.writer.flush()
-        context.accessLog = AccessLogger(format: format, writer: writer)
+    /// Opens the main and the listeners' access logs (files already open are reopened), then flushes the files
+    /// no longer used. On an error the logs in use stay as they were.
+    private func openAccessLogs(_ settings: NodeSettings) throws {
+        let previous = context.accessLogs
+        let logs = try AccessLogs.open(settings, previous: previous)
+        context.accessLogs = logs
+        let kept = Set(logs.writers.map(\.path))
+        for writer in previous.writers where !kept.contains(writer.path) { writer.flush() }
     }
 
     private func bind(_ specs: [ListenerSpec]) throws {
@@ -178,7 +173,7 @@ package final class Engine: Sendable {
         }
         context.health.stopAll() // health: issue 11 (no probes once the gateway is going down)
         context.routingTable?.pluginCompiler.flushSenders(timeout: 2)
-        context.accessLog?.writer.flush()
+        for writer in context.accessLogs.writers { writer.flush() }
         return left
     }
 

@@ -141,6 +141,29 @@ struct GatewayDecodingTests {
         #expect(config.upstreams[1].maxAttempts == 1)
     }
 
+    @Test func socketKeepaliveIsABooleanForTCPUpstreams() throws {
+        let config = try decode("""
+        upstreams:
+          - {id: a, socket_keepalive: true, nodes: {"127.0.0.1:1": 1}}
+          - {id: b, nodes: {"127.0.0.1:1": 1}}
+        """)
+        #expect(config.upstreams.map(\.socketKeepalive) == [true, false])
+        #expect(errors("upstreams:\n  - {id: a, socket_keepalive: 1, nodes: {\"127.0.0.1:1\": 1}}\n")
+            == ["gateway.yaml:2: upstreams[0].socket_keepalive: must be true or false, got an integer"])
+        #expect(errors("upstreams:\n  - {id: a, scheme: udp, socket_keepalive: true, nodes: {\"127.0.0.1:1\": 1}}\n")
+            == ["gateway.yaml:2: upstreams[0].socket_keepalive: is for TCP connections; scheme udp has none"])
+    }
+
+    @Test func maxConnsIsANodeFieldOfTheListForm() throws {
+        let config = try decode("""
+        upstreams:
+          - {id: a, nodes: [{host: 127.0.0.1, port: 1, max_conns: 5}, {host: 127.0.0.1, port: 2}]}
+        """)
+        #expect(config.upstreams[0].nodes.map(\.maxConns) == [5, 0])
+        #expect(errors("upstreams:\n  - {id: a, nodes: [{host: 127.0.0.1, port: 1, max_conns: -1}]}\n")
+            == ["gateway.yaml:2: upstreams[0].nodes[0].max_conns: must be 0…2147483647, got -1"])
+    }
+
     @Test func servicesDefaultToStreamTCPAndKeepOtherAPISIXSections() throws {
         let config = try decode("""
         services:

@@ -119,4 +119,49 @@ extension NodeSettingsTests {
             Issue.record("\(error)")
         }
     }
+
+    @Test func listenersMayHaveTheirOwnAccessLogOrNone() throws {
+        let s = try decode("""
+        sluice:
+          stream_proxy:
+            tcp:
+              - {addr: "9100-9101", access_log: {path: logs/db.log, format: "$remote_addr"}}
+              - {addr: 9102, access_log: false}
+              - 9103
+            udp:
+              - {addr: 53, access_log: {path: /var/log/dns.log}}
+          access_log: {path: logs/access.log}
+        """)
+        let db = ListenerAccessLog.file(AccessLogSettings(path: "/etc/sluice/logs/db.log", format: "$remote_addr"))
+        #expect(s.listenerAccessLogs[s.listeners[0]] == db && s.listenerAccessLogs[s.listeners[1]] == db)
+        #expect(s.listenerAccessLogs[s.listeners[2]] == .off)
+        #expect(s.listenerAccessLogs[s.listeners[3]] == nil)
+        #expect(s.listenerAccessLogs[s.listeners[4]] == .file(AccessLogSettings(path: "/var/log/dns.log", format: nil)))
+        #expect(s.accessLog?.path == "/etc/sluice/logs/access.log")
+    }
+
+    @Test func aListenerAccessLogNeedsAPathAndNothingElse() {
+        do {
+            _ = try decode("""
+            sluice:
+              stream_proxy:
+                tcp:
+                  - {addr: 9100, access_log: true}
+                  - {addr: 9101, access_log: {format: "$remote_addr"}}
+                  - {addr: 9102, access_log: {path: a.log, colour: red}}
+                  - {addr: 9103, access_log: "a.log"}
+            """)
+            Issue.record("accepted")
+        } catch let e as ConfigErrors {
+            #expect(e.errors.map(\.description) == [
+                "config.yaml:4: sluice.stream_proxy.tcp[0].access_log: must be false (no access log) or {path, "
+                    + "format}; the main access_log is the default",
+                "config.yaml:5: sluice.stream_proxy.tcp[1].access_log.path: is required",
+                "config.yaml:6: sluice.stream_proxy.tcp[2].access_log.colour: unknown field",
+                "config.yaml:7: sluice.stream_proxy.tcp[3].access_log: must be an object, got a string",
+            ])
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
 }

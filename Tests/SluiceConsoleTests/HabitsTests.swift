@@ -88,23 +88,26 @@ struct HabitsTests {
         #expect(canvas.row(containing: "balancer") != nil, "\(canvas.screen)")
     }
 
-    @Test func nodePriorityIsEditable() throws {
+    @Test func nodePriorityAndMaxConnsAreEditable() throws {
         let store = try Fixtures.store()
         let data = try Fixtures.data()
         let doc = try #require(store.snapshot.config.documents(.upstreams).first)
         let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
         while form.fields[form.focus].key != "nodes#2" { _ = form.handle(.down, data: data) }
-        for c in "127.0.0.1:7002=3 priority=-1" { _ = form.handle(.char(c), data: data) }
+        for c in "127.0.0.1:7002=3 priority=-1 max_conns=50" { _ = form.handle(.char(c), data: data) }
         guard case .sequence = form.handle(.function(2), data: data) else {
             Issue.record("not saved: \(form.fields.compactMap(\.error))")
             return
         }
         let up = try #require(store.snapshot.config.upstream("echo"))
         #expect(up.nodes.map(\.priority) == [0, 0, -1] && up.nodes.last?.weight == 3)
-        #expect(FormValues.nodesText(up.raw["nodes"]) == "127.0.0.1:7000=2, 127.0.0.1:7001=0, 127.0.0.1:7002=3 priority=-1")
+        #expect(up.nodes.map(\.maxConns) == [0, 0, 50])
+        #expect(FormValues.nodesText(up.raw["nodes"])
+            == "127.0.0.1:7000=2, 127.0.0.1:7001=0, 127.0.0.1:7002=3 priority=-1 max_conns=50")
         var bad = FormField("nodes", "nodes", value: "127.0.0.1:1=1 prio=2")
         #expect(FormValues.nodes(&bad, original: nil) == nil)
-        #expect(bad.error == "after 127.0.0.1:1=1 only priority=N (a whole number) may follow, got \"prio=2\"")
+        #expect(bad.error == "after 127.0.0.1:1=1 only priority=N or max_conns=N (whole numbers) may follow, "
+            + "got \"prio=2\"")
     }
 
     @Test func stateAndRefusedStayAt80ColumnsAndInlineUpstreamsAreNamedByRoute() throws {

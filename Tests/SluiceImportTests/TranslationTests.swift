@@ -58,18 +58,28 @@ struct TranslationTests {
              nginx: "upstream u { hash $ssl_preread_server_name; server 10.0.0.1:1; }\nserver { listen 1; proxy_pass u; }",
              values: ["upstreams/0/type": "roundrobin"], absent: ["upstreams/0/key"],
              notes: ["1: not translated: hash $ssl_preread_server_name"]),
-        Case(name: "node parameters Sluice lacks", nginx: """
+        Case(name: "node parameters Sluice lacks; max_conns with a zone is exact", nginx: """
             upstream u {
                 zone u 64k;
                 server a.example:1 resolve max_conns=10;
                 server unix:/run/x.sock;
                 server nohost;
+                server b.example:1 max_conns=0;
             }
             server { listen 1; proxy_pass u; }
             """,
-             values: ["upstreams/0/nodes/a.example:1": "1"],
-             notes: ["2: not needed: zone u 64k", "3: not needed: resolve", "3: not translated: max_conns=10",
+             values: ["upstreams/0/nodes/0/host": "a.example", "upstreams/0/nodes/0/max_conns": "10",
+                      "upstreams/0/nodes/1/host": "b.example", "upstreams/0/nodes/1/max_conns": ""],
+             notes: ["2: not needed: zone u 64k", "3: not needed: resolve",
                      "4: not translated: server unix:/run/x.sock", "5: not translated: server nohost"]),
+        Case(name: "max_conns without a zone is counted per gateway; bad values are reported", nginx: """
+            upstream u { server 10.0.0.1:1 max_conns=2; server 10.0.0.2:1 max_conns=-1; server 10.0.0.3:1 max_conns; }
+            server { listen 1; proxy_pass u; }
+            """,
+             values: ["upstreams/0/nodes/0/max_conns": "2", "upstreams/0/nodes/1/max_conns": "",
+                      "upstreams/0/nodes/2/host": "10.0.0.3"],
+             notes: ["1: approximate: max_conns=2", "1: not translated: max_conns=-1",
+                     "1: not translated: max_conns"]),
         Case(name: "listen forms", nginx: """
             server {
                 listen 127.0.0.1:7001;
@@ -141,7 +151,7 @@ struct TranslationTests {
                       "services/1/upstream/nodes/127.0.0.1:5302": "1", "stream_routes/2/id": "listen-54",
                       "stream_routes/2/upstream/nodes/127.0.0.1:5401": "1"],
              absent: ["stream_routes/0/upstream", "stream_routes/3", "services/2"]),
-        Case(name: "rates, access control and limits become plugins; keepalive is reported", nginx: """
+        Case(name: "rates, access control and limits become plugins; keepalive an upstream field", nginx: """
             limit_conn_zone $binary_remote_addr zone=per_ip:10m;
             server {
                 listen 1;
@@ -162,9 +172,19 @@ struct TranslationTests {
                       "stream_routes/0/plugins/limit-conn/conn": "10",
                       "stream_routes/0/plugins/limit-conn/burst": "0",
                       "stream_routes/0/plugins/limit-conn/key": "remote_addr",
-                      "stream_routes/0/plugins/limit-conn/key_type": ""],
-             notes: ["5: approximate: proxy_upload_rate/proxy_download_rate",
-                     "6: not translated: proxy_socket_keepalive on"]),
+                      "stream_routes/0/plugins/limit-conn/key_type": "",
+                      "stream_routes/0/upstream/socket_keepalive": "true"],
+             notes: ["5: approximate: proxy_upload_rate/proxy_download_rate"]),
+        Case(name: "proxy_socket_keepalive inherited from stream {}, off again in one server, not on UDP", nginx: """
+            proxy_socket_keepalive on;
+            upstream db { server 10.0.0.1:3306; }
+            server { listen 3306; proxy_pass db; }
+            server { listen 3307; proxy_socket_keepalive off; proxy_pass db; }
+            server { listen 53 udp; proxy_pass 10.0.0.1:53; }
+            """,
+             values: ["upstreams/0/id": "db", "upstreams/0/socket_keepalive": "true",
+                      "upstreams/1/id": "db-listen-3307", "upstreams/1/socket_keepalive": "",
+                      "stream_routes/2/upstream/socket_keepalive": ""]),
         Case(name: "deny rules before allow all are a blacklist; rules after all are never reached", nginx: """
             server {
                 listen 1;
@@ -252,19 +272,38 @@ struct TranslationTests {
             error_log /var/log/nginx/error.log;
             server { listen 1; access_log /var/log/nginx/one.log basic; proxy_pass 127.0.0.1:9; }
             server { listen 2; access_log off; proxy_pass 127.0.0.1:9; }
+            server { listen 3; proxy_pass 127.0.0.1:9; }
+            server { listen 4; access_log /var/log/nginx/stream.log basic; proxy_pass 127.0.0.1:9; }
             """,
              values: ["config:access_log/path": "/var/log/nginx/stream.log",
                       "config:access_log/format": "$remote_addr [$time_local] $protocol $status $bytes_sent "
-                        + "$bytes_received $session_time \"$upstream_addr\" $ssl_server_name -"],
+                        + "$bytes_received $session_time \"$upstream_addr\" $ssl_server_name -",
+                      "config:stream_proxy/tcp/0/addr": "1",
+                      "config:stream_proxy/tcp/0/access_log/path": "/var/log/nginx/one.log",
+                      "config:stream_proxy/tcp/0/access_log/format": "$remote_addr [$time_local] $protocol $status "
+                        + "$bytes_sent $bytes_received $session_time \"$upstream_addr\" $ssl_server_name -",
+                      "config:stream_proxy/tcp/1/addr": "2", "config:stream_proxy/tcp/1/access_log": "false",
+                      "config:stream_proxy/tcp/2": "3", "config:stream_proxy/tcp/3": "4"],
              notes: ["1: approximate: $ssl_preread_server_name", "1: not translated: $nginx_version",
-                     "3: not needed: buffer=32k", "4: not translated: error_log /var/log/nginx/error.log",
-                     "5: not translated: access_log /var/log/nginx/one.log basic"]),
-        Case(name: "a server's access_log alone becomes the one log", nginx: """
+                     "3: not needed: buffer=32k", "4: not translated: error_log /var/log/nginx/error.log"]),
+        Case(name: "a server's access_log alone is its listener's; a second one in a server is reported", nginx: """
             log_format f '$remote_addr';
-            server { listen 1; access_log /tmp/a.log f; proxy_pass 127.0.0.1:9; }
+            server { listen 1; listen 2 udp; access_log /tmp/a.log f; access_log /tmp/b.log f; proxy_pass 127.0.0.1:9; }
             """,
-             values: ["config:access_log/path": "/tmp/a.log", "config:access_log/format": "$remote_addr"],
-             notes: ["2: approximate: access_log /tmp/a.log f"]),
+             values: ["config:stream_proxy/tcp/0/access_log/path": "/tmp/a.log",
+                      "config:stream_proxy/udp/0/access_log/format": "$remote_addr"],
+             absent: ["config:access_log"],
+             notes: ["2: not translated: access_log /tmp/b.log f"]),
+        Case(name: "access_log off in stream {} and a server's own", nginx: """
+            log_format f '$remote_addr';
+            access_log off;
+            server { listen 1; proxy_pass 127.0.0.1:9; }
+            server { listen 2; access_log /tmp/two.log f; proxy_pass 127.0.0.1:9; }
+            server { listen 3; access_log off; proxy_pass 127.0.0.1:9; }
+            """,
+             values: ["config:stream_proxy/tcp/0": "1", "config:stream_proxy/tcp/1/access_log/path": "/tmp/two.log",
+                      "config:stream_proxy/tcp/2": "3"],
+             absent: ["config:access_log"]),
         Case(name: "a relative access_log path", nginx: """
             log_format f '$remote_addr';
             access_log logs/stream.log f;
@@ -294,6 +333,33 @@ struct TranslationTests {
              absent: ["stream_routes/4/sni", "stream_routes/5"],
              notes: ["7: not translated: ~^www\\d+ web", "8: not translated: bad name web",
                      "11: approximate: ssl_preread on"]),
+        Case(name: "regular-expression map keys that mean exact names or *.domain", nginx: """
+            upstream web { server 10.0.0.1:443; }
+            map $ssl_preread_server_name $backend {
+                hostnames;
+                *.example.net                 web;
+                ~^db\\.example\\.com$           127.0.0.1:5432;
+                ~*^(.+)\\.example\\.org$        127.0.0.1:5433;
+                ~\\.example\\.io$               127.0.0.1:5434;
+                ~^(.*\\.)?example\\.dev$        127.0.0.1:5435;
+                ~^.*\\.a\\.example\\.net$       127.0.0.1:5436;
+                ~^.*\\.sub\\.example\\.org$     127.0.0.1:5437;
+                ~^[a-z]+\\.example\\.com$       web;
+                ~^www\\.                       web;
+                ~^db.example.com$             web;
+            }
+            server { listen 443; ssl_preread on; proxy_pass $backend; }
+            """,
+             values: ["stream_routes/0/sni": "*.example.net", "stream_routes/1/sni": "db.example.com",
+                      "stream_routes/1/upstream/nodes/127.0.0.1:5432": "1", "stream_routes/2/sni": "*.example.org",
+                      "stream_routes/3/sni": "*.example.io", "stream_routes/4/sni": "example.dev",
+                      "stream_routes/5/sni": "*.example.dev", "stream_routes/5/upstream/nodes/127.0.0.1:5435": "1"],
+             absent: ["stream_routes/6"],
+             notes: ["5: approximate: ~^db\\.example\\.com$ 127.0.0.1:5432",
+                     "9: not needed: ~^.*\\.a\\.example\\.net$ 127.0.0.1:5436",
+                     "10: not needed: ~^.*\\.sub\\.example\\.org$ 127.0.0.1:5437",
+                     "11: not translated: ~^[a-z]+\\.example\\.com$ web", "12: not translated: ~^www\\. web",
+                     "13: not translated: ~^db.example.com$ web"]),
         Case(name: "a map Sluice cannot route by", nginx: """
             map $remote_addr $b { default 127.0.0.1:1; }
             server { listen 1; proxy_pass $b; }
@@ -390,7 +456,8 @@ struct TranslationTests {
         defer { f.remove() }
         let result = try f.run("stream {\n    include inc/*.conf;\n    server { listen 1; proxy_pass u; }\n}\n")
         #expect(result.notes.map(\.description) == [
-            "\(f.path("inc/up.conf")):2: not translated: max_conns=2: Sluice has no per-node connection limit",
+            "\(f.path("inc/up.conf")):2: approximate: max_conns=2: Sluice counts the node's connections of the whole "
+                + "gateway; nginx without a zone in the upstream counts them per worker process",
         ])
     }
 

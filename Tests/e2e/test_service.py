@@ -91,6 +91,37 @@ def test_sigusr1_reopens_the_access_log_after_a_rename(sluice, echo):
     assert sl.alive()
 
 
+def test_a_listeners_own_access_log_takes_its_sessions_and_sigusr1_reopens_it(sluice, echo):
+    sl = sluice(listeners=2, start=False, gateway={"stream_routes": [route("both", [echo.addr])]})
+    own = sl.dir / "logs" / "own.log"
+    text = sl.config_path.read_text()
+    plain = f'      - "{LOOPBACK}:{sl.ports[1]}"\n'
+    assert plain in text
+    sl.config_path.write_text(text.replace(plain, f'      - addr: "{LOOPBACK}:{sl.ports[1]}"\n'
+                                                  "        access_log: {path: logs/own.log, format: 'own $server_port'}\n"))
+    sl.start()
+
+    def talk(port: int) -> None:
+        s = connect(port)
+        assert echo_roundtrip(s, b"x\n") == b"x\n"
+        s.close()
+
+    talk(sl.ports[0])
+    talk(sl.ports[1])
+    line = f"own {sl.ports[1]}"
+    wait_until(lambda: own.exists() and own.read_text().splitlines() == [line], 5, "the listener's own log line")
+    assert [e["route_id"] for e in sl.wait_log(1)] == ["both"]  # the main log has the other listener's only
+
+    rotated = own.with_name("own.log.1")
+    os.rename(own, rotated)
+    sl.signal(signal.SIGUSR1)
+    wait_until(own.exists, 5, "sluice to create a new own.log after SIGUSR1")
+    talk(sl.ports[1])
+    wait_until(lambda: own.read_text().splitlines() == [line], 5, "the new session in the new own.log")
+    assert rotated.read_text().splitlines() == [line], "the rotated file changed after SIGUSR1"
+    assert len(sl.log_entries()) == 1
+
+
 def _unit_keys(text: str) -> dict[str, list[str]]:
     keys: dict[str, list[str]] = {}
     for line in text.splitlines():

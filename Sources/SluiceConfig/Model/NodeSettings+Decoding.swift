@@ -29,7 +29,8 @@ extension NodeSettings {
             throw ConfigErrors(problems.errors)
         }
         if let sp = r.raw("stream_proxy"), var s = FieldReader(sp, path: r.child("stream_proxy"), problems: problems) {
-            settings.listeners = listeners(&s, .tcp) + listeners(&s, .udp)
+            settings.listeners = listeners(&s, .tcp, directory: directory, logs: &settings.listenerAccessLogs)
+                + listeners(&s, .udp, directory: directory, logs: &settings.listenerAccessLogs)
             for (text, line) in s.stringOrList("real_ip_from") ?? [] {
                 if let c = CIDR(text) { settings.realIPFrom.append(c) } else {
                     problems.add(s.child("real_ip_from"), "must be an IP address or CIDR, got \"\(text)\"", line: line)
@@ -68,11 +69,7 @@ extension NodeSettings {
             if strict { par.rejectUnknownFields() }
         }
         if let l = r.raw("access_log"), var lr = FieldReader(l, path: r.child("access_log"), problems: problems) {
-            let format = lr.string("format", maxLength: 4096)
-            if let path = lr.string("path") {
-                settings.accessLog = AccessLogSettings(path: resolve(path, in: directory), format: format)
-            }
-            if strict { lr.rejectUnknownFields() }
+            settings.accessLog = accessLogSection(&lr, directory: directory, strict: strict, pathRequired: false)
         }
         if let h = r.raw("history"), var hr = FieldReader(h, path: r.child("history"), problems: problems) {
             if let keep = hr.int("keep", in: historyKeepRange) { settings.historyKeep = keep }
@@ -130,8 +127,10 @@ extension NodeSettings {
     }
 
     /// `stream_proxy.tcp` / `.udp` entries: a port, `"ip:port"`, a range `"9100-9110"` (also `"ip:9100-9110"`),
-    /// or `{addr, tls, tls_passthrough, proxy_protocol}`.
-    private static func listeners(_ r: inout FieldReader, _ transport: ListenerSpec.Transport) -> [ListenerSpec] {
+    /// or `{addr, tls, tls_passthrough, proxy_protocol, proxy_responses, access_log}` (a listener's own access log
+    /// goes into `logs`, for each address of the entry).
+    private static func listeners(_ r: inout FieldReader, _ transport: ListenerSpec.Transport, directory: String,
+                                  logs: inout [ListenerSpec: ListenerAccessLog]) -> [ListenerSpec] {
         guard let v = r.raw(transport.rawValue) else { return [] }
         let path = r.child(transport.rawValue)
         guard case .list(let items) = v.kind else {
@@ -168,6 +167,9 @@ extension NodeSettings {
                     spec.proxyProtocol = proxyProtocol
                     spec.udpResponses = responses
                     return spec
+                }
+                if let log = listenerAccessLog(&o, directory: directory) {
+                    for spec in specs { logs[spec] = log }
                 }
                 o.rejectUnknownFields()
             }

@@ -52,6 +52,8 @@ public struct NodeSettings: Sendable, Equatable {
     /// The Prometheus export server; nil when config.yaml asks for none.
     public var prometheus: PrometheusSettings?
     public var accessLog: AccessLogSettings?
+    /// Listeners with an access log of their own (or none), instead of `accessLog`.
+    public var listenerAccessLogs: [ListenerSpec: ListenerAccessLog] = [:]
     /// Absolute path of `gateway.yaml`.
     public var dataFile: String
     /// Seconds SIGTERM waits for open connections before closing them.

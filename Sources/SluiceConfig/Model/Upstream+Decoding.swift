@@ -43,6 +43,10 @@ extension Upstream {
         }
         up.sendProxyProtocol = r.oneOf("proxy_protocol", ["v1", "v2"])
         up.scheme = r.oneOf("scheme", ["http", "https", "grpc", "grpcs", "tcp", "tls", "udp", "kafka"])
+        up.socketKeepalive = r.bool("socket_keepalive") ?? false
+        if up.socketKeepalive && up.scheme == "udp" {
+            r.report("socket_keepalive", "is for TCP connections; scheme udp has none")
+        }
         if let t = r.raw("tls"), var tr = FieldReader(t, path: r.child("tls"), problems: problems) {
             up.tls.verify = tr.bool("verify") ?? false
             up.tls.ca = tr.string("ca", maxLength: 64 * 1024)
@@ -68,7 +72,7 @@ extension Upstream {
     }
 
     /// Nodes as a map `{"host:port": weight}` or a list of
-    /// `{host, port, weight, priority, max_fails, fail_timeout, state}`.
+    /// `{host, port, weight, priority, max_fails, fail_timeout, state, max_conns}`.
     static func decodeNodes(_ value: ConfigValue, path: String, problems: Problems) -> [UpstreamNode] {
         switch value.kind {
         case .map(let entries):
@@ -98,12 +102,14 @@ extension Upstream {
                 let maxFails = r.int("max_fails", in: 0...1_000_000) ?? 1
                 let failTimeout = r.seconds("fail_timeout") ?? 10
                 let state = r.oneOf("state", NodeState.allCases.map(\.rawValue)).flatMap(NodeState.init) ?? .ready
+                let maxConns = r.int("max_conns", in: 0...Int(Int32.max)) ?? 0
                 r.accept("metadata")
                 r.rejectUnknownFields()
                 if let host, host.isEmpty { r.report("host", "must not be empty") }
                 if let host, !host.isEmpty, let port {
                     nodes.append(UpstreamNode(host: host, port: port, weight: weight, priority: priority,
-                                              maxFails: maxFails, failTimeout: failTimeout, state: state))
+                                              maxFails: maxFails, failTimeout: failTimeout, state: state,
+                                              maxConns: maxConns))
                 }
             }
             return nodes

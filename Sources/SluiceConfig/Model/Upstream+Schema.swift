@@ -7,7 +7,9 @@ extension Upstream {
     "seconds": {"type": "number", "exclusiveMinimum": 0},
     "node": {"type": "object", "required": ["host", "port"], "properties": {
       "host": {"type": "string"}, "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-      "weight": {"type": "integer", "minimum": 0}, "priority": {"type": "integer"}, "metadata": {"type": "object"}}},
+      "weight": {"type": "integer", "minimum": 0}, "priority": {"type": "integer"}, "metadata": {"type": "object"},
+      "max_conns": {"type": "integer", "minimum": 0,
+                    "description": "Sluice extension (nginx): at most this many connections at once; 0 = no limit"}}},
     "upstream": {"type": "object", "required": ["nodes"], "properties": {
       "id": {"$ref": "#/definitions/id"},
       "name": {"type": "string", "maxLength": 100},
@@ -24,6 +26,8 @@ extension Upstream {
         "connect": {"$ref": "#/definitions/seconds"}, "send": {"$ref": "#/definitions/seconds"},
         "read": {"$ref": "#/definitions/seconds"}}},
       "scheme": {"enum": ["tcp"]},
+      "socket_keepalive": {"type": "boolean",
+                           "description": "Sluice extension (nginx proxy_socket_keepalive): SO_KEEPALIVE to the nodes"},
       "checks": {"type": "object"},
       "desc": {"type": "string"}, "labels": {"type": "object"},
       "pass_host": {}, "upstream_host": {}, "keepalive_pool": {}, "tls": {},

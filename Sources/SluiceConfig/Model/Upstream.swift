@@ -35,10 +35,14 @@ public struct UpstreamNode: Sendable, Hashable {
     /// nginx `fail_timeout`, in seconds.
     public var failTimeout: Double
     public var state: NodeState
+    /// nginx `max_conns` (a Sluice extension of APISIX's node): at most this many connections (or UDP sessions) at
+    /// once, connecting ones included; a node at its limit is skipped by the balancer. 0 means no limit.
+    public var maxConns: Int
 
-    /// A node; weight 1, priority 0 (APISIX), max_fails 1 and fail_timeout 10 s (nginx), ready unless given.
+    /// A node; weight 1, priority 0 (APISIX), max_fails 1 and fail_timeout 10 s (nginx), ready, no connection
+    /// limit unless given.
     public init(host: String, port: Int, weight: Int = 1, priority: Int = 0, maxFails: Int = 1,
-                failTimeout: Double = 10, state: NodeState = .ready) {
+                failTimeout: Double = 10, state: NodeState = .ready, maxConns: Int = 0) {
         self.host = host
         self.port = port
         self.weight = weight
@@ -46,6 +50,7 @@ public struct UpstreamNode: Sendable, Hashable {
         self.maxFails = maxFails
         self.failTimeout = failTimeout
         self.state = state
+        self.maxConns = maxConns
     }
 
     /// `host:port`, IPv6 hosts in brackets.
@@ -99,6 +104,9 @@ public struct Upstream: Sendable, Equatable {
     public var tls = UpstreamTLS()
     /// Send a PROXY protocol header (`v1` or `v2`) to the node first, like HAProxy's `send-proxy`.
     public var sendProxyProtocol: String?
+    /// `socket_keepalive` (a Sluice extension, nginx's `proxy_socket_keepalive`): TCP keepalive (`SO_KEEPALIVE`,
+    /// the system's probe timings) on every connection to the nodes, so a dead peer of an idle connection is found.
+    public var socketKeepalive = false
     /// Active and passive health checks (`checks`).
     public var checks = UpstreamChecks()
     /// The document as written, kept so that nothing an operator wrote is lost on a rewrite.

@@ -44,11 +44,14 @@ enum FormValues {
         return items.count == 1 ? .string(items[0]) : .list(items.map { .string($0) })
     }
 
-    /// Nodes as `host:port=weight, host:port=weight priority=-1` ⇔ APISIX's `{"host:port": weight}` map, or its
-    /// list of node objects when a node has a priority or the stored nodes were a list (their other fields, such as
-    /// `metadata` or `state`, are kept per node).
+    /// Node fields a node row may set after `host:port=weight`, as `name=N`.
+    static let nodeNumberFields = ["priority", "max_conns"]
+
+    /// Nodes as `host:port=weight, host:port=weight priority=-1 max_conns=100` ⇔ APISIX's `{"host:port": weight}`
+    /// map, or its list of node objects when a node has a priority or a connection limit, or the stored nodes were
+    /// a list (their other fields, such as `metadata` or `state`, are kept per node).
     static func nodes(_ field: inout FormField, original: ConfigValue?) -> ConfigValue? {
-        var entries: [(address: String, weight: Int, priority: Int?)] = []
+        var entries: [(address: String, weight: Int, numbers: [String: Int])] = []
         for item in field.value.split(separator: ",") {
             let words = item.split(separator: " ").map(String.init)
             guard let first = words.first else { continue }
@@ -62,21 +65,23 @@ enum FormValues {
                 }
                 weight = w
             }
-            var priority: Int?
+            var numbers: [String: Int] = [:]
             for word in words.dropFirst() {
-                guard word.hasPrefix("priority="), let p = Int(word.dropFirst("priority=".count)) else {
-                    field.error = "after \(address)=\(weight) only priority=N (a whole number) may follow, got \"\(word)\""
+                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2, nodeNumberFields.contains(pair[0]), let n = Int(pair[1]) else {
+                    field.error = "after \(address)=\(weight) only priority=N or max_conns=N (whole numbers) may "
+                        + "follow, got \"\(word)\""
                     return nil
                 }
-                priority = p
+                numbers[pair[0]] = n
             }
-            entries.append((address, weight, priority))
+            entries.append((address, weight, numbers))
         }
         let originals: [ConfigValue]? = if case .list(let items)? = original?.kind { items } else { nil }
-        guard originals != nil || entries.contains(where: { $0.priority != nil }) else {
+        guard originals != nil || entries.contains(where: { !$0.numbers.isEmpty }) else {
             return .map(entries.map { ($0.address, .int($0.weight)) })
         }
-        return .list(entries.map { address, weight, priority in
+        return .list(entries.map { address, weight, numbers in
             let hp = HostPort.parse(address)
             let host = (try? hp.get().host) ?? address
             let port = (try? hp.get().port).map { ConfigValue.int($0) } ?? .string(address)
@@ -84,7 +89,7 @@ enum FormValues {
             node["host"] = .string(host)
             node["port"] = port
             node["weight"] = .int(weight)
-            node["priority"] = priority.map { .int($0) }
+            for name in nodeNumberFields { node[name] = numbers[name].map { .int($0) } }
             return node
         })
     }
@@ -97,8 +102,8 @@ enum FormValues {
             return items.map { n -> String in
                 let host = n["host"]?.formText ?? ""
                 let hp = host.contains(":") ? "[\(host)]" : host
-                let priority = n["priority"].map { " priority=\($0.formText)" } ?? ""
-                return "\(hp):\(n["port"]?.formText ?? "")=\(n["weight"]?.formText ?? "1")\(priority)"
+                let numbers = nodeNumberFields.compactMap { name in n[name].map { " \(name)=\($0.formText)" } }
+                return "\(hp):\(n["port"]?.formText ?? "")=\(n["weight"]?.formText ?? "1")\(numbers.joined())"
             }.joined(separator: ", ")
         default: return ""
         }

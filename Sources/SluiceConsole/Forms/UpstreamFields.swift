@@ -32,7 +32,7 @@ enum UpstreamFields {
 
     private static func nodeRow(prefix: String, index: Int, value: String) -> FormField {
         FormField(prefix + "nodes#\(index)", value.isEmpty ? "+ node" : "node \(index + 1)", value: value,
-                  hint: value.isEmpty ? "host:port=weight [priority=N]" : "clear to remove")
+                  hint: value.isEmpty ? "host:port=weight [priority=N] [max_conns=N]" : "clear to remove")
     }
 
     /// Keeps exactly one empty node row at the end of each node list (a row typed into grows the list).

@@ -216,7 +216,8 @@ final class FastSession: @unchecked Sendable {
 
     private func connect(attempt: Int) {
         guard attempt == 1 || retryAllowed,
-              let index = runtime.pick(hashKey: facts.hashKey(runtime.upstream.hashKey), excluding: Set(triedIndices)),
+              let index = accounting.pick(hashKey: facts.hashKey(runtime.upstream.hashKey),
+                                          excluding: Set(triedIndices)),
               let address = runtime.nodeAddresses[index] else {
             perform(machine.connectFailed(retryAllowed: false))
             return
@@ -224,7 +225,7 @@ final class FastSession: @unchecked Sendable {
         triedIndices.append(index)
         self.attempt = attempt
         attemptStart = .now()
-        guard let fd = RawSocket.startConnect(to: address) else {
+        guard let fd = RawSocket.startConnect(to: address, keepalive: runtime.upstream.socketKeepalive) else {
             connectFailed(errno)
             return
         }
@@ -504,7 +505,7 @@ final class FastSession: @unchecked Sendable {
         pendingToUpstream = []
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
-        let accessLog = loop.context.accessLog
+        let accessLog = loop.context.accessLog(forListener: listener.name)
         guard accessLog != nil || !route.plugins.loggers.isEmpty else { return }
         let record = SessionLogRecord.make(
             id: accounting.record?.id ?? 0, transport: "TCP", facts: facts, status: machine.status, reason: reason,

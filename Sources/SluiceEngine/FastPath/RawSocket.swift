@@ -70,11 +70,16 @@ enum RawSocket {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    /// Starts a non-blocking connect. - Returns: the descriptor, or nil with `errno` set.
-    static func startConnect(to address: SocketAddress) -> Int32? {
+    /// Starts a non-blocking connect; `keepalive` sets `SO_KEEPALIVE` first (a system call only when asked).
+    /// - Returns: the descriptor, or nil with `errno` set.
+    static func startConnect(to address: SocketAddress, keepalive: Bool) -> Int32? {
         let fd = csluice_tcp_socket(family(of: address))
         guard fd >= 0 else { return nil }
         setNoDelay(fd)
+        if keepalive {
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         let result = address.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }
         if result == 0 || errno == EINPROGRESS { return fd }
         let code = errno

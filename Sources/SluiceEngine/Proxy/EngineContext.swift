@@ -14,7 +14,7 @@ final class EngineContext: Sendable {
     let logger: Logger
     private let tables = RoutingTableSlot()
     private let certificateBox: Mutex<CertificateStore?> = Mutex(nil)
-    private let accessLogBox: Mutex<AccessLogger?> = Mutex(nil)
+    private let accessLogBox: Mutex<AccessLogs> = Mutex(AccessLogs())
     private let trustedProxiesBox: Mutex<[CIDR]> = Mutex([])
 
     /// `real_ip_from`: senders whose PROXY headers are believed.
@@ -58,8 +58,14 @@ final class EngineContext: Sendable {
     /// Swaps the routing table for one made from the current one (tests give routes plugins this way).
     func replaceRoutingTable(_ transform: (RoutingTable?) -> RoutingTable?) { tables.replace(transform) }
 
-    var accessLog: AccessLogger? {
+    /// The main access log and the listeners' own.
+    var accessLogs: AccessLogs {
         get { accessLogBox.withLock { $0 } }
         set { accessLogBox.withLock { $0 = newValue } }
+    }
+
+    /// Where a session accepted on `listener` (its name) is logged; nil when nowhere.
+    func accessLog(forListener listener: String) -> AccessLogger? {
+        accessLogBox.withLock { $0.logger(forListener: listener) }
     }
 }

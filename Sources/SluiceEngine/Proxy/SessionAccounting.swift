@@ -12,6 +12,9 @@ final class SessionAccounting {
     /// The registry entry, once routed.
     private(set) var record: ConnectionRecord?
     private(set) var nodeIndex: Int?
+    /// The node whose place (`max_conns`) the session holds: from its pick until that attempt fails or the
+    /// session ends.
+    private var placeHeld: Int?
     private var finished = false
 
     /// Counts the accepted session on its listener.
@@ -40,6 +43,19 @@ final class SessionAccounting {
         record?.update(upstreamKey: runtime.key)
     }
 
+    /// Picks the next node of the upstream in use (`use(_:)`), holding its place; nil when none is eligible.
+    func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {
+        guard let upstream else { return nil }
+        releasePlace()
+        placeHeld = upstream.pick(hashKey: hashKey, excluding: tried)
+        return placeHeld
+    }
+
+    private func releasePlace() {
+        if let placeHeld, let upstream { upstream.release(node: placeHeld) }
+        placeHeld = nil
+    }
+
     /// The node the session uses from now on, the local address of its socket when that came free (NIO reads it
     /// at connect) and how long the connect took.
     func chose(node index: Int, state: ConnectionRecord.State, upstreamLocal: SocketAddress? = nil,
@@ -51,8 +67,10 @@ final class SessionAccounting {
                           connectSeconds: connectSeconds)
     }
 
-    /// Counts a failed attempt on a node (and on the upstream), and lists the node among those tried.
+    /// Counts a failed attempt on a node (and on the upstream), lists the node among those tried, and gives its
+    /// place back.
     func connectFailed(node index: Int) {
+        releasePlace()
         guard let upstream else { return }
         upstream.nodeCounters[index].connectFailures.wrappingAdd(1, ordering: .relaxed)
         upstream.counters.connectFailures.wrappingAdd(1, ordering: .relaxed)
@@ -64,6 +82,7 @@ final class SessionAccounting {
     func finish(bytesFromClient: UInt64, bytesToClient: UInt64, reason: CloseReason) {
         guard !finished else { return }
         finished = true
+        releasePlace()
         record?.setOwner(nil)
         var shared = [listener]
         if let route { shared.append(route) }

@@ -63,12 +63,39 @@ package final class UpstreamRuntime: Sendable {
         if nodeAddresses[index] == nil { names.connectFailed(to: upstream.nodes[index].host) }
     }
 
-    /// The next node to try, or nil when every eligible node was tried.
+    /// The next node to try, or nil when every eligible node was tried or is at its `max_conns`. A node with a
+    /// `max_conns` gives the caller one of its places, which `release(node:)` gives back; a node without one costs
+    /// nothing more than the balancer's pick.
     func pick(hashKey: String?, excluding tried: Set<Int>) -> Int? {
         let counters = nodeCounters
         let health = nodeHealth
-        return balancer.pick(PickContext(hashKey: hashKey, excluded: tried,
-                                         activeConnections: { counters[$0].active.load(ordering: .relaxed) },
-                                         connectTime: { health[$0].connectTime }))
+        var context = PickContext(hashKey: hashKey, excluded: tried,
+                                  activeConnections: { counters[$0].active.load(ordering: .relaxed) },
+                                  connectTime: { health[$0].connectTime })
+        while let index = balancer.pick(context) {
+            if takePlace(of: index) { return index }
+            context.excluded.insert(index)  // at its limit: skipped, as nginx does
+        }
+        return nil
+    }
+
+    /// Gives back the place `pick` took on node `index`.
+    func release(node index: Int) {
+        if upstream.nodes[index].maxConns > 0 { nodeCounters[index].places.wrappingSubtract(1, ordering: .relaxed) }
+    }
+
+    /// Takes one of node `index`'s places if it has a limit and room; true when the node may be used.
+    private func takePlace(of index: Int) -> Bool {
+        let limit = upstream.nodes[index].maxConns
+        guard limit > 0 else { return true }
+        let counters = nodeCounters[index]
+        var current = counters.places.load(ordering: .relaxed)
+        while current < limit {
+            let (taken, found) = counters.places.compareExchange(expected: current, desired: current + 1,
+                                                                 ordering: .relaxed)
+            if taken { return true }
+            current = found
+        }
+        return false
     }
 }

@@ -378,20 +378,23 @@ final class TCPSession {
             return
         }
         guard attempt == 1 || retryAllowed,
-              let index = runtime.pick(hashKey: hashKey, excluding: Set(triedIndices)) else {
+              let index = accounting.pick(hashKey: hashKey, excluding: Set(triedIndices)) else {
             perform(machine.connectFailed(retryAllowed: false))
             return
         }
         triedIndices.append(index)
         let node = runtime.upstream.nodes[index]
         let attemptStart = NIODeadline.now()
-        let bootstrap = ClientBootstrap(group: client.eventLoop)
+        let plain = ClientBootstrap(group: client.eventLoop)
             .connectTimeout(.seconds(saturating: runtime.upstream.timeout.connect))
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.autoRead, value: false)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: EngineTuning.receiveAllocator)
             .channelOption(.writeBufferWaterMark, value: EngineTuning.writeWaterMark)
+        // SO_KEEPALIVE only when asked for: no extra system call otherwise.
+        let bootstrap = runtime.upstream.socketKeepalive
+            ? plain.channelOption(.socketOption(.so_keepalive), value: 1) : plain
         let connecting = runtime.connect(node: index, names: context.names, on: client.eventLoop) {
             bootstrap.connect(to: $0)
         }
@@ -508,7 +511,7 @@ final class TCPSession {
         front = nil
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
-        let accessLog = context.accessLog
+        let accessLog = context.accessLog(forListener: listener.name)
         guard accessLog != nil || !(route?.plugins.loggers.isEmpty ?? true) else { return }
         let record = SessionLogRecord.make(
             id: accounting.record?.id ?? context.registry.makeID(), transport: "TCP",

@@ -25,6 +25,9 @@ package final class TrafficCounters: Sendable {
     /// `side="upstream"` bandwidth).
     let upstreamBytesSent = Atomic<UInt64>(0)
     let upstreamBytesReceived = Atomic<UInt64>(0)
+    /// Nodes with a `max_conns`: the sessions holding one of the node's places, from their pick (connecting
+    /// included) to their end — what the limit counts.
+    let places = Atomic<Int>(0)
 
     init() {}
 

@@ -10,6 +10,8 @@ final class UDPSession {
     private let context: EngineContext
     private let listenerChannel: Channel
     private let client: SocketAddress
+    /// The listener's name, which chooses the access log.
+    private let listenerName: String
     private let facts: ConnectionFacts
     private let route: CompiledRoute
     /// The route's upstream until the balance phase chose (nil for a route whose traffic-split names every one).
@@ -40,6 +42,7 @@ final class UDPSession {
         self.context = context
         self.listenerChannel = listenerChannel
         self.client = client
+        listenerName = listener.name
         self.facts = facts
         self.route = route
         self.runtime = route.upstream
@@ -127,7 +130,7 @@ final class UDPSession {
         // The chosen upstream's own hash key (a traffic-split may choose one hashing otherwise than the route's).
         key = key ?? facts.hashKey(runtime.upstream.hashKey, variables: pluginSession?.variables)
         accounting.use(runtime)
-        guard let index = runtime.pick(hashKey: key, excluding: []) else {
+        guard let index = accounting.pick(hashKey: key, excluding: []) else {
             perform(machine.socketFailed())
             return
         }
@@ -239,7 +242,7 @@ final class UDPSession {
         let reason = machine.reason ?? .clientClosed
         accounting.finish(bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, reason: reason)
         let loggers = route.plugins.loggers
-        let accessLog = context.accessLog
+        let accessLog = context.accessLog(forListener: listenerName)
         guard accessLog != nil || !loggers.isEmpty else { return }
         let node = accounting.nodeIndex
         let record = SessionLogRecord.make(

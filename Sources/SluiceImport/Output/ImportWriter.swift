@@ -47,11 +47,27 @@ public enum ImportWriter {
             throw WriteError(description: "\(error)")
         }
         var problems = ConfigFiles.validate(configPath: configPath).map(\.description)
-        if case .string(let format)? = result.config["sluice"]?["access_log"]?["format"]?.kind {
-            do { _ = try AccessLogFormat(format) } catch {
-                problems.append("config.yaml: sluice.access_log.format: \(error)")
-            }
+        for (path, format) in accessLogFormats(result.config) {
+            do { _ = try AccessLogFormat(format) } catch { problems.append("config.yaml: \(path): \(error)") }
         }
         return problems
+    }
+
+    /// The access-log formats of config.yaml by field path: the main log's and each listener's own.
+    private static func accessLogFormats(_ config: ConfigValue) -> [(String, String)] {
+        let root = config["sluice"]
+        var out: [(String, String)] = []
+        if case .string(let format)? = root?["access_log"]?["format"]?.kind {
+            out.append(("sluice.access_log.format", format))
+        }
+        for transport in ["tcp", "udp"] {
+            guard case .list(let entries)? = root?["stream_proxy"]?[transport]?.kind else { continue }
+            for (i, entry) in entries.enumerated() {
+                if case .string(let format)? = entry["access_log"]?["format"]?.kind {
+                    out.append(("sluice.stream_proxy.\(transport)[\(i)].access_log.format", format))
+                }
+            }
+        }
+        return out
     }
 }

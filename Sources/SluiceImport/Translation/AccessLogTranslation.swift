@@ -1,19 +1,31 @@
 import SluiceConfig
 import SluiceEngine
 
-/// `log_format` and `access_log` as Sluice's one access log (`access_log.path` and `.format` in config.yaml).
-///
-/// Sluice writes one access log for every listener. The `stream {}`-level `access_log` becomes it; without one,
-/// the first server's; any other log is reported.
+/// `log_format` and `access_log`: the `stream {}` level's log becomes Sluice's main access log (`access_log.path`
+/// and `.format` in config.yaml), a server's own becomes the `access_log` of its listeners (`false` for `off`),
+/// which nginx's inheritance rules make the same thing: a server without one logs where `stream {}` says.
 struct AccessLogTranslation {
+    /// One `access_log` as Sluice writes it.
+    enum Log: Equatable {
+        case off
+        case file(path: String, format: String)
+
+        /// A listener entry's `access_log` value.
+        var listenerValue: ConfigValue {
+            switch self {
+            case .off: .bool(false)
+            case .file(let path, let format): .map([("path", .string(path)), ("format", .string(format))])
+            }
+        }
+    }
+
     /// nginx variables with a Sluice counterpart of another name.
     static let renamed = ["ssl_preread_server_name": "ssl_server_name"]
 
     private var formats: [String: (format: String, location: SourceLocation)] = [:]
-    private(set) var path: String?
-    private(set) var format: String?
-    private var chosenAt: SourceLocation?
-    private var chosenAtStreamLevel = false
+    /// The `stream {}`-level log; nil when there is none.
+    private(set) var main: Log?
+    private var mainAt: SourceLocation?
 
     /// Records a `log_format NAME [escape=…] STRING…`.
     mutating func define(_ d: NginxDirective, notes: ImportNotes) {
@@ -31,20 +43,44 @@ struct AccessLogTranslation {
         formats[d.args[0]] = (translate(parts.joined(), d, notes), d.location)
     }
 
-    /// Reads an `access_log`; `streamLevel` for one outside any server block.
-    mutating func use(_ d: NginxDirective, streamLevel: Bool, notes: ImportNotes) {
-        if d.args == ["off"] { return }
-        guard d.args.count >= 2 else {
-            notes.add(d, .notTranslated, "access_log needs a path and a log_format name")
+    /// Reads an `access_log` of `stream {}`: the main log (the first one; Sluice writes one file per level).
+    mutating func useAtStreamLevel(_ d: NginxDirective, notes: ImportNotes) {
+        guard let log = read(d, notes: notes) else { return }
+        guard let mainAt else {
+            main = log
+            mainAt = d.location
             return
         }
-        if d.args[0].contains("$") || d.args[0].hasPrefix("syslog:") {
-            notes.add(d, .notTranslated, "Sluice writes its access log to one file path")
+        if log != main { notes.add(d, .notTranslated, "Sluice writes one main access log: the one of \(mainAt)") }
+    }
+
+    /// Reads a server's `access_log` into `own`, the server's listeners' log (the first one; Sluice writes one
+    /// file per listener). `own` stays nil when the log is the main one anyway.
+    func useInServer(_ d: NginxDirective, own: inout (log: Log, location: SourceLocation)?, notes: ImportNotes) {
+        guard let log = read(d, notes: notes) else { return }
+        if let own {
+            if log != own.log {
+                notes.add(d, .notTranslated, "Sluice writes one access log per listener: the one of \(own.location)")
+            }
             return
+        }
+        own = (log, d.location)
+    }
+
+    /// One `access_log` directive as a Sluice log; nil (noted) when it cannot be one.
+    private func read(_ d: NginxDirective, notes: ImportNotes) -> Log? {
+        if d.args == ["off"] { return .off }
+        guard d.args.count >= 2 else {
+            notes.add(d, .notTranslated, "access_log needs a path and a log_format name")
+            return nil
+        }
+        if d.args[0].contains("$") || d.args[0].hasPrefix("syslog:") {
+            notes.add(d, .notTranslated, "Sluice writes an access log to one file path")
+            return nil
         }
         guard let named = formats[d.args[1]] else {
             notes.add(d, .notTranslated, "no log_format \"\(d.args[1])\" (defined before use)")
-            return
+            return nil
         }
         for param in d.args.dropFirst(2) {
             let (key, _) = UpstreamBlock.split(param)
@@ -54,30 +90,16 @@ struct AccessLogTranslation {
                 notes.add(d, .notTranslated, "Sluice has no such access_log option", subject: param)
             }
         }
-        if let chosenAt {
-            if path == d.args[0] && format == named.format { return }
-            if chosenAtStreamLevel || !streamLevel {
-                notes.add(d, .notTranslated, "Sluice writes one access log for every listener: \(path ?? "") "
-                          + "(\(chosenAt))")
-                return
-            }
-        }
-        if !streamLevel {
-            notes.add(d, .approximate, "Sluice writes one access log for every listener; this one takes them all")
-        }
         if !d.args[0].hasPrefix("/") {
             notes.add(d, .approximate, "a relative path starts at config.yaml's folder (nginx: its prefix)",
                       subject: d.args[0])
         }
-        path = d.args[0]
-        format = named.format
-        chosenAt = d.location
-        chosenAtStreamLevel = streamLevel
+        return .file(path: d.args[0], format: named.format)
     }
 
     /// The `access_log` section for config.yaml, or nil.
     var section: ConfigValue? {
-        guard let path, let format else { return nil }
+        guard case .file(let path, let format)? = main else { return nil }
         return .map([("path", .string(path)), ("format", .string(format))])
     }
 

@@ -9,6 +9,8 @@ struct GatewayAssembler {
         var listen: Listen
         var passthrough: Bool
         var responses: Int?
+        /// The server's own access log.
+        var accessLog: AccessLogTranslation.Log?
     }
 
     /// A certificate for `ssls`.
@@ -57,7 +59,8 @@ struct GatewayAssembler {
                 continue
             }
             listeners.append(ListenerDraft(listen: listen, passthrough: server.settings.sslPreread && !listen.tls,
-                                           responses: listen.udp ? server.settings.responses : nil))
+                                           responses: listen.udp ? server.settings.responses : nil,
+                                           accessLog: server.accessLog))
             let wildcard = listen.host == nil || listen.host == "::" || listen.host == "0.0.0.0"
             for port in listen.ports.lower...listen.ports.upper {
                 for (sni, target) in targets {
@@ -114,12 +117,14 @@ struct GatewayAssembler {
         var udp: [ConfigValue] = []
         for draft in listeners {
             let l = draft.listen
-            if let host = l.host, !Self.isWildcard(host), listeners.contains(where: {
+            if let host = l.host, !Self.isWildcard(host), let wildcard = listeners.first(where: {
                 $0.listen.udp == l.udp && Self.isWildcard($0.listen.host) && Self.sameFamily($0.listen.host, host)
                     && $0.listen.ports.lower <= l.ports.upper && l.ports.lower <= $0.listen.ports.upper
             }) {
                 notes.add(at: l.location, .approximate, "listen \(l.addressText)",
-                       "served by the listener on every address of this port; the route matches this address")
+                       "served by the listener on every address of this port; the route matches this address"
+                       + (draft.accessLog == wildcard.accessLog ? "" : ", and its sessions are logged where that "
+                          + "listener's are (Sluice chooses the access log by listener)"))
                 continue
             }
             let addr: ConfigValue = l.host == nil && l.ports.lower == l.ports.upper ? .int(l.ports.lower)
@@ -129,6 +134,7 @@ struct GatewayAssembler {
             options.set("tls_passthrough", draft.passthrough ? .bool(true) : nil)
             options.set("proxy_protocol", l.proxyProtocol ? .bool(true) : nil)
             options.set("proxy_responses", draft.responses.map { .int($0) })
+            options.set("access_log", draft.accessLog?.listenerValue)
             let entry: ConfigValue = options.entries.isEmpty ? addr : .map([("addr", addr)] + options.entries)
             if l.udp { udp.append(entry) } else { tcp.append(entry) }
         }
@@ -151,7 +157,7 @@ struct GatewayAssembler {
         for r in routes {
             let restricted = restrictedPorts.contains(r.port)
             let id = routeIDs.take(preferredID(r, restricted: restricted))
-            let fields = ConfigValue.map(r.options.upstreamFields(udp: r.udp))
+            let fields = ConfigValue.map(r.options.upstreamFields(tcp: r.tcp, udp: r.udp))
             let upstreamRef: (String, ConfigValue)
             switch r.target {
             case .address(let hp):

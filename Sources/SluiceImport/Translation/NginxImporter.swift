@@ -56,7 +56,7 @@ public enum NginxImporter {
                               subject: "map \(d.args.joined(separator: " "))")
                 }
             case "log_format": accessLog.define(d, notes: notes)
-            case "access_log": accessLog.use(d, streamLevel: true, notes: notes)
+            case "access_log": accessLog.useAtStreamLevel(d, notes: notes)
             case "set_real_ip_from":
                 if d.args.count == 1, CIDR(d.args[0]) != nil { realIPFrom.append(d.args[0]) } else {
                     notes.add(d, .notTranslated, "Sluice trusts IP addresses or CIDRs only")
@@ -68,7 +68,7 @@ public enum NginxImporter {
         }
         let servers = stream.filter { $0.name == "server" }.map {
             ServerBlock($0, inherited: settings, upstreams: upstreamNames, maps: maps, files: files,
-                        accessLog: &accessLog, notes: notes)
+                        accessLog: accessLog, notes: notes)
         }
         var assembler = GatewayAssembler(upstreams: upstreams, notes: notes)
         for server in servers { assembler.add(server) }

@@ -18,6 +18,8 @@ struct ProxyOptions: Equatable {
     /// `proxy_ssl_certificate` / `_key`: a client certificate for the nodes (upstream mTLS).
     var tlsClientCert: String?
     var tlsClientKey: String?
+    /// `proxy_socket_keepalive on`: `SO_KEEPALIVE` on the connections to the nodes (TCP only).
+    var socketKeepalive = false
 
     /// `proxy_next_upstream` and `_tries` combine; kept apart until the end.
     private var nextUpstream: Bool?
@@ -52,6 +54,8 @@ struct ProxyOptions: Equatable {
             if let pem = files.read(d, notes: notes) { tlsClientCert = pem }
         case "proxy_ssl_certificate_key":
             if let pem = files.read(d, notes: notes) { tlsClientKey = pem }
+        case "proxy_socket_keepalive":
+            if let on = flag(d, notes) { socketKeepalive = on }
         case "proxy_ssl_server_name":
             if flag(d, notes) == true {
                 notes.add(d, .approximate, "Sluice passes on the client's server name when it terminated TLS, else "
@@ -91,8 +95,9 @@ struct ProxyOptions: Equatable {
         return on
     }
 
-    /// The upstream fields these options set, in the order Sluice documents them.
-    func upstreamFields(udp: Bool) -> [(String, ConfigValue)] {
+    /// The upstream fields these options set, in the order Sluice documents them, for a route taking `tcp`
+    /// and/or `udp` connections (keepalive is a TCP matter: nginx's does nothing to UDP sockets either).
+    func upstreamFields(tcp: Bool, udp: Bool) -> [(String, ConfigValue)] {
         var b = MapBuilder()
         b.set("retries", retries.map { .int($0) })
         b.set("retry_timeout", retryTimeout.map { .seconds($0) })
@@ -118,6 +123,7 @@ struct ProxyOptions: Equatable {
             if !t.entries.isEmpty { b.set("tls", t.value) }
         }
         if sendProxyProtocol { b.set("proxy_protocol", .string("v1")) }
+        if socketKeepalive && tcp { b.set("socket_keepalive", .bool(true)) }
         return b.entries
     }
 }

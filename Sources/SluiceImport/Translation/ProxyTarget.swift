@@ -27,10 +27,11 @@ struct SNIMap {
     var entries: [Entry] = []
     var fallback: ProxyTarget?
 
-    /// Reads the map's lines; lines Sluice cannot match (regular expressions, suffix wildcards) are noted.
+    /// Reads the map's lines; lines Sluice cannot match (most regular expressions, suffix wildcards) are noted.
     init(_ d: NginxDirective, upstreams: Set<String>, notes: ImportNotes) {
         variable = d.args.count > 1 ? d.args[1] : ""
         let hostnames = d.block?.contains { $0.name == "hostnames" } ?? false
+        var regexLines: [(line: NginxDirective, patterns: [String], target: ProxyTarget)] = []
         for line in d.block ?? [] {
             if line.name == "hostnames" { continue }
             if line.name == "volatile" {
@@ -49,9 +50,46 @@ struct SNIMap {
                 fallback = target
                 continue
             }
+            if line.name.hasPrefix("~") {
+                guard let patterns = RegexServerName.patterns(line.name) else {
+                    notes.add(line, .notTranslated, RegexServerName.why)
+                    continue
+                }
+                if !line.name.hasPrefix("~*") {
+                    notes.add(line, .approximate, "Sluice matches server names in any letter case (nginx's ~, unlike "
+                              + "~*, is case-sensitive)")
+                }
+                regexLines.append((line, patterns, target))
+                continue
+            }
             for sni in Self.patterns(line.name, hostnames: hostnames, line: line, notes: notes) {
                 entries.append(Entry(sni: sni, target: target))
             }
+        }
+        addRegexEntries(regexLines, notes: notes)
+    }
+
+    /// nginx tries exact names, then wildcard names, then the regular expressions in their order; Sluice tries
+    /// exact names, then the longest `*.domain`. A pattern made of an expression is therefore left out when a
+    /// wildcard name or an earlier expression already takes every name it matches (it never decides in nginx);
+    /// the rest follow the other lines, so an exact name given both ways keeps the plain line's target.
+    private mutating func addRegexEntries(_ lines: [(line: NginxDirective, patterns: [String], target: ProxyTarget)],
+                                          notes: ImportNotes) {
+        let wildcards = entries.map(\.sni).filter { $0.hasPrefix("*.") }
+        var earlier: [String] = []
+        for (line, patterns, target) in lines {
+            for sni in patterns {
+                if let w = wildcards.first(where: { RegexServerName.covers($0, sni) }) {
+                    notes.add(line, .notNeeded, "\(sni) never decides: nginx tries the wildcard name \(w) before "
+                              + "regular expressions")
+                } else if let w = earlier.first(where: { RegexServerName.covers($0, sni) }) {
+                    notes.add(line, .notNeeded, "\(sni) never decides: an earlier regular expression (\(w)) takes "
+                              + "its names")
+                } else {
+                    entries.append(Entry(sni: sni, target: target))
+                }
+            }
+            earlier += patterns.filter { $0.hasPrefix("*.") }
         }
     }
 
@@ -60,14 +98,9 @@ struct SNIMap {
                                  notes: ImportNotes) -> [String] {
         let name = key.lowercased()
         let nameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-._*")
-        if !name.hasPrefix("~") && (name.isEmpty || !name.allSatisfy(nameCharacters.contains)
-                                    || name.dropFirst().contains("*") && !name.hasSuffix(".*")) {
+        if name.isEmpty || !name.allSatisfy(nameCharacters.contains)
+            || name.dropFirst().contains("*") && !name.hasSuffix(".*") {
             notes.add(line, .notTranslated, "not a server name Sluice can match")
-            return []
-        }
-        if name.hasPrefix("~") {
-            notes.add(line, .notTranslated, "Sluice matches server names exactly or by *.domain, not by regular "
-                      + "expressions")
             return []
         }
         guard hostnames, name.hasPrefix("*.") || name.hasPrefix(".") || name.hasSuffix(".*") else { return [name] }

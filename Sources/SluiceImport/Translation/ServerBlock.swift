@@ -19,12 +19,15 @@ struct ServerBlock {
     var plugins: [(String, ConfigValue)] = []
     /// The `limit_conn` translated, to note a zone that several routes share.
     var limitConn: LimitConnTranslation.Limit?
+    /// The server's own `access_log` (its listeners'), when it differs from the main one.
+    var accessLog: AccessLogTranslation.Log?
 
     init(_ d: NginxDirective, inherited: ServerSettings, upstreams: Set<String>, maps: [String: SNIMap],
-         files: CertificateFiles, accessLog: inout AccessLogTranslation, notes: ImportNotes) {
+         files: CertificateFiles, accessLog logs: AccessLogTranslation, notes: ImportNotes) {
         location = d.location
         settings = inherited
         settings.plugins.enterServer()
+        var ownLog: (log: AccessLogTranslation.Log, location: SourceLocation)?
         for inner in d.block ?? [] {
             if settings.read(inner, files: files, notes: notes) { continue }
             switch inner.name {
@@ -35,12 +38,13 @@ struct ServerBlock {
             case "server_name":
                 serverNames = inner.args.map { $0.lowercased() }.filter { !$0.isEmpty && !$0.hasPrefix("~") }
             case "access_log":
-                accessLog.use(inner, streamLevel: false, notes: notes)
+                logs.useInServer(inner, own: &ownLog, notes: notes)
             default:
                 notes.add(inner, .notTranslated, "unknown directive in a server block")
             }
         }
         (plugins, limitConn) = settings.plugins.plugins(udp: listens.contains { $0.udp }, notes: notes)
+        if let own = ownLog?.log, own != logs.main ?? .off { accessLog = own }
         let options = settings.options
         if (options.tlsClientCert == nil) != (options.tlsClientKey == nil) {
             notes.add(d, .notTranslated, "proxy_ssl_certificate and proxy_ssl_certificate_key go together; no "

@@ -87,10 +87,6 @@ struct ServerSettings {
             default: notes.add(d, .notTranslated, "expects on, off or optional")
             }
             verifyClientAt = d.location
-        case "proxy_socket_keepalive":
-            if d.args != ["off"] {
-                notes.add(d, .notTranslated, "Sluice does not set SO_KEEPALIVE towards the nodes yet")
-            }
         case "proxy_half_close":
             notes.add(d, d.args == ["on"] ? .notNeeded : .approximate, "Sluice always passes a half-close on, both ways")
         case "error_log":

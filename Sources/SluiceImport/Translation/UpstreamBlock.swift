@@ -15,9 +15,11 @@ struct UpstreamBlock {
         /// which are Sluice's defaults too).
         var maxFails: Int?
         var failTimeout: Double?
+        /// `max_conns=N` (N > 0; nginx's 0 is no limit, Sluice's default).
+        var maxConns: Int?
 
         /// Whether the node needs the list form of `nodes` (a map has room for a weight only).
-        var needsFields: Bool { backup || down || maxFails != nil || failTimeout != nil }
+        var needsFields: Bool { backup || down || maxFails != nil || failTimeout != nil || maxConns != nil }
     }
 
     var name: String
@@ -34,9 +36,11 @@ struct UpstreamBlock {
     init(_ d: NginxDirective, notes: ImportNotes) {
         name = d.args[0]
         location = d.location
-        for inner in d.block ?? [] {
+        let inners = d.block ?? []
+        let hasZone = inners.contains { $0.name == "zone" }
+        for inner in inners {
             switch inner.name {
-            case "server": node(inner, notes)
+            case "server": node(inner, hasZone: hasZone, notes)
             case "hash": hash(inner, notes)
             case "least_conn": type = "least_conn"
             case "random":
@@ -70,7 +74,7 @@ struct UpstreamBlock {
         }
     }
 
-    private mutating func node(_ d: NginxDirective, _ notes: ImportNotes) {
+    private mutating func node(_ d: NginxDirective, hasZone: Bool, _ notes: ImportNotes) {
         guard let address = d.args.first else {
             notes.add(d, .notTranslated, "server needs an address")
             return
@@ -103,7 +107,15 @@ struct UpstreamBlock {
                               subject: param)
                 }
             case "max_conns":
-                notes.add(d, .notTranslated, "Sluice has no per-node connection limit", subject: param)
+                guard let n = value.flatMap({ Int($0) }), (0...Int(Int32.max)).contains(n) else {
+                    notes.add(d, .notTranslated, "max_conns must be a number of connections, 0 or more", subject: param)
+                    continue
+                }
+                if n > 0 { node.maxConns = n }
+                if n > 0 && !hasZone {
+                    notes.add(d, .approximate, "Sluice counts the node's connections of the whole gateway; nginx "
+                              + "without a zone in the upstream counts them per worker process", subject: param)
+                }
             case "resolve":
                 notes.add(d, .notNeeded, "Sluice re-resolves node names on their DNS TTL by itself", subject: param)
             case "slow_start":
@@ -124,7 +136,7 @@ struct UpstreamBlock {
     }
 
     /// The `nodes` field: a `"host:port": weight` map, or a list when a node has more to say (backup ⇒
-    /// `priority: -1`, down ⇒ `state: maint`, `max_fails`, `fail_timeout`).
+    /// `priority: -1`, down ⇒ `state: maint`, `max_fails`, `fail_timeout`, `max_conns`).
     var nodesValue: ConfigValue {
         if nodes.contains(where: \.needsFields) {
             let backups = nodes.contains(where: \.backup)
@@ -137,6 +149,7 @@ struct UpstreamBlock {
                 b.set("max_fails", node.maxFails.map { .int($0) })
                 b.set("fail_timeout", node.failTimeout.map { .seconds($0) })
                 b.set("state", node.down ? .string("maint") : nil)
+                b.set("max_conns", node.maxConns.map { .int($0) })
                 return b.value
             })
         }
