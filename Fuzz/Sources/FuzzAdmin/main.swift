@@ -68,7 +68,8 @@ struct AdminFixture: Sendable {
         } catch {
             fatalError("fixture store in \(dir): \(error)")
         }
-        api = AdminAPI(store: store, auth: AdminAuth(key: Self.key, viewerKey: nil, allow: [CIDR("127.0.0.0/8")!]))
+        api = AdminAPI.withoutEngine(store: store,
+                                     auth: AdminAuth(key: Self.key, viewerKey: nil, allow: [CIDR("127.0.0.0/8")!]))
     }
 
     /// The stored object of that kind and id, or an empty object (PATCH of a missing id gets `{}` to walk).
