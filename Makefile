@@ -8,7 +8,7 @@ PYTHON ?= python3
 CONFIG ?= conf/config.yaml
 SMOKE := ../shared/contract/smoke.sh
 
-.PHONY: run run-headless build test e2e reliability soak fuzz bench bench-short clean
+.PHONY: run run-headless build test e2e reliability soak fuzz sanitize bench bench-short clean
 
 # Runs the gateway with the operator console on conf/ (`make run-headless` for the engine alone).
 run:
@@ -61,7 +61,7 @@ soak:
 
 # libFuzzer targets (Fuzz/): each runs FUZZ_RUNS inputs (-1: no limit) for at most FUZZ_SECONDS
 # (0: no limit) from the seed corpus in Fuzz/Corpus; findings go to .build/fuzz.
-FUZZ_TARGETS ?= FuzzJSON FuzzYAML FuzzStoredObjects FuzzMQTT
+FUZZ_TARGETS ?= FuzzJSON FuzzYAML FuzzStoredObjects FuzzMQTT FuzzProxyProtocol FuzzClientHello FuzzAdmin
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 0
 FUZZ_CONFIG ?= release
@@ -78,6 +78,14 @@ fuzz:
 	    .build/fuzz/$$c Fuzz/Corpus/$$c || exit 1; \
 	done
 
+# The engine's unit tests (SluiceEngineTests) under a sanitizer: SANITIZER=address (the default) or thread, built in
+# a path of its own (.build-address, .build-thread) so the plain debug build stays as it is. Not part of `make test`.
+SANITIZER ?= address
+SANITIZE_FILTER ?= SluiceEngineTests
+sanitize:
+	$(SWIFT) build --build-tests --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER)
+	$(SWIFT) test --skip-build --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER) --filter $(SANITIZE_FILTER)
+
 # Release build, routing microbenchmarks, ../shared/peerbench with Sluice and with nio-floor as candidates, one
 # ratio table (Benchmarks/README.md). REPS, WORKLOADS, DURATION, CONN_N … pass through.  Not part of `make test`.
 bench:
@@ -90,4 +98,4 @@ bench-short:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf Tests/e2e/__pycache__ Tests/reliability/__pycache__ .pytest_cache Fuzz/.build .build/fuzz
+	rm -rf Tests/e2e/__pycache__ Tests/reliability/__pycache__ .pytest_cache Fuzz/.build .build/fuzz .build-address .build-thread

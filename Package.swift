@@ -13,6 +13,7 @@ let package = Package(
         // For the libFuzzer targets in Fuzz/ (a package of their own).
         .library(name: "SluiceConfig", targets: ["SluiceConfig"]),
         .library(name: "SluiceEngine", targets: ["SluiceEngine"]),
+        .library(name: "SluiceAdmin", targets: ["SluiceAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),

@@ -24,5 +24,21 @@ let package = Package(
             name: "FuzzMQTT",
             dependencies: ["FuzzSupport", .product(name: "SluiceEngine", package: "Sluice")]
         ),
+        .executableTarget(
+            name: "FuzzProxyProtocol",
+            dependencies: ["FuzzSupport", .product(name: "SluiceEngine", package: "Sluice")]
+        ),
+        .executableTarget(
+            name: "FuzzClientHello",
+            dependencies: ["FuzzSupport", .product(name: "SluiceEngine", package: "Sluice")]
+        ),
+        .executableTarget(
+            name: "FuzzAdmin",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "SluiceAdmin", package: "Sluice"),
+                .product(name: "SluiceConfig", package: "Sluice"),
+            ]
+        ),
     ]
 )

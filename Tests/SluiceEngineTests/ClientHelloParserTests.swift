@@ -116,6 +116,10 @@ struct ClientHelloParserTests {
         ("SNI UTF-8", withSNI(Builder.serverNameData([(0, Array("bücher.de".utf8))])), "contains byte 195"),
         ("SNI 256 bytes", withSNI(Builder.serverNameData([(0, [UInt8](repeating: 0x61, count: 256))])), "longer than 255"),
         ("SNI dot only", withSNI(Builder.serverNameData([(0, [0x2E])])), "only a dot"),
+        // Found by FuzzClientHello: "a.." kept a trailing dot after the one stripped.
+        ("SNI two trailing dots", withSNI(Builder.serverNameData([(0, Array("a.b..".utf8))])), "empty label"),
+        ("SNI leading dot", withSNI(Builder.serverNameData([(0, Array(".a.b".utf8))])), "empty label"),
+        ("SNI inner empty label", withSNI(Builder.serverNameData([(0, Array("a..b".utf8))])), "empty label"),
         ("SNI two host names", withSNI(Builder.serverNameData([(0, [0x61]), (0, [0x62])])), "more than one host_name"),
         ("SNI name overrun", withSNI([0, 6, 0, 0, 9, 0x61, 0x62, 0x63]), "overruns"),
         ("ALPN empty list", withALPN([0, 0]), "empty ALPN list"),

@@ -27,6 +27,12 @@ public final class AdminAPI: Sendable {
         self.history = RevisionEndpoints(store: store)
     }
 
+    /// An API without an engine (`/v1/healthcheck` lists no upstreams) on the system clock, for callers outside the
+    /// package: the Admin API fuzz target.
+    public static func withoutEngine(store: Store, auth: AdminAuth) -> AdminAPI {
+        AdminAPI(store: store, auth: auth)
+    }
+
     /// Answers one request; never throws — every refusal is a response.
     public func handle(_ request: AdminRequest) -> AdminResponse {
         do throws(AdminError) {

@@ -125,8 +125,8 @@ public enum ClientHelloParser {
         return hostName
     }
 
-    /// Validates an SNI host_name (1…255 printable ASCII bytes, no spaces or slashes), lower-cases it and
-    /// strips one trailing dot.
+    /// Validates an SNI host_name (1…255 printable ASCII bytes, no spaces or slashes, no empty label), lower-cases
+    /// it and strips one trailing dot.
     private static func normalizedHostName(_ name: ArraySlice<UInt8>) throws(PrefixReader.Stop) -> String {
         guard !name.isEmpty else { throw .malformed("empty host_name") }
         guard name.count <= maxServerNameLength else { throw .malformed("host_name longer than 255 bytes") }
@@ -141,6 +141,12 @@ public enum ClientHelloParser {
         }
         if lowered.last == UInt8(ascii: ".") { lowered.removeLast() }
         guard !lowered.isEmpty else { throw .malformed("host_name is only a dot") }
+        // An empty label (`a..`, `.a`, `a..b`) names no host; `a..` would otherwise keep a trailing dot.
+        let dot = UInt8(ascii: ".")
+        guard lowered.first != dot, lowered.last != dot,
+              !zip(lowered, lowered.dropFirst()).contains(where: { $0 == dot && $1 == dot }) else {
+            throw .malformed("host_name has an empty label")
+        }
         return String(decoding: lowered, as: UTF8.self)
     }
 
