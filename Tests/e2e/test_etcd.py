@@ -55,6 +55,23 @@ def gateway(sluice, etcd, name, role="data_plane", hosts=None, prometheus=False)
     return sluice(name=name, deployment=etcd.deployment(role, hosts), prometheus=prometheus)
 
 
+def three_gateways(sluice, etcd, server):
+    """Two traditional gateways and a data plane on one etcd; t1's Admin API writes upstream 1 (`server`) and a
+    route to it on each gateway's port, and all three serve it."""
+    t1 = gateway(sluice, etcd, "t1", "traditional")
+    t2 = gateway(sluice, etcd, "t2", "traditional")
+    dp = gateway(sluice, etcd, "dp")
+    st, _, body = t1.admin("PUT", "/apisix/admin/upstreams/1", upstream("1", server.addr))
+    assert st == 201, body
+    for gw in (t1, t2, dp):
+        st, _, body = t1.admin("PUT", f"/apisix/admin/stream_routes/{gw.dir.name}",
+                               stream_route(gw.dir.name, gw.port, "1"))
+        assert st == 201, body
+    for gw in (t1, t2, dp):
+        wait_until(reaches(gw.port, server.name), 3, f"{gw.dir.name} to serve what t1 wrote")
+    return t1, t2, dp
+
+
 def other_port(port):
     """A free port other than `port` (for a route this gateway does not listen on)."""
     p = free_port()
@@ -111,18 +128,7 @@ def test_data_planes_follow_etcdctl(sluice, etcd_server):
 def test_admin_api_writes_go_through_etcd(sluice, etcd_server):
     etcd = etcd_server
     one, two = named_server("ONE"), named_server("TWO")
-    t1 = gateway(sluice, etcd, "t1", "traditional")
-    t2 = gateway(sluice, etcd, "t2", "traditional")
-    dp = gateway(sluice, etcd, "dp")
-
-    st, _, body = t1.admin("PUT", "/apisix/admin/upstreams/1", upstream("1", one.addr))
-    assert st == 201, body
-    for gw in (t1, t2, dp):
-        st, _, body = t1.admin("PUT", f"/apisix/admin/stream_routes/{gw.dir.name}",
-                               stream_route(gw.dir.name, gw.port, "1"))
-        assert st == 201, body
-    for gw in (t1, t2, dp):
-        wait_until(reaches(gw.port, "ONE"), 3, f"{gw.dir.name} to serve what t1 wrote")
+    t1, t2, dp = three_gateways(sluice, etcd, one)
 
     # what t1 wrote is in etcd as APISIX's JSON, indexes are etcd's revisions
     raw = json.loads(etcd.ctl("get", f"{P}/upstreams/1", "--print-value-only"))

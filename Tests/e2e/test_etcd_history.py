@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from harness import named_server, wait_until
-from test_etcd import P, gateway, reaches, stream_route, upstream
+from test_etcd import P, gateway, reaches, three_gateways, upstream
 
 
 def listed(gw):
@@ -31,18 +31,7 @@ def rollback(gw, n, if_match=None):
 def test_shared_history_diff_and_rollback(sluice, etcd_server):
     etcd = etcd_server
     one, two = named_server("ONE"), named_server("TWO")
-    t1 = gateway(sluice, etcd, "t1", "traditional")
-    t2 = gateway(sluice, etcd, "t2", "traditional")
-    dp = gateway(sluice, etcd, "dp")
-
-    st, _, body = t1.admin("PUT", "/apisix/admin/upstreams/1", upstream("1", one.addr))
-    assert st == 201, body
-    for gw in (t1, t2, dp):
-        st, _, body = t1.admin("PUT", f"/apisix/admin/stream_routes/{gw.dir.name}",
-                               stream_route(gw.dir.name, gw.port, "1"))
-        assert st == 201, body
-    for gw in (t1, t2, dp):
-        wait_until(reaches(gw.port, "ONE"), 3, f"{gw.dir.name} to serve upstream ONE")
+    t1, t2, dp = three_gateways(sluice, etcd, one)
     good = newest(t1)
 
     etcd.put(f"{P}/upstreams/1", upstream("1", two.addr))  # a write straight to etcd
