@@ -360,6 +360,18 @@ struct TranslationTests {
                      "10: not needed: ~^.*\\.sub\\.example\\.org$ 127.0.0.1:5437",
                      "11: not translated: ~^[a-z]+\\.example\\.com$ web", "12: not translated: ~^www\\. web",
                      "13: not translated: ~^db.example.com$ web"]),
+        Case(name: "wildcard-shaped map keys without hostnames are plain strings in nginx", nginx: """
+            map $ssl_preread_server_name $backend {
+                db.example.com    127.0.0.1:5432;
+                *.example.net     127.0.0.1:5433;
+                .example.org      127.0.0.1:5434;
+                default           127.0.0.1:5435;
+            }
+            server { listen 443; ssl_preread on; proxy_pass $backend; }
+            """,
+             values: ["stream_routes/0/sni": "db.example.com", "stream_routes/1/id": "listen-443"],
+             absent: ["stream_routes/1/sni", "stream_routes/2"],
+             notes: ["3: not translated: *.example.net 127.0.0.1:5433", "4: not translated: .example.org 127.0.0.1:5434"]),
         Case(name: "a map Sluice cannot route by", nginx: """
             map $remote_addr $b { default 127.0.0.1:1; }
             server { listen 1; proxy_pass $b; }

@@ -103,7 +103,13 @@ struct SNIMap {
             notes.add(line, .notTranslated, "not a server name Sluice can match")
             return []
         }
-        guard hostnames, name.hasPrefix("*.") || name.hasPrefix(".") || name.hasSuffix(".*") else { return [name] }
+        let wildcardShape = name.hasPrefix("*.") || name.hasPrefix(".") || name.hasSuffix(".*")
+        guard hostnames || !wildcardShape else {
+            // Without `hostnames` nginx compares such a key as a plain string, which no server name equals.
+            notes.add(line, .notTranslated, "without `hostnames` nginx matches it as a plain string, never a name")
+            return []
+        }
+        guard wildcardShape else { return [name] }
         if name.hasSuffix(".*") {
             notes.add(line, .notTranslated, "Sluice has no suffix wildcards (name.*)")
             return []
