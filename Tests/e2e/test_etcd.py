@@ -55,6 +55,25 @@ def gateway(sluice, etcd, name, role="data_plane", hosts=None, prometheus=False)
     return sluice(name=name, deployment=etcd.deployment(role, hosts), prometheus=prometheus)
 
 
+def one_wins(writes):
+    """Runs the named Admin calls at once (released together by a barrier): exactly one must answer 200 and the
+    other 412. Returns the winner's name and the loser's reply body."""
+    results = []
+    barrier = threading.Barrier(len(writes))
+
+    def run(name, call):
+        barrier.wait()
+        st, _, body = call()
+        results.append((st, name, body))
+    threads = [threading.Thread(target=run, args=item) for item in writes.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert sorted(r[0] for r in results) == [200, 412], results
+    return (next(r[1] for r in results if r[0] == 200), next(r[2] for r in results if r[0] == 412))
+
+
 def three_gateways(sluice, etcd, server):
     """Two traditional gateways and a data plane on one etcd; t1's Admin API writes upstream 1 (`server`) and a
     route to it on each gateway's port, and all three serve it."""
@@ -141,25 +160,11 @@ def test_admin_api_writes_go_through_etcd(sluice, etcd_server):
 
     # two Admin APIs on different gateways, both with the same If-Match: one wins
     etag = '"%d"' % got["modifiedIndex"]
-    results = []
-    barrier = threading.Barrier(2)
-
-    def write(gw, addr):
-        barrier.wait()
-        st, _, body = gw.admin("PATCH", "/apisix/admin/upstreams/1", {"nodes": {addr: 1}},
-                               headers={"If-Match": etag})
-        results.append((st, addr, body))
-    threads = [threading.Thread(target=write, args=(t1, one.addr)),
-               threading.Thread(target=write, args=(t2, two.addr))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
-    assert sorted(r[0] for r in results) == [200, 412], results
-    winner = next(r[1] for r in results if r[0] == 200)
-    name = "ONE" if winner == one.addr else "TWO"
+    winner, _ = one_wins({name: (lambda gw=gw, addr=server.addr: gw.admin(
+        "PATCH", "/apisix/admin/upstreams/1", {"nodes": {addr: 1}}, headers={"If-Match": etag}))
+        for name, gw, server in (("ONE", t1, one), ("TWO", t2, two))})
     for gw in (t1, t2, dp):
-        wait_until(reaches(gw.port, name), 3, f"{gw.dir.name} to serve the winning write")
+        wait_until(reaches(gw.port, winner), 3, f"{gw.dir.name} to serve the winning write")
 
     # a delete through t2 reaches everyone
     st, _, body = t2.admin("DELETE", f"/apisix/admin/stream_routes/{dp.dir.name}")

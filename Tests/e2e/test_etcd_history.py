@@ -4,12 +4,11 @@ revisions, so every gateway lists the same ones (etcdctl's writes included,
 one etcd transaction that every gateway applies; If-Match (the newest
 revision listed) refuses a rollback when the configuration changed since."""
 
-import threading
 
 import pytest
 
 from harness import named_server, wait_until
-from test_etcd import P, gateway, reaches, three_gateways, upstream
+from test_etcd import P, gateway, one_wins, reaches, three_gateways, upstream
 
 
 def listed(gw):
@@ -103,21 +102,9 @@ def test_concurrent_rollbacks_with_one_if_match(sluice, etcd_server):
     wait_until(lambda: newest(t2) == marks["THREE"], 3, "t2 to list the newest revision")
     wait_until(reaches(t1.port, "THREE"), 3, "t1 to serve the newest revision")
 
-    results = []
-    barrier = threading.Barrier(2)
-
-    def go(gw, target):
-        barrier.wait()
-        st, _, body = rollback(gw, marks[target], if_match=marks["THREE"])
-        results.append((st, target, body))
-    threads = [threading.Thread(target=go, args=(t1, "ONE")), threading.Thread(target=go, args=(t2, "TWO"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
-    assert sorted(r[0] for r in results) == [200, 412], results
-    winner = next(r[1] for r in results if r[0] == 200)
-    loser = next(r[2] for r in results if r[0] == 412)
+    winner, loser = one_wins({target: (lambda gw=gw, target=target: rollback(gw, marks[target],
+                                                                             if_match=marks["THREE"]))
+                              for gw, target in ((t1, "ONE"), (t2, "TWO"))})
     assert "If-Match" in loser["error_msg"], loser
     wait_until(reaches(t1.port, winner), 3, "the winning rollback to be served")
     for gw in (t1, t2):
