@@ -56,6 +56,10 @@ def test_mutual_tls_read_watch_and_write(sluice, tls_etcd):
     wait_until(reaches(dp.port, "ONE"), 5, "the data plane to serve what etcdctl wrote")
     st = etcd_status(dp)
     assert st["reachable"] is True and st["error"] is None and st["source"].startswith("etcd https://"), st
+    # The data plane serving says nothing of the traditional gateway, which validates writes against what it has
+    # applied: wait until it has applied etcd's newest revision (upstream 1) before writing through it.
+    newest = etcd.revision()
+    wait_until(lambda: etcd_status(tr)["revision"] == newest, 10, "the traditional gateway to apply upstream 1")
 
     # written through the traditional gateway's Admin API: a transaction over TLS, followed by everyone
     code, _, body = tr.admin("PUT", "/apisix/admin/stream_routes/tr", stream_route("tr", tr.port, "1"))
