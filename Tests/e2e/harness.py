@@ -106,7 +106,7 @@ def wait_until(cond: Callable[[], object], timeout: float, what: str,
             v = cond()
             if v:
                 return v
-        except (OSError, ValueError) as e:  # transient: retry until the deadline
+        except (OSError, ValueError, LookupError) as e:  # transient (not there yet): retry until the deadline
             last_exc = e
         if time.monotonic() >= deadline:
             extra = f" (last error: {last_exc!r})" if last_exc else ""

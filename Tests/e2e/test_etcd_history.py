@@ -18,7 +18,10 @@ def listed(gw):
 
 
 def newest(gw):
-    return listed(gw)[0]["revision"]
+    """The newest revision `gw` lists, None while it lists none (the history comes from etcd's watch, replayed
+    from the oldest revision etcd keeps: empty until that watch's first message, e.g. after a lost watch)."""
+    entries = listed(gw)
+    return entries[0]["revision"] if entries else None
 
 
 def rollback(gw, n, if_match=None):
@@ -31,7 +34,7 @@ def test_shared_history_diff_and_rollback(sluice, etcd_server):
     etcd = etcd_server
     one, two = named_server("ONE"), named_server("TWO")
     t1, t2, dp = three_gateways(sluice, etcd, one)
-    good = newest(t1)
+    good = wait_until(lambda: newest(t1), 3, "t1 to list its history")
 
     etcd.put(f"{P}/upstreams/1", upstream("1", two.addr))  # a write straight to etcd
     for gw in (t1, t2, dp):
