@@ -8,7 +8,7 @@ PYTHON ?= python3
 CONFIG ?= conf/config.yaml
 SMOKE := ../shared/contract/smoke.sh
 
-.PHONY: run run-headless build test e2e reliability soak fuzz sanitize bench bench-short clean
+.PHONY: run run-headless build test e2e reliability soak fuzz sanitize sanitize-build sanitize-run bench bench-short clean
 
 # Runs the gateway with the operator console on conf/ (`make run-headless` for the engine alone).
 run:
@@ -24,20 +24,14 @@ run-headless:
 build:
 	$(SWIFT) build
 
-# Unit tests, then the end-to-end suite against the debug binary — once with plain TCP routes on the kernel fast
-# path (the default), once with every connection through NIO (SLUICE_FAST_PATH=off) —, then the short form of the
-# reliability suite, the operator contract check when the shared contract is present, and the libFuzzer targets
-# for 20 s each (their bounded form), then a 60 s soak.  Any failure fails.
+# Everything, each stage timed (scripts/test-all.sh): the debug build; unit tests; the end-to-end suite against the
+# debug binary — once with plain TCP routes on the kernel fast path (the default), once with every connection
+# through NIO (SLUICE_FAST_PATH=off) —; the short form of the reliability suite; the operator contract check when
+# the shared contract is present; the libFuzzer targets for FUZZ_SECONDS (20) each; a 60 s soak; the engine's unit
+# tests under AddressSanitizer (built in the background at nice 19 meanwhile). Any failure fails.
 test:
 	scripts/install-test-deps.sh
-	$(SWIFT) build
-	$(SWIFT) test
-	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
-	SLUICE_FAST_PATH=off SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/e2e
-	SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) -m pytest -q Tests/reliability -m "not slow"
-	if [ -f $(SMOKE) ]; then SLUICE_BIN=$(CURDIR)/.build/debug/sluice bash $(SMOKE); fi
-	$(MAKE) fuzz FUZZ_RUNS=-1 FUZZ_SECONDS=20
-	SOAK_SECONDS=60 SOAK_REPORT=20 SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) Tests/soak/soak.py
+	scripts/test-all.sh
 
 # The end-to-end suite alone (no build), against whatever binary is there.
 e2e:
@@ -59,35 +53,45 @@ soak:
 	$(SWIFT) build
 	SOAK_SECONDS=$(SOAK_SECONDS) SLUICE_BIN=$(CURDIR)/.build/debug/sluice $(PYTHON) Tests/soak/soak.py
 
-# libFuzzer targets (Fuzz/): each runs FUZZ_RUNS inputs (-1: no limit) for at most FUZZ_SECONDS
-# (0: no limit) from the seed corpus in Fuzz/Corpus; findings go to .build/fuzz.
-FUZZ_TARGETS ?= FuzzJSON FuzzYAML FuzzStoredObjects FuzzMQTT FuzzProxyProtocol FuzzClientHello FuzzAdmin
+# libFuzzer targets (Fuzz/, the `sluice-fuzz` executable): each of FUZZ_TARGETS runs FUZZ_RUNS inputs (-1: no
+# limit) for at most FUZZ_SECONDS (0: no limit) from its seed corpus in Fuzz/Corpus; findings go to .build/fuzz.
+# Built with AddressSanitizer, coverage and libFuzzer's driver: FUZZ_CONFIG=release in .build-fuzz by default (for
+# speed); `make test` uses FUZZ_CONFIG=debug FUZZ_SCRATCH=.build-address, the build `make sanitize-build` made.
+FUZZ_TARGETS ?= json yaml storedobjects mqtt proxyprotocol clienthello admin
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 0
 FUZZ_CONFIG ?= release
+FUZZ_SCRATCH ?= .build-fuzz
 FUZZER_LIB = $(firstword $(wildcard $(dir $(shell readlink -f $$(command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
-FUZZ_FLAGS = -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
-	-Xcc -fsanitize=address,fuzzer-no-link -Xlinker $(FUZZER_LIB) -Xlinker -lstdc++
+FUZZ_FLAGS = --sanitize=address -Xswiftc -DSLUICE_FUZZ \
+	-Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
+	-Xcc -fsanitize=fuzzer-no-link -Xlinker $(FUZZER_LIB) -Xlinker -lstdc++
 fuzz:
 	test -n "$(FUZZER_LIB)" || { echo "libclang_rt.fuzzer_no_main not found in the Swift toolchain"; exit 1; }
-	$(SWIFT) build --package-path Fuzz -c $(FUZZ_CONFIG) $(FUZZ_FLAGS)
+	$(SWIFT) build -c $(FUZZ_CONFIG) --scratch-path $(FUZZ_SCRATCH) $(FUZZ_FLAGS) --product sluice-fuzz
 	for t in $(FUZZ_TARGETS); do \
-	  c=$$(echo $$t | sed 's/^Fuzz//' | tr A-Z a-z); mkdir -p .build/fuzz/$$c; \
-	  Fuzz/.build/$(FUZZ_CONFIG)/$$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(CURDIR)/.build/fuzz/ \
-	    .build/fuzz/$$c Fuzz/Corpus/$$c || exit 1; \
+	  mkdir -p .build/fuzz/$$t; \
+	  $(FUZZ_SCRATCH)/$(FUZZ_CONFIG)/sluice-fuzz $$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(CURDIR)/.build/fuzz/ \
+	    .build/fuzz/$$t Fuzz/Corpus/$$t || exit 1; \
 	done
 
 # The engine's unit tests (SluiceEngineTests) under a sanitizer: SANITIZER=address (the default) or thread, built in
-# a path of its own (.build-address, .build-thread) so the plain debug build stays as it is. Not part of `make test`
-# (on a quiet 2-core box the ASan build takes ~490 s and the run ~80 s). Leak detection is off: at exit
-# LeakSanitizer reports only FoundationEssentials' buffer for reading an empty file and what the tasks still
-# scheduled on test event loops that are never shut down hold (2026-12-01: 224 tests, no ASan error).
+# a path of its own (.build-address, .build-thread) so the plain debug build stays as it is. With address, the same
+# build carries the fuzz flags, so that `make test` gets its fuzz targets from it (`sluice-fuzz`) instead of a third
+# full build. `make test` runs both halves (the ASan build ~8–10 min on 2 cores from scratch, in the background;
+# the run ~80–120 s). Leak detection is off: at exit LeakSanitizer reports only FoundationEssentials' buffer for
+# reading an empty file and what the tasks still scheduled on test event loops that are never shut down hold
+# (2026-12-01: 224 tests, no ASan error).
 SANITIZER ?= address
 SANITIZE_FILTER ?= SluiceEngineTests
-sanitize:
-	$(SWIFT) build --build-tests --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER)
-	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=$(SANITIZER) --scratch-path .build-$(SANITIZER) \
+SANITIZE_FLAGS = $(if $(filter address,$(SANITIZER)),$(FUZZ_FLAGS),--sanitize=$(SANITIZER))
+sanitize: sanitize-build sanitize-run
+sanitize-build:
+	test "$(SANITIZER)" != address || test -n "$(FUZZER_LIB)" || { echo "libclang_rt.fuzzer_no_main not found"; exit 1; }
+	$(SWIFT) build --build-tests --scratch-path .build-$(SANITIZER) $(SANITIZE_FLAGS)
+sanitize-run:
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-$(SANITIZER) $(SANITIZE_FLAGS) \
 	  --filter $(SANITIZE_FILTER)
 
 # Release build, routing microbenchmarks, ../shared/peerbench with Sluice and with nio-floor as candidates, one
@@ -102,4 +106,4 @@ bench-short:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf Tests/e2e/__pycache__ Tests/reliability/__pycache__ .pytest_cache Fuzz/.build .build/fuzz .build-address .build-thread
+	rm -rf Tests/e2e/__pycache__ Tests/reliability/__pycache__ .pytest_cache .build/fuzz .build-address .build-thread .build-fuzz

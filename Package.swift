@@ -10,10 +10,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
-        // For the libFuzzer targets in Fuzz/ (a package of their own).
-        .library(name: "SluiceConfig", targets: ["SluiceConfig"]),
-        .library(name: "SluiceEngine", targets: ["SluiceEngine"]),
-        .library(name: "SluiceAdmin", targets: ["SluiceAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),
@@ -122,6 +118,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/Sources/sluice-bench",
+            swiftSettings: strict
+        ),
+        // The libFuzzer targets of Sluice's parsers, one executable (`sluice-fuzz TARGET …`). A plain build makes a
+        // stub that says how to build it; `make fuzz` / `make sanitize-build` build it with coverage, AddressSanitizer
+        // and libFuzzer's driver (-DSLUICE_FUZZ and the flags in the Makefile).
+        .executableTarget(
+            name: "sluice-fuzz",
+            dependencies: ["SluiceConfig", "SluiceEngine", "SluiceAdmin"],
+            path: "Fuzz/Sources/sluice-fuzz",
             swiftSettings: strict
         ),
         .testTarget(

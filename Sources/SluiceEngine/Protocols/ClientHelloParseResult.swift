@@ -1,5 +1,5 @@
 /// Outcome of peeking at the first bytes of a TLS connection with `ClientHelloParser.parse(_:)`.
-public enum ClientHelloParseResult: Sendable, Equatable {
+package enum ClientHelloParseResult: Sendable, Equatable {
     /// The bytes so far are a strict prefix of a possibly valid ClientHello record; read more and call again.
     case needMoreData
     /// A complete ClientHello. `serverName` is the SNI host name, lower-cased with one trailing dot removed,

@@ -3,11 +3,11 @@
 ///
 /// Only the first record is examined: a ClientHello fragmented over several records is reported as
 /// malformed. Pure and safe on hostile input.
-public enum ClientHelloParser {
+package enum ClientHelloParser {
     /// Largest record length accepted (TLSCiphertext limit: 2^14 + 2048).
-    public static let maxRecordLength = 16384 + 2048
+    package static let maxRecordLength = 16384 + 2048
     /// Longest SNI host name accepted.
-    public static let maxServerNameLength = 255
+    package static let maxServerNameLength = 255
 
     private static let handshakeContentType: UInt8 = 0x16
     private static let clientHelloType = 1
@@ -19,7 +19,7 @@ public enum ClientHelloParser {
     /// `.needMoreData` while the input is a strict prefix of a possibly valid ClientHello record,
     /// `.notTLS` as soon as the record header shows it is not a TLS handshake, `.malformed` on any
     /// inconsistency, otherwise `.clientHello`.
-    public static func parse(_ bytes: ArraySlice<UInt8>) -> ClientHelloParseResult {
+    package static func parse(_ bytes: ArraySlice<UInt8>) -> ClientHelloParseResult {
         let available = Array(bytes.prefix(5 + maxRecordLength))
         guard let contentType = available.first else { return .needMoreData }
         guard contentType == handshakeContentType else {

@@ -1,16 +1,16 @@
 /// What `MQTTConnectParser` reads from an MQTT CONNECT packet: enough to check the protocol and to balance on the
 /// client.
-public struct MQTTConnect: Sendable, Equatable {
+package struct MQTTConnect: Sendable, Equatable {
     /// `MQTT` (3.1.1 and 5.0) or `MQIsdp` (3.1).
-    public var protocolName: String
+    package var protocolName: String
     /// 3 (MQTT 3.1), 4 (3.1.1) or 5 (5.0).
-    public var protocolLevel: Int
+    package var protocolLevel: Int
     /// The payload's first field; empty when the client lets the broker assign one.
-    public var clientID: String
+    package var clientID: String
 }
 
 /// Outcome of peeking at the first bytes of an MQTT connection with `MQTTConnectParser.parse(_:limit:)`.
-public enum MQTTConnectParseResult: Sendable, Equatable {
+package enum MQTTConnectParseResult: Sendable, Equatable {
     /// The bytes so far are a strict prefix of a possibly valid CONNECT; read more and call again.
     case needMoreData
     /// A CONNECT read up to its client id (what follows — will, user name, password — is not examined).

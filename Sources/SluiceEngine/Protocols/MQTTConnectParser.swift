@@ -5,14 +5,14 @@
 /// Every field must lie inside the packet's remaining length (else `.malformed`), so a verdict never depends on
 /// how the bytes were split into reads. Pure and safe on hostile input: no recursion, allocation bounded by the
 /// input.
-public enum MQTTConnectParser {
+package enum MQTTConnectParser {
     private static let connectHeader: UInt8 = 0x10
     /// A variable byte integer has at most 4 bytes (values up to 268,435,455).
     private static let maxVariableIntegerBytes = 4
 
     /// Parses `bytes`, the start of a connection's byte stream; the fields up to the client id must fit in `limit`
     /// bytes (the preread buffer).
-    public static func parse(_ bytes: ArraySlice<UInt8>, limit: Int) -> MQTTConnectParseResult {
+    package static func parse(_ bytes: ArraySlice<UInt8>, limit: Int) -> MQTTConnectParseResult {
         let available = Array(bytes.prefix(limit))
         guard let first = available.first else { return .needMoreData }
         guard first == connectHeader else {

@@ -1,12 +1,12 @@
 /// Builds PROXY protocol headers (HAProxy `proxy-protocol.txt`) to send to an upstream before the payload.
-public enum ProxyProtocolEncoder {
+package enum ProxyProtocolEncoder {
     /// A v1 text header, `PROXY TCP4 …\r\n` or `PROXY TCP6 …\r\n`.
     ///
     /// Hosts are textual IPs (IPv6 may be bracketed). When one side is IPv4 and the other IPv6, the IPv4
     /// one is written IPv4-mapped (`::ffff:a.b.c.d`) with `TCP6`. When a host is not an IP address or a port
     /// is outside 0…65535, the result is `PROXY UNKNOWN\r\n`, which tells the receiver to use the real
     /// connection endpoints.
-    public static func v1(source: (String, Int), destination: (String, Int)) -> [UInt8] {
+    package static func v1(source: (String, Int), destination: (String, Int)) -> [UInt8] {
         guard let (sourceAddress, destinationAddress) = addressPair(source.0, destination.0),
             let sourcePort = UInt16(exactly: source.1),
             let destinationPort = UInt16(exactly: destination.1)
@@ -24,7 +24,7 @@ public enum ProxyProtocolEncoder {
     }
 
     /// A v1 text header from endpoint values; see `v1(source:destination:)` for the rules.
-    public static func v1(source: ProxyProtocolEndpoint, destination: ProxyProtocolEndpoint) -> [UInt8] {
+    package static func v1(source: ProxyProtocolEndpoint, destination: ProxyProtocolEndpoint) -> [UInt8] {
         v1(source: (source.host, source.port), destination: (destination.host, destination.port))
     }
 
@@ -33,7 +33,7 @@ public enum ProxyProtocolEncoder {
     /// Mixed IPv4/IPv6 pairs are sent as IPv6 with the IPv4 side IPv4-mapped. With `transport`
     /// `.unspecified`, a host that is not an IP address, or a port outside 0…65535, the header uses
     /// family AF_UNSPEC with no address block, which tells the receiver to use the real connection endpoints.
-    public static func v2(
+    package static func v2(
         source: (String, Int),
         destination: (String, Int),
         transport: ProxyProtocolHeader.Transport
@@ -61,7 +61,7 @@ public enum ProxyProtocolEncoder {
     }
 
     /// A v2 binary header from endpoint values; see `v2(source:destination:transport:)` for the rules.
-    public static func v2(
+    package static func v2(
         source: ProxyProtocolEndpoint,
         destination: ProxyProtocolEndpoint,
         transport: ProxyProtocolHeader.Transport

@@ -1,8 +1,8 @@
 /// What a PROXY header (HAProxy `proxy-protocol.txt`, version 1 or 2) says about the original connection.
-public struct ProxyProtocolHeader: Sendable, Equatable {
+package struct ProxyProtocolHeader: Sendable, Equatable {
     /// Whether the header carries the original connection (`proxy`) or is a health check / unknown
     /// connection for which the real socket endpoints must be used (`local`).
-    public enum Command: Sendable, Equatable {
+    package enum Command: Sendable, Equatable {
         /// v2 LOCAL, or v1 `UNKNOWN`: use the real connection endpoints.
         case local
         /// The header describes the original connection.
@@ -10,7 +10,7 @@ public struct ProxyProtocolHeader: Sendable, Equatable {
     }
 
     /// The transport of the original connection.
-    public enum Transport: Sendable, Equatable {
+    package enum Transport: Sendable, Equatable {
         /// TCP (v1 `TCP4`/`TCP6`, v2 STREAM over INET/INET6).
         case tcp
         /// UDP (v2 DGRAM over INET/INET6).
@@ -20,18 +20,18 @@ public struct ProxyProtocolHeader: Sendable, Equatable {
     }
 
     /// Protocol version of the header: 1 (text) or 2 (binary).
-    public var version: Int
+    package var version: Int
     /// LOCAL or PROXY.
-    public var command: Command
+    package var command: Command
     /// Transport of the original connection.
-    public var transport: Transport
+    package var transport: Transport
     /// Original client; nil for LOCAL, v1 `UNKNOWN`, v2 UNSPEC and AF_UNIX.
-    public var source: ProxyProtocolEndpoint?
+    package var source: ProxyProtocolEndpoint?
     /// Original destination (the address the client connected to); nil whenever `source` is nil.
-    public var destination: ProxyProtocolEndpoint?
+    package var destination: ProxyProtocolEndpoint?
 
     /// Creates a header value.
-    public init(
+    package init(
         version: Int,
         command: Command,
         transport: Transport,

@@ -1,5 +1,5 @@
 /// Outcome of feeding the first bytes of a connection to `ProxyProtocolParser.parse(_:)`.
-public enum ProxyProtocolParseResult: Sendable, Equatable {
+package enum ProxyProtocolParseResult: Sendable, Equatable {
     /// The bytes so far are a strict prefix of a possibly valid header; read more and call again.
     /// Never returned once 107 bytes (v1) or the declared v2 length (at most 536 bytes) are available.
     case needMoreData

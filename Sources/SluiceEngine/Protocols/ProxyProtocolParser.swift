@@ -1,11 +1,11 @@
 /// Parses a PROXY protocol header (HAProxy `proxy-protocol.txt`, version 1 text or version 2 binary)
 /// from the first bytes a client sends. Pure and allocation-light; safe on hostile input.
-public enum ProxyProtocolParser {
+package enum ProxyProtocolParser {
     /// Longest v1 header, CRLF included.
-    public static let maxV1HeaderLength = 107
+    package static let maxV1HeaderLength = 107
     /// Longest v2 header accepted (16-byte fixed part + declared length); longer ones are rejected
     /// instead of being waited for.
-    public static let maxV2HeaderLength = 536
+    package static let maxV2HeaderLength = 536
     /// `PROXY ` — the start of every v1 header.
     static let v1Prefix: [UInt8] = Array("PROXY ".utf8)
     /// The 12-byte v2 signature `\r\n\r\n\0\r\nQUIT\n`.
@@ -21,7 +21,7 @@ public enum ProxyProtocolParser {
     /// Returns `.needMoreData` while the input is a strict prefix of a possibly valid header, `.header`
     /// with the number of bytes the header occupies once complete, and `.invalid` as soon as the input
     /// cannot be (the start of) a valid header.
-    public static func parse(_ bytes: ArraySlice<UInt8>) -> ProxyProtocolParseResult {
+    package static func parse(_ bytes: ArraySlice<UInt8>) -> ProxyProtocolParseResult {
         guard let first = bytes.first else { return .needMoreData }
         if first == v1Prefix[0] { return parseV1(Array(bytes.prefix(maxV1HeaderLength))) }
         if first == v2Signature[0] { return parseV2(Array(bytes.prefix(maxV2HeaderLength))) }

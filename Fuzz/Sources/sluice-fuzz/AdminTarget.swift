@@ -1,36 +1,35 @@
 import Foundation
-import FuzzSupport
 import SluiceAdmin
 import SluiceConfig
 
-// The Admin API's router and query parser on any request line: the input's first byte picks the method, the rest
-// is the target (path and query string). Reads go through the whole API (`AdminAPI.handle` on a real Store in a
-// temporary folder): never a crash, never a 5xx, a page never longer than its page size. A PATCH's sub-path goes to
-// `JSONMergePatch.replace` on the object it names (what the write would do, without writing): refused with a 400,
-// or the value is found again at that path. `ListQuery` pages a 25-item list exactly as the arithmetic says.
-runFuzzer { data, size in
-    let bytes = fuzzBytes(data, size)
-    guard let selector = bytes.first else { return 0 }
-    let method = AdminFixture.methods[Int(selector) % AdminFixture.methods.count]
-    let request = AdminRequest(method: method, target: String(decoding: bytes.dropFirst(), as: UTF8.self),
-                               headers: ["X-API-KEY": AdminFixture.key])
-    let route = AdminRoute.match(request.path)
-    checkPaging(request.query)
-    if method == "PATCH" {
-        if case .object(let kind, let id, let subPath)? = route {
-            checkReplace(AdminFixture.shared.object(kind, id), subPath)
+/// The Admin API's router and query parser on any request line: the input's first byte picks the method, the rest
+/// is the target (path and query string). Reads go through the whole API (`AdminAPI.handle` on a real Store in a
+/// temporary folder): never a crash, never a 5xx, a page never longer than its page size. A PATCH's sub-path goes to
+/// `JSONMergePatch.replace` on the object it names (what the write would do, without writing): refused with a 400,
+/// or the value is found again at that path. `ListQuery` pages a 25-item list exactly as the arithmetic says.
+enum AdminTarget {
+    static func check(_ bytes: [UInt8]) {
+        guard let selector = bytes.first else { return }
+        let method = AdminFixture.methods[Int(selector) % AdminFixture.methods.count]
+        let request = AdminRequest(method: method, target: String(decoding: bytes.dropFirst(), as: UTF8.self),
+                                   headers: ["X-API-KEY": AdminFixture.key])
+        let route = AdminRoute.match(request.path)
+        checkPaging(request.query)
+        if method == "PATCH" {
+            if case .object(let kind, let id, let subPath)? = route {
+                checkReplace(AdminFixture.shared.object(kind, id), subPath)
+            }
+            return
         }
-        return 0
+        let response = AdminFixture.shared.api.handle(request)
+        precondition(response.status < 500, "\(method) \(request.path) answered \(response.status): \(response.body)")
+        if case .collection? = route, response.status == 200, let query = try? ListQuery(query: request.query),
+           query.page != nil || query.pageSize != nil {
+            let listed = (try? ConfigValue.parseJSON(Array(response.body.utf8)))?["list"]
+            guard case .list(let items)? = listed?.kind else { preconditionFailure("no list in \(response.body)") }
+            precondition(items.count <= query.pageSize ?? 10, "\(items.count) items on a page of \(query.pageSize ?? 10)")
+        }
     }
-    let response = AdminFixture.shared.api.handle(request)
-    precondition(response.status < 500, "\(method) \(request.path) answered \(response.status): \(response.body)")
-    if case .collection? = route, response.status == 200, let query = try? ListQuery(query: request.query),
-       query.page != nil || query.pageSize != nil {
-        let listed = (try? ConfigValue.parseJSON(Array(response.body.utf8)))?["list"]
-        guard case .list(let items)? = listed?.kind else { preconditionFailure("no list in \(response.body)") }
-        precondition(items.count <= query.pageSize ?? 10, "\(items.count) items on a page of \(query.pageSize ?? 10)")
-    }
-    return 0
 }
 
 /// A Store holding a few objects (nested maps and lists for sub-paths to walk) and the API over it.
@@ -79,7 +78,7 @@ struct AdminFixture: Sendable {
 }
 
 /// `replace` either refuses, or puts the value where the path says.
-func checkReplace(_ target: ConfigValue, _ path: [String]) {
+private func checkReplace(_ target: ConfigValue, _ path: [String]) {
     let marker = ConfigValue.string("fuzz-marker")
     guard let replaced = try? JSONMergePatch.replace(at: path, in: target, with: marker) else { return }
     precondition(path.count <= JSONMergePatch.maxSubPathDepth, "a \(path.count)-segment path was accepted")
@@ -100,7 +99,7 @@ func checkReplace(_ target: ConfigValue, _ path: [String]) {
 }
 
 /// Pages of a 25-item list: what `page` and `page_size` say, overflow or not.
-func checkPaging(_ query: [String: String]) {
+private func checkPaging(_ query: [String: String]) {
     guard let q = try? ListQuery(query: query) else { return }
     precondition((1...ListQuery.maxPage).contains(q.page ?? 1), "page \(q.page ?? 1) accepted")
     let items = Array(0..<25)
