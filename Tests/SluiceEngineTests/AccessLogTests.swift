@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SluiceConfig
 @testable import SluiceEngine
 
 /// nginx-style `log_format` compilation and rendering: every variable, both reference forms, `$` edge cases,
@@ -41,6 +42,19 @@ struct AccessLogTests {
         #expect(try render("$pid") == String(getpid()))
         let host = try render("$hostname")
         #expect(!host.isEmpty && host != "-" && !host.contains("\0"))
+    }
+
+    /// nginx's meanings: `$proxy_protocol_*` what the header said, `$realip_remote_*` the peer that sent it (the
+    /// client itself when no trusted header named another).
+    @Test func proxyProtocolAndRealIPVariables() throws {
+        let format = "$proxy_protocol_addr:$proxy_protocol_port $proxy_protocol_server_addr:$proxy_protocol_server_port"
+            + " $realip_remote_addr:$realip_remote_port"
+        #expect(try render(format) == "-:- -:- 127.0.0.2:50000")
+        var r = Self.record
+        r.proxyProtocolSource = HostPort(host: "192.0.2.7", port: 4000)
+        r.proxyProtocolDestination = HostPort(host: "198.51.100.1", port: 443)
+        r.realipRemote = HostPort(host: "127.0.0.9", port: 61000)
+        #expect(try render(format, r) == "192.0.2.7:4000 198.51.100.1:443 127.0.0.9:61000")
     }
 
     @Test func everyVariableNameCompiles() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceConfig
 import Testing
 @testable import SluiceEngine
 
@@ -28,7 +29,7 @@ struct LogEscapingTests {
         let record = AccessLogRecord(
             connectionID: 1, remoteAddr: "127.0.0.1", remotePort: 1, serverAddr: "127.0.0.1", serverPort: 2,
             start: Date(timeIntervalSince1970: 0), end: Date(timeIntervalSince1970: 0), closeReason: "no_route",
-            sslServerName: "evil\n127.0.0.1 [forged] TCP 200\u{1b}[8m", proxyProtocolAddr: "\"x\"")
+            sslServerName: "evil\n127.0.0.1 [forged] TCP 200\u{1b}[8m", proxyProtocolSource: HostPort(host: "\"x\"", port: 1))
         let line = try AccessLogFormat("$ssl_server_name \"$proxy_protocol_addr\"").render(record)
         #expect(line == "evil\\x0A127.0.0.1 [forged] TCP 200\\x1B[8m \"\\x22x\\x22\"")
         #expect(!line.contains("\n"))

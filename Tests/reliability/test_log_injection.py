@@ -20,12 +20,13 @@ ESCAPED = "evil\\x0A127.0.0.1|200|0|0|-|forged|client_closed\\x1B[2j\\x1B]0;owne
 
 
 def _sluice_with(sluice, echo, option: str):
-    """A sluice with one extra listener carrying `option: true`, logging $ssl_server_name too."""
+    """A sluice with one extra listener carrying `option: true`, logging $ssl_server_name, $proxy_protocol_addr
+    and $realip_remote_addr too."""
     port = free_port()
     sl = sluice(start=False, gateway={"stream_routes": [route("1", [f"127.0.0.1:{echo.port}"])]})
     text = sl.config_path.read_text()
     text = text.replace("    tcp:\n", f'    tcp:\n      - addr: "{LOOPBACK}:{port}"\n        {option}: true\n', 1)
-    text = text.replace(LOG_FORMAT, LOG_FORMAT + "|$ssl_server_name|$proxy_protocol_addr")
+    text = text.replace(LOG_FORMAT, LOG_FORMAT + "|$ssl_server_name|$proxy_protocol_addr|$realip_remote_addr")
     text = text.replace("  admin:\n", '    real_ip_from: ["127.0.0.0/8"]\n  admin:\n', 1)
     sl.config_path.write_text(text)
     sl.start()
@@ -119,14 +120,16 @@ HOSTILE_TLVS = [(0x02, EVIL), (0x01, b"\xff\xfe\n\x1b[2J"), (0x05, b'"quoted"\x7
 ], ids=["v2-inet-tlvs", "v2-unix-paths", "v1-unknown-junk"])
 def test_proxy_header_contents_never_reach_a_log(sluice, echo, header, source):
     """What a PROXY header carries besides its IP addresses (TLVs, AF_UNIX paths, the rest of a v1 UNKNOWN line)
-    is accepted and not logged; `$remote_addr` is the header's source as the parser normalised it (the real peer
-    when the header has no IP addresses), `$proxy_protocol_addr` the sender of the header."""
+    is accepted and not logged; `$remote_addr` and `$proxy_protocol_addr` are the header's source as the parser
+    normalised it (the real peer, and `-`, when the header has no IP addresses), `$realip_remote_addr` the sender of
+    the header, as nginx's variables say."""
     sl = _sluice_with(sluice, echo, "proxy_protocol")
     _echo_through(sl.extra_port, header + b"ping\n")
     sl.wait_log(1)
     [line] = _assert_clean(sl, 1)
     fields = line.split("|")
-    assert (fields[0], fields[1], fields[-1]) == (source, "200", "127.0.0.1"), line
+    header_source = "-" if source == "127.0.0.1" else source
+    assert (fields[0], fields[1], fields[-2], fields[-1]) == (source, "200", header_source, "127.0.0.1"), line
     assert "evil" not in line and "owned" not in line, line
 
 

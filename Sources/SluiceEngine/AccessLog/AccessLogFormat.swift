@@ -133,7 +133,12 @@ package struct AccessLogFormat: Sendable {
         case .sslServerName: Self.append(r.sslServerName, to: &out)
         case .sslProtocol: Self.append(r.sslProtocol, to: &out)
         case .sslCipher: out += "-"
-        case .proxyProtocolAddr: Self.append(r.proxyProtocolAddr, to: &out)
+        case .proxyProtocolAddr: Self.append(r.proxyProtocolSource?.host, to: &out)
+        case .proxyProtocolPort: Self.append(r.proxyProtocolSource.map { String($0.port) }, to: &out)
+        case .proxyProtocolServerAddr: Self.append(r.proxyProtocolDestination?.host, to: &out)
+        case .proxyProtocolServerPort: Self.append(r.proxyProtocolDestination.map { String($0.port) }, to: &out)
+        case .realipRemoteAddr: Self.append(r.realipRemote?.host ?? (r.remoteAddr.isEmpty ? nil : r.remoteAddr), to: &out)
+        case .realipRemotePort: out += String(r.realipRemote?.port ?? r.remotePort)
         }
     }
 

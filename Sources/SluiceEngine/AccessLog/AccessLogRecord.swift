@@ -1,4 +1,5 @@
 import Foundation
+import SluiceConfig
 
 /// Everything one finished proxied session can tell the access log (one record per TCP connection or UDP session).
 package struct AccessLogRecord: Sendable {
@@ -43,8 +44,14 @@ package struct AccessLogRecord: Sendable {
     package var sslServerName: String?
     /// `TLSv1.3` … when Sluice terminated TLS (`$ssl_protocol`).
     package var sslProtocol: String?
-    /// The address that sent a PROXY protocol header (`$proxy_protocol_addr`): the load balancer in front.
-    package var proxyProtocolAddr: String?
+    /// A PROXY protocol header's client (`$proxy_protocol_addr`, `$proxy_protocol_port`) and the address that client
+    /// connected to (`$proxy_protocol_server_addr`, `$proxy_protocol_server_port`), as nginx's variables say; nil
+    /// without a header, or for a header without addresses (`LOCAL`, `UNKNOWN`, AF_UNIX).
+    package var proxyProtocolSource: HostPort?
+    package var proxyProtocolDestination: HostPort?
+    /// The socket's peer — the load balancer that sent the PROXY header — when `$remote_addr` is not it
+    /// (`$realip_remote_addr`, `$realip_remote_port`, nginx's name for it); nil: the peer is `$remote_addr`.
+    package var realipRemote: HostPort?
 
     /// Creates a record; counters default to zero and upstream details to "none".
     package init(connectionID: UInt64, remoteAddr: String, remotePort: Int, serverAddr: String, serverPort: Int,
@@ -52,7 +59,8 @@ package struct AccessLogRecord: Sendable {
                 start: Date, end: Date, upstreamAddr: String? = nil, upstreamAddrsTried: [String] = [],
                 upstreamBytesSent: UInt64 = 0, upstreamBytesReceived: UInt64 = 0, upstreamConnectTime: Double? = nil,
                 routeID: String? = nil, closeReason: String, sslServerName: String? = nil, sslProtocol: String? = nil,
-                proxyProtocolAddr: String? = nil) {
+                proxyProtocolSource: HostPort? = nil, proxyProtocolDestination: HostPort? = nil,
+                realipRemote: HostPort? = nil) {
         self.connectionID = connectionID
         self.remoteAddr = remoteAddr
         self.remotePort = remotePort
@@ -73,6 +81,8 @@ package struct AccessLogRecord: Sendable {
         self.closeReason = closeReason
         self.sslServerName = sslServerName
         self.sslProtocol = sslProtocol
-        self.proxyProtocolAddr = proxyProtocolAddr
+        self.proxyProtocolSource = proxyProtocolSource
+        self.proxyProtocolDestination = proxyProtocolDestination
+        self.realipRemote = realipRemote
     }
 }

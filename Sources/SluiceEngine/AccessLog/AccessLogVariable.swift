@@ -35,6 +35,11 @@ enum AccessLogVariable: String, Sendable, CaseIterable {
     /// Always `-`: swift-nio-ssl does not report the negotiated cipher.
     case sslCipher = "ssl_cipher"
     case proxyProtocolAddr = "proxy_protocol_addr"
+    case proxyProtocolPort = "proxy_protocol_port"
+    case proxyProtocolServerAddr = "proxy_protocol_server_addr"
+    case proxyProtocolServerPort = "proxy_protocol_server_port"
+    case realipRemoteAddr = "realip_remote_addr"
+    case realipRemotePort = "realip_remote_port"
 
     /// Looks a name up like nginx does: case-insensitively.
     init?(named name: String) {

@@ -13,8 +13,12 @@ package struct ConnectionFacts: Sendable {
     package var clientPort = 0
     /// The listener address the connection came to (or the PROXY header's destination, when trusted).
     package var serverHost = "-"
-    /// The peer that sent a PROXY header, when there was one.
-    package var proxyProtocolAddr: String?
+    /// What a PROXY header said (its client and the address that client connected to), when one came with
+    /// addresses.
+    package var proxyProtocolSource: HostPort?
+    package var proxyProtocolDestination: HostPort?
+    /// The socket's peer when the client above is not it (a trusted PROXY header named another).
+    package var realipRemote: HostPort?
     /// `TLSv1.3` … when Sluice terminated TLS.
     package var tlsVersion: String?
 

@@ -16,6 +16,8 @@ enum SessionLogRecord {
             upstreamBytesSent: upstream == nil ? 0 : bytesFromClient,
             upstreamBytesReceived: upstream == nil ? 0 : bytesToClient,
             upstreamConnectTime: connectTime, routeID: routeID, closeReason: reason.rawValue,
-            sslServerName: facts.sni, sslProtocol: facts.tlsVersion, proxyProtocolAddr: facts.proxyProtocolAddr)
+            sslServerName: facts.sni, sslProtocol: facts.tlsVersion,
+            proxyProtocolSource: facts.proxyProtocolSource, proxyProtocolDestination: facts.proxyProtocolDestination,
+            realipRemote: facts.realipRemote)
     }
 }

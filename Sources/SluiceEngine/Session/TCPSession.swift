@@ -254,8 +254,9 @@ final class TCPSession {
 
     /// What routing, the registry and the log know about this connection.
     private func connectionFacts() -> ConnectionFacts {
-        var clientHost = client.remoteAddress?.ipAddress ?? "-"
-        var clientPort = client.remoteAddress?.port ?? 0
+        let peerHost = client.remoteAddress?.ipAddress ?? "-"
+        let peerPort = client.remoteAddress?.port ?? 0
+        var (clientHost, clientPort) = (peerHost, peerPort)
         var serverHost = client.localAddress?.ipAddress ?? "-"
         var serverPort = client.localAddress?.port ?? listener.spec.port
         if proxyHeaderTrusted, let header = proxyHeader, let source = header.source {
@@ -267,7 +268,9 @@ final class TCPSession {
         facts.clientHost = clientHost
         facts.clientPort = clientPort
         facts.serverHost = serverHost
-        facts.proxyProtocolAddr = proxyHeader == nil ? nil : client.remoteAddress?.ipAddress
+        facts.proxyProtocolSource = proxyHeader?.source
+        facts.proxyProtocolDestination = proxyHeader?.destination
+        if (clientHost, clientPort) != (peerHost, peerPort) { facts.realipRemote = HostPort(host: peerHost, port: peerPort) }
         facts.tlsVersion = tlsVersion
         return facts
     }

@@ -88,9 +88,11 @@ struct SyslogEntry: Sendable {
         case .sslServerName: r.sslServerName == nil
         case .sslProtocol: r.sslProtocol == nil
         case .sslCipher: true
-        case .proxyProtocolAddr: r.proxyProtocolAddr == nil
+        case .proxyProtocolAddr, .proxyProtocolPort: r.proxyProtocolSource == nil
+        case .proxyProtocolServerAddr, .proxyProtocolServerPort: r.proxyProtocolDestination == nil
+        case .realipRemoteAddr: (r.realipRemote?.host ?? r.remoteAddr).isEmpty
         case .hostname: AccessLogVariable.hostName == "-"
-        case .remotePort, .serverPort, .status, .bytesSent, .bytesReceived, .sessionTime, .upstreamBytesSent,
+        case .remotePort, .serverPort, .realipRemotePort, .status, .bytesSent, .bytesReceived, .sessionTime, .upstreamBytesSent,
              .upstreamBytesReceived, .timeLocal, .timeISO8601, .msec, .connection, .pid:
             false
         }
@@ -120,7 +122,11 @@ struct SyslogEntry: Sendable {
         if let t = r.upstreamConnectTime { out.append(("upstream_connect_time", seconds(t))) }
         if let name = r.sslServerName { out.append(("ssl_server_name", .string(name))) }
         if let proto = r.sslProtocol { out.append(("ssl_protocol", .string(proto))) }
-        if let addr = r.proxyProtocolAddr { out.append(("proxy_protocol_addr", .string(addr))) }
+        if let source = r.proxyProtocolSource {
+            out.append(("proxy_protocol_addr", .string(source.host)))
+            out.append(("proxy_protocol_port", .int(source.port)))
+        }
+        if let peer = r.realipRemote { out.append(("realip_remote_addr", .string(peer.host))) }
         return out
     }
 }
