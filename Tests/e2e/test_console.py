@@ -700,3 +700,14 @@ def test_yaml_edit_saves_through_the_store_and_names_the_line_of_an_error(consol
     st, _, body = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
     assert st == 200 and body["value"]["name"] == "edited" and body["value"]["server_port"] == int(port), body
     assert ask_new(c.sl.port, "ping") == "ping", "the route still carries traffic"
+
+
+def test_metadata_tab_lists_plugin_metadata(console, echo):
+    """Tab 9 is plugin metadata: what the Admin API stored under /apisix/admin/plugin_metadata/syslog is listed."""
+    c = console(gateway=one_route()(echo))
+    st, _, body = c.sl.admin("PUT", "/apisix/admin/plugin_metadata/syslog",
+                             {"log_format": {"client": "$remote_addr"}, "max_pending_entries": 100})
+    assert st == 201, body
+    c.keys("9")
+    c.wait_for(lambda s: s.split("\n")[1].startswith("Plugin metadata"), 5, "the Plugin metadata screen")
+    c.wait_for("syslog", 5, "the syslog metadata listed")

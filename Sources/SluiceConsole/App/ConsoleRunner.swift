@@ -35,6 +35,7 @@ public final class ConsoleRunner {
             ObjectListScreen(kind: .ssls, store: store),
             LogScreen(accessLogTail: { accessLogPath.map { FileTail.lines(of: $0, max: 200) } ?? [] }),
             HistoryScreen(store: store),
+            ObjectListScreen(kind: .pluginMetadata, store: store),
         ]
     }
 
