@@ -20,7 +20,8 @@ package final class CompiledRoute: Sendable {
     let inlineUpstreams: [String]
 
     init(route: StreamRoute, upstream: UpstreamRuntime?, transport: ListenerSpec.Transport?,
-         plugins: PluginChain = .empty, counters: TrafficCounters = TrafficCounters(), inlineUpstreams: [String] = []) {
+         plugins: PluginChain = .empty, counters: TrafficCounters = TrafficCounters(),
+         inlineUpstreams: [String] = []) {
         self.route = route
         id = route.id
         self.upstream = upstream

@@ -7,8 +7,8 @@ import SluiceConfig
 /// Walked in step with the new configuration, so a change costs an id comparison per route and no string hashing:
 /// a put keeps positions, a create appends, a delete shifts the routes after it by one. Only a route found
 /// neither in step nor a few places ahead (routes reordered, many deleted) has the previous routes indexed by id.
-/// When the store says which one route changed since the previous snapshot (`ConfigSnapshot.onlyStreamRouteChanged`),
-/// the others' documents are not compared either.
+/// When the store says which one route changed since the previous snapshot
+/// (`ConfigSnapshot.onlyStreamRouteChanged`), the others' documents are not compared either.
 struct KeptRoutes {
     /// How far ahead of the step a route is looked for before indexing by id: deletes of neighbouring routes.
     static let lookahead = 4
@@ -33,7 +33,7 @@ struct KeptRoutes {
     }
 
     /// The compiled route to keep for the route at `position` of the new configuration's `routes`, or nil to
-    /// compile it. (Read in place: a `StreamRoute` is ~600 bytes and ~20 reference-counted fields to copy.)
+    /// compile it. (Read in place: a `StreamRoute` is ~20 reference-counted fields to copy.)
     mutating func route(at position: Int, of routes: UnsafeBufferPointer<StreamRoute>) -> CompiledRoute? {
         let id = routes[position].id
         guard let index = find(id, at: position) else { return nil }

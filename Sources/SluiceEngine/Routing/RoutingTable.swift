@@ -7,7 +7,8 @@ import SluiceConfig
 package final class RoutingTable: Sendable {
     package let revision: Int
     package let router: Router
-    /// The runtimes by key: every route's, for the next snapshot to reuse.
+    /// The runtimes by key, for the next snapshot to reuse: every route's, and (carried over from the table this one
+    /// kept routes of) those of stored upstreams and services that no route uses any more.
     package let upstreams: [String: UpstreamRuntime]
     /// The plugin state (limit-conn counters) the next snapshot may reuse.
     let pluginCompiler: PluginCompiler
@@ -52,8 +53,7 @@ package final class RoutingTable: Sendable {
             resolved[upstream.key] = made
             return made
         }
-        // Read in place: a `StreamRoute` copy is ~600 bytes and ~20 reference-counted fields, and most routes are
-        // only compared.
+        // Read in place: a `StreamRoute` copy is ~20 reference-counted fields, and most routes are only looked at.
         config.streamRoutes.withUnsafeBufferPointer { configured in
             for position in configured.indices {
                 if let same = kept.route(at: position, of: configured) {
