@@ -6,7 +6,8 @@ import SluiceEngine
 import Synchronization
 
 /// A configuration change with many routes: `Store.apply` of one changed route (validate, publish, persist)
-/// with the engine's subscriber compiling the new `RoutingTable`, until the next connection routes by it.
+/// with the engine's own subscriber (`EngineContext.publish`) compiling the new `RoutingTable`, until the next
+/// connection routes by it.
 struct ChangeBench {
     struct Result {
         let routes: Int
@@ -14,18 +15,19 @@ struct ChangeBench {
         let total: Percentiles
         /// From `apply` called to its return: the data file and the history durable, what the Admin API waits for.
         let acknowledged: Percentiles
-        /// The `RoutingTable` compile inside it.
+        /// The engine's publish inside it (`EngineContext.publish`: mostly the `RoutingTable` compile).
         let compile: Percentiles
         /// The whole-document paths (a hand edit, SIGHUP, a diff), timed alone on the same document: validation,
-        /// YAML text, atomic write.
-        let decode: Percentiles
-        let yaml: Percentiles
-        let write: Percentiles
+        /// YAML text, atomic write (nil when not timed).
+        let decode: Percentiles?
+        let yaml: Percentiles?
+        let write: Percentiles?
     }
 
     let count: Int
 
-    func run(iterations: Int) throws -> Result {
+    /// - Parameter wholeDocument: whether to time the whole-document paths too (not for a profile of changes).
+    func run(iterations: Int, wholeDocument: Bool = true) throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -33,15 +35,10 @@ struct ChangeBench {
         let routes = MatchBench(kind: .mixed, count: count)
         try routes.routesYAML().write(toFile: dataFile, atomically: true, encoding: .utf8)
         let store = try Store(dataFile: dataFile)
-        let counters = CounterTable()
-        let logger = Logger(label: "bench")
         let engine = EngineSide()
         store.subscribe { snapshot in
             let start = Clock.now()
-            engine.tables.replace {
-                RoutingTable(snapshot: snapshot, previous: $0, counters: counters,
-                             group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-            }
+            engine.context.publish(snapshot)
             let end = Clock.now()
             engine.compileTimes.withLock { $0.append(end - start) }
             engine.installed.withLock { $0 = end }
@@ -57,26 +54,29 @@ struct ChangeBench {
             let start = Clock.now()
             try store.apply(.put(.streamRoutes, id: "r0", value: value), source: .adminAPI)
             acknowledged.append(Clock.now() - start)
-            let router = engine.tables.current?.router
+            let router = engine.context.routingTable?.router
             totals.append(engine.installed.withLock { $0 } - start)
             let facts = ConnectionFacts(remoteAddress: .v4(0xac10_0001 | UInt32(n % 256) << 8),
                                         serverAddress: .v4(0x7f00_0001), serverPort: MatchBench.port)
             guard router?.match(facts)?.route.id == "r0" else { throw BenchError.notInForce("revision \(n)") }
         }
-        let doc = store.snapshot.config.document()
-        let decode = try Self.time(iterations) { _ = try GatewayConfig.decode(doc, file: nil) }
-        let yaml = try Self.time(iterations) { _ = doc.yamlText() }
-        let text = doc.yamlText()
-        let write = try Self.time(iterations) { try AtomicFile.write(text, to: dataFile) }
+        var (decode, yaml, write): (Percentiles?, Percentiles?, Percentiles?)
+        if wholeDocument {
+            let doc = store.snapshot.config.document()
+            decode = try Self.time(iterations) { _ = try GatewayConfig.decode(doc, file: nil) }
+            yaml = try Self.time(iterations) { _ = doc.yamlText() }
+            let text = doc.yamlText()
+            write = try Self.time(iterations) { try AtomicFile.write(text, to: dataFile) }
+        }
         return Result(routes: count, total: Percentiles(totals), acknowledged: Percentiles(acknowledged),
                       compile: Percentiles(engine.compileTimes.withLock { $0 }),
                       decode: decode, yaml: yaml, write: write)
     }
 
-    /// What the engine keeps of each snapshot (as `EngineContext.publish` does: the router's index rebuilt in the
-    /// background after each change), and how long compiling took.
+    /// The engine's side of each snapshot (`EngineContext.publish`: node names and health, the routing table with
+    /// its index rebuilt in the background after each change, certificates), and how long publishing took.
     private final class EngineSide: Sendable {
-        let tables = RoutingTableSlot()
+        let context = EngineContext(logger: Logger(label: "bench"), group: MultiThreadedEventLoopGroup.singleton)
         let compileTimes = Mutex<[UInt64]>([])
         /// When the last table was swapped in.
         let installed = Mutex<UInt64>(0)

@@ -61,10 +61,9 @@ struct MatchBench {
     /// checked to route to the route it was made for.
     func setUp() throws -> (Router, [ConnectionFacts]) {
         let config = try GatewayConfig.decode(try ConfigValue.parseYAML(routesYAML(), file: "bench"), file: "bench")
-        let table = RoutingTable(snapshot: ConfigSnapshot(revision: 1, config: config, objectRevisions: [:]),
-                                 previous: nil, counters: CounterTable(), group: MultiThreadedEventLoopGroup.singleton,
-                                 logger: Logger(label: "bench"))
-        let router = table.router
+        let engine = EngineContext(logger: Logger(label: "bench"), group: MultiThreadedEventLoopGroup.singleton)
+        engine.publish(ConfigSnapshot(revision: 1, config: config, objectRevisions: [:]))
+        guard let router = engine.routingTable?.router else { throw BenchError.wrongRoute("no routing table") }
         var random = SystemRandomNumberGenerator()
         let pool = (0..<4096).map { _ in
             let i = Int.random(in: 0..<count, using: &random)

@@ -9,7 +9,8 @@ public struct StreamRoute: Sendable, Equatable {
     public var serverPort: Int?
     /// TLS server name (exact, `*.example.com`, or `*`), lower-cased.
     public var sni: String?
-    public var upstream: Upstream?
+    /// Its own (inline) upstream, kept out of line (`OutOfLine`): most routes name one by `upstream_id`.
+    @OutOfLine public var upstream: Upstream? = nil
     public var upstreamID: String?
     public var serviceID: String?
     public var plugins = PluginSet()

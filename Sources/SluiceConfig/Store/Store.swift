@@ -240,7 +240,8 @@ public final class Store: Sendable {
             // Only one stream route differs: services (and their fixed fields) are as they were.
             if edit.before == edit.after { return old }
             snapshot = ConfigSnapshot(revision: revision, config: newConfig,
-                                      objectRevisions: edit.objectRevisions(old.objectRevisions, revision: revision))
+                                      objectRevisions: edit.objectRevisions(old.objectRevisions, revision: revision),
+                                      onlyStreamRouteChanged: edit.id)
             changes = [edit.change]
         } else {
             try Self.checkImmutableFields(old: old.config, new: newConfig)

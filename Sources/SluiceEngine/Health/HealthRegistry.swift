@@ -19,9 +19,8 @@ final class HealthRegistry: Sendable {
         self.names = names
     }
 
-    /// Follows `config`: upstreams added, changed and deleted.
-    func apply(_ config: GatewayConfig) {
-        let wanted = Self.upstreams(of: config)
+    /// Follows the configuration's upstreams (`upstreams(of:)`): added, changed and deleted.
+    func apply(_ wanted: [(String, Upstream)]) {
         let (kept, removed) = upstreams.withLock { table -> ([(UpstreamHealth, Upstream)], [UpstreamHealth]) in
             var next: [String: UpstreamHealth] = [:]
             var kept: [(UpstreamHealth, Upstream)] = []
@@ -67,8 +66,16 @@ final class HealthRegistry: Sendable {
 
     /// Every upstream of `config` with its key: stored ones, then the inline ones of routes and services.
     static func upstreams(of config: GatewayConfig) -> [(String, Upstream)] {
-        config.upstreams.compactMap { up in up.id.map { ("upstreams/\($0)", up) } }
-            + config.streamRoutes.compactMap { r in r.upstream.map { ("stream_routes/\(r.id)", $0) } }
-            + config.services.compactMap { s in s.upstream.map { ("services/\(s.id)", $0) } }
+        var all = config.upstreams.compactMap { up in up.id.map { ("upstreams/\($0)", up) } }
+        // Read in place: most routes have no upstream of their own, and a route's copy is ~20 reference-counted
+        // fields.
+        config.streamRoutes.withUnsafeBufferPointer { routes in
+            for i in routes.indices {
+                if !routes[i].$upstream.isNone, let up = routes[i].upstream {
+                    all.append(("stream_routes/\(routes[i].id)", up))
+                }
+            }
+        }
+        return all + config.services.compactMap { s in s.upstream.map { ("services/\(s.id)", $0) } }
     }
 }

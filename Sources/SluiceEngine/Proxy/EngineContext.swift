@@ -4,7 +4,8 @@ import SluiceConfig
 import Synchronization
 
 /// What every connection shares: counters, the registry, the access log and the current routing table.
-final class EngineContext: Sendable {
+/// `package` for the benchmarks, which follow a store through `publish` as the engine does.
+package final class EngineContext: Sendable {
     let counters = CounterTable()
     let registry = ConnectionRegistry()
     /// Node health by upstream, kept across snapshots (issue 11).
@@ -23,33 +24,36 @@ final class EngineContext: Sendable {
         set { trustedProxiesBox.withLock { $0 = newValue } }
     }
 
-    init(logger: Logger, group: EventLoopGroup) {
+    package init(logger: Logger, group: EventLoopGroup) {
         self.logger = logger
         names = NodeNameResolver(loop: group.next(), logger: logger)
         health = HealthRegistry(group: group, logger: logger, names: names)
     }
 
     /// The table new connections route with; open connections keep the one they started with.
-    var routingTable: RoutingTable? { tables.current }
+    package var routingTable: RoutingTable? { tables.current }
 
     /// The TLS contexts new handshakes choose from.
     var certificates: CertificateStore? { certificateBox.withLock { $0 } }
 
-    func publish(_ snapshot: ConfigSnapshot) {
+    /// Follows `snapshot`: node names and health, the routing table (in force for the next connection when this
+    /// returns), the TLS certificates.
+    package func publish(_ snapshot: ConfigSnapshot) {
         let logger = self.logger
         let health = self.health
-        names.track(Self.nodeNames(of: snapshot.config))
-        health.apply(snapshot.config)
+        let upstreams = HealthRegistry.upstreams(of: snapshot.config)
+        names.track(Self.nodeNames(of: upstreams))
+        health.apply(upstreams)
         tables.replace {
             RoutingTable(snapshot: snapshot, previous: $0, counters: counters, health: health, logger: logger)
         }
         certificateBox.withLock { $0 = CertificateStore(snapshot.config.ssls, previous: $0, logger: logger) }
     }
 
-    /// The host names among the configuration's upstream nodes (IP addresses need no lookup).
-    static func nodeNames(of config: GatewayConfig) -> Set<String> {
+    /// The host names among the nodes of `upstreams` (IP addresses need no lookup).
+    static func nodeNames(of upstreams: [(String, Upstream)]) -> Set<String> {
         var names = Set<String>()
-        for (_, upstream) in HealthRegistry.upstreams(of: config) {
+        for (_, upstream) in upstreams {
             for node in upstream.nodes where IPAddress(node.host) == nil { names.insert(node.host) }
         }
         return names

@@ -5,6 +5,8 @@ import SluiceConfig
 /// of a match among 10,000 routes).
 package final class CompiledRoute: Sendable {
     package let route: StreamRoute
+    /// `route.id`, read without a copy of the route (`KeptRoutes` reads it for every route of every change).
+    let id: String
     package let upstream: UpstreamRuntime?
     /// Set when the route belongs to a service: a `udp` service's routes match only UDP listeners, a `tcp` one's
     /// only TCP listeners.
@@ -13,14 +15,20 @@ package final class CompiledRoute: Sendable {
     let plugins: PluginChain
     /// The route's counters, looked up once per snapshot rather than per connection.
     let counters: TrafficCounters
+    /// The keys of the upstream runtimes only this route uses: its inline upstream's, its traffic-split
+    /// entries' (`RoutingTable` drops them with the route).
+    let inlineUpstreams: [String]
 
     init(route: StreamRoute, upstream: UpstreamRuntime?, transport: ListenerSpec.Transport?,
-         plugins: PluginChain = .empty, counters: TrafficCounters = TrafficCounters()) {
+         plugins: PluginChain = .empty, counters: TrafficCounters = TrafficCounters(),
+         inlineUpstreams: [String] = []) {
         self.route = route
+        id = route.id
         self.upstream = upstream
         self.transport = transport
         self.plugins = plugins
         self.counters = counters
+        self.inlineUpstreams = inlineUpstreams
     }
 
     /// True when every filter of the route accepts the connection.

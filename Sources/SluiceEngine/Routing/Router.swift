@@ -6,8 +6,8 @@ import SluiceConfig
 /// while few routes differ from that index (at most `maxChanges`) shares it and lays the difference over it:
 /// the routes no longer there are skipped, and the routes new to it — the changed ones — are tried in precedence
 /// order beside it, each placed where it sorts among the index's routes. A change to one route of ten thousand
-/// then costs a pass over the routes rather than a new index; `compacted()` rebuilds the index, off the path of
-/// the change (`RoutingTableSlot`).
+/// then costs that route rather than a new index (told which routes changed) or a pass over the routes (left to
+/// find them by identity); `compacted()` rebuilds the index, off the path of the change (`RoutingTableSlot`).
 package struct Router: Sendable {
     /// How many routes a router may differ from its index by; beyond it the index is built again at once.
     static let maxChanges = 32
@@ -16,77 +16,99 @@ package struct Router: Sendable {
     private let retired: RetiredRoutes
     /// The routes not in `index`, in precedence order.
     private let added: [AddedRoute]
-    /// Every route, in precedence order.
-    package let routes: [CompiledRoute]
 
-    /// A route laid over the index, and the index position it sorts before.
+    /// A route laid over the index, its precedence, and the index position it sorts before.
     private struct AddedRoute: Sendable {
         let route: CompiledRoute
+        let key: RoutePrecedence
         let before: Int32
+
+        init(_ route: CompiledRoute, over index: RouterIndex) {
+            self.route = route
+            key = RoutePrecedence(route.route)
+            before = index.insertionPoint(key)
+        }
     }
 
     /// Indexes `routes` from nothing.
     package init(_ routes: [CompiledRoute]) {
-        index = RouterIndex(routes)
-        retired = .none
-        added = []
-        self.routes = index.routes
+        self.init(index: RouterIndex(routes), retired: .none, added: [])
+    }
+
+    private init(index: RouterIndex, retired: RetiredRoutes, added: [AddedRoute]) {
+        self.index = index
+        self.retired = retired
+        self.added = added
     }
 
     /// `routes` over `previous`'s index when they differ from it by at most `maxChanges` routes (route objects
     /// are compared by identity: `RoutingTable` keeps the unchanged ones), else indexed from nothing.
     init(_ routes: [CompiledRoute], previous: Router?) {
-        if let index = previous?.index, let overlay = Overlay(routes, over: index, limit: Self.maxChanges) {
-            self.init(index: index, overlay: overlay)
+        if let index = previous?.index, let overlay = Self.overlay(routes, over: index) {
+            self.init(index: index, retired: overlay.retired, added: overlay.added)
         } else {
             self.init(routes)
         }
     }
 
-    private init(index: RouterIndex, overlay: Overlay) {
-        self.index = index
-        retired = overlay.retired
-        added = overlay.added
-        routes = overlay.routes
+    /// `previous`'s routes less `removed` and with `new`, which are `routes`: laid over `previous`'s index as
+    /// `previous`'s own changes are, with these, while that makes at most `maxChanges`; else `routes` indexed
+    /// from nothing. What a change costs is then that of the routes it changed, not of the routes there are.
+    init(_ routes: [CompiledRoute], previous: Router, removing removed: [CompiledRoute], adding new: [CompiledRoute]) {
+        let index = previous.index
+        var retired = previous.retired
+        var added = previous.added
+        if !removed.isEmpty {
+            let gone = Set(removed.map(ObjectIdentifier.init))
+            added.removeAll { gone.contains(ObjectIdentifier($0.route)) }
+            for route in removed {
+                if let position = index.positions[ObjectIdentifier(route)] { retired.insert(position, of: index) }
+            }
+        }
+        added += new.map { AddedRoute($0, over: index) }
+        guard added.count + retired.count <= Self.maxChanges else {
+            self.init(routes)
+            return
+        }
+        self.init(index: index, retired: retired, added: added.sorted { $0.key < $1.key })
     }
 
-    /// How `routes` differ from an index: the index's routes they lack, the routes it lacks, and all of them in
-    /// precedence order.
-    private struct Overlay {
-        let retired: RetiredRoutes
-        let added: [AddedRoute]
-        let routes: [CompiledRoute]
-
-        /// Nil when they differ by more than `limit` routes.
-        init?(_ routes: [CompiledRoute], over index: RouterIndex, limit: Int) {
-            guard routes.count <= index.routes.count + limit else { return nil }
-            var present = [Bool](repeating: false, count: index.routes.count)
-            var new: [CompiledRoute] = []
-            for route in routes {
-                if let position = index.positions[ObjectIdentifier(route)], !present[Int(position)] {
-                    present[Int(position)] = true
-                } else {
-                    new.append(route)
-                    if new.count > limit { return nil }
-                }
+    /// How `routes` differ from `index` — the index's routes they lack, and the routes it lacks — or nil when by
+    /// more than `maxChanges` routes.
+    private static func overlay(_ routes: [CompiledRoute], over index: RouterIndex)
+        -> (retired: RetiredRoutes, added: [AddedRoute])? {
+        guard routes.count <= index.routes.count + maxChanges else { return nil }
+        var present = [Bool](repeating: false, count: index.routes.count)
+        var new: [CompiledRoute] = []
+        for route in routes {
+            if let position = index.positions[ObjectIdentifier(route)], !present[Int(position)] {
+                present[Int(position)] = true
+            } else {
+                new.append(route)
+                if new.count > maxChanges { return nil }
             }
-            retired = RetiredRoutes(absentIn: present)
-            guard new.count + retired.count <= limit else { return nil }
-            let keyed = new.map { (key: RoutePrecedence($0.route), route: $0) }.sorted { $0.key < $1.key }
-            added = keyed.map { AddedRoute(route: $0.route, before: index.insertionPoint($0.key)) }
-            var all: [CompiledRoute] = []
-            all.reserveCapacity(routes.count)
-            var pending = added[...]
-            for (position, route) in index.routes.enumerated() {
-                while let a = pending.first, Int(a.before) <= position {
-                    all.append(a.route)
-                    pending = pending.dropFirst()
-                }
-                if !retired.contains(Int32(position)) { all.append(route) }
-            }
-            all.append(contentsOf: pending.map(\.route))
-            self.routes = all
         }
+        let retired = RetiredRoutes(absentIn: present)
+        guard new.count + retired.count <= maxChanges else { return nil }
+        return (retired, new.map { AddedRoute($0, over: index) }.sorted { $0.key < $1.key })
+    }
+
+    /// Every route, in precedence order: the index's that are not retired, with the added ones where they sort
+    /// (merged at each call: the change path does not need it).
+    package var routes: [CompiledRoute] {
+        guard !added.isEmpty || retired.count > 0 else { return index.routes }
+        var all: [CompiledRoute] = []
+        all.reserveCapacity(index.routes.count - retired.count + added.count)
+        var pending = added[...]
+        for (position, route) in index.routes.enumerated() {
+            while let a = pending.first, Int(a.before) <= position {
+                all.append(a.route)
+                pending = pending.dropFirst()
+            }
+            if !retired.contains(Int32(position)) { all.append(route) }
+        }
+        all.append(contentsOf: pending.map(\.route))
+        return all
     }
 
     /// True once enough changes lie over the index that rebuilding it is worth doing (off the change's path).

@@ -79,6 +79,16 @@ struct RetiredRoutes: Sendable {
         if count == 0 { words = [] }
     }
 
+    /// Retires `position` of `index` (if it was not already).
+    mutating func insert(_ position: Int32, of index: RouterIndex) {
+        if words.isEmpty { words = [UInt64](repeating: 0, count: (index.routes.count + 63) / 64) }
+        let (word, bit) = (Int(position) >> 6, UInt64(1) << UInt64(position & 63))
+        if words[word] & bit == 0 {
+            words[word] |= bit
+            count += 1
+        }
+    }
+
     @inline(__always)
     func contains(_ position: Int32) -> Bool {
         !words.isEmpty && words[Int(position) >> 6] & (1 << UInt64(position & 63)) != 0
