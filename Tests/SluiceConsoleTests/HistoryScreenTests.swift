@@ -88,8 +88,11 @@ struct HistoryScreenTests {
         let store = try Fixtures.store()
         let tabs: [any Screen] = [DashboardScreen(), ConnectionsScreen(kill: { _ in true })]
             + [ResourceKind.streamRoutes, .services, .upstreams, .ssls].map { ObjectListScreen(kind: $0, store: store) }
-            + [LogScreen(accessLogTail: { [] }), HistoryScreen(store: store)]
-        for (cols, label) in [(80, " 1 Dashboard  2 Conn "), (80, " 8 Hist"), (160, " 8 History")] {
+            + [LogScreen(accessLogTail: { [] }), HistoryScreen(store: store),
+               ObjectListScreen(kind: .pluginMetadata, store: store)]
+        // As ConsoleRunner's bar: nine tabs. At 80 columns the current one keeps its whole name, the others three
+        // letters.
+        for (cols, label) in [(80, " 1 Dashboard  2 Con "), (80, " 8 His  9 Met"), (160, " 8 History  9 Metadata")] {
             let canvas = MemoryCanvas(rows: 24, cols: cols)
             ConsoleApp(tabs: tabs, data: try Fixtures.data()).render(on: canvas)
             #expect(canvas.line(0).contains(label), "\(canvas.line(0))")

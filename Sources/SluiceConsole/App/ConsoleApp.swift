@@ -77,17 +77,19 @@ public final class ConsoleApp {
     private func drawTabBar(on canvas: Canvas) {
         canvas.fillRow(0, .title)
         canvas.text(0, 0, " Sluice ", width: 8, .title)
-        // Every tab stays on the bar: when the whole names do not fit, the others are cut to four letters (the
-        // current one too, if need be).
+        // Every tab stays on the bar: when the whole names do not fit, the others are cut to four letters, then to
+        // three (the current one keeps its whole name as long as it can).
         let badges = tabs.map { $0.badge(data: data).map { "\($0) " } ?? "" }
-        func labels(fullFor keep: (Int) -> Bool) -> [String] {
+        func labels(current: Int?, others: Int?) -> [String] {
             tabs.enumerated().map {
-                " \($0.offset + 1) \(Self.tabName($0.element.name, short: !keep($0.offset))) " + badges[$0.offset]
+                let letters = $0.offset == self.current ? current : others
+                return " \($0.offset + 1) \(Self.tabName($0.element.name, letters: letters)) " + badges[$0.offset]
             }
         }
         let fits = { (l: [String]) in 9 + l.reduce(0) { $0 + CellWidth.of($1) } <= canvas.cols }
-        let candidates = [labels { _ in true }, labels { $0 == self.current }, labels { _ in false }]
-        let labels = candidates.first(where: fits) ?? candidates[2]
+        let candidates = [labels(current: nil, others: nil), labels(current: nil, others: 4),
+                          labels(current: nil, others: 3), labels(current: 4, others: 3), labels(current: 3, others: 3)]
+        let labels = candidates.first(where: fits) ?? candidates[candidates.count - 1]
         var col = 9
         for (i, label) in labels.enumerated() {
             let w = CellWidth.of(label)
@@ -97,10 +99,10 @@ public final class ConsoleApp {
         }
     }
 
-    /// `SSL`, `Dashboard`; short: `Dash`.
-    static func tabName(_ name: String, short: Bool) -> String {
+    /// `SSL`, `Dashboard`; cut to `letters`: `Dash`, `Das`.
+    static func tabName(_ name: String, letters: Int?) -> String {
         if name.count <= 3 { return name.uppercased() }
-        let shown = short ? String(name.prefix(4)) : name
+        let shown = letters.map { String(name.prefix($0)) } ?? name
         return shown.prefix(1).uppercased() + shown.dropFirst()
     }
 
