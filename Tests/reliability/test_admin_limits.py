@@ -81,6 +81,34 @@ def test_refusals_are_answered_from_the_head_before_the_body(sluice):
         assert b"Connection: close" in response
 
 
+@pytest.mark.time_limit(60)
+def test_a_refused_client_still_sending_reads_the_answer_then_is_closed_after_the_linger(sluice):
+    """A 413 decided by the head while the client goes on sending its body: the answer arrives (our side ends
+    with a FIN, not a reset), the bytes that follow are read and dropped, and the connection is closed 5 s later
+    (the linger deadline) even though the client never stops."""
+    sl = sluice()
+    s = socket.create_connection(("127.0.0.1", sl.admin_port), timeout=5)
+    s.sendall(_head("PUT", "/apisix/admin/upstreams/u", length=64 * MIB, key=ADMIN_KEY))
+    started = time.monotonic()
+    answer, closed_after = b"", None
+    while time.monotonic() - started < 15:
+        try:
+            s.sendall(b"x" * 16384)
+            s.settimeout(0.1)
+            try:
+                answer += s.recv(65536)
+            except socket.timeout:
+                pass
+        except OSError:  # reset or broken pipe: the server closed
+            closed_after = time.monotonic() - started
+            break
+        time.sleep(0.1)
+    s.close()
+    assert _status(answer) == 413, answer[:200]
+    assert closed_after is not None and 4 < closed_after < 8, f"closed after {closed_after} s; the linger is 5 s"
+    assert sl.admin("GET", "/apisix/admin/status")[0] == 200
+
+
 @pytest.mark.time_limit(90)
 def test_oversized_bodies_from_a_non_allowed_address_are_not_buffered(sluice):
     sl = sluice(admin_allow=["127.0.0.1/32"])

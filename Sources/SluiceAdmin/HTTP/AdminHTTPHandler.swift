@@ -8,7 +8,10 @@ import SluiceConfig
 /// the metrics endpoint) off the event loop (a write fsyncs the data file), and writes the response.
 ///
 /// The head alone decides a refusal, before any body is read: an address not in `admin.allow`, a missing or
-/// wrong key, or a declared body over the limit is answered at once and the connection closed. Deadlines close
+/// wrong key, or a declared body over the limit is answered at once. The connection then closes lingering, as
+/// nginx's does: its write side ends after the response, and what the client still sends is read and dropped —
+/// never buffered — until it closes or `linger` passes, so that a client still sending its body reads the answer
+/// instead of a reset (a close with unread bytes). Deadlines close
 /// connections that are slow to send their head (`headerTimeout`), their body (`bodyTimeout`), or idle between
 /// requests (`idleTimeout`). A `HEAD` request is answered as a `GET` without the body.
 final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -23,6 +26,8 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var body: TimeAmount = .seconds(30)
         /// Between the end of a response and the end of the next request head.
         var idle: TimeAmount = .seconds(30)
+        /// After a refusal, for the client to stop sending and close (nginx's `lingering_timeout`).
+        var linger: TimeAmount = .seconds(5)
     }
 
     private enum State {
@@ -32,7 +37,8 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case receiving(HTTPRequestHead, ByteBuffer)
         /// The API is answering; no deadline (the work is ours).
         case processing
-        /// Refused and closing: whatever else arrives is dropped unread.
+        /// Refused: the answer is (being) written, the write side then shut; whatever else arrives is dropped until
+        /// the client closes or the linger deadline does.
         case refused
     }
 
@@ -102,6 +108,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         deadline?.cancel()
         state = .refused
         write(response, head: head, keepAlive: false, context: context)
+        arm(timeouts.linger, context: context)
     }
 
     private func request(_ head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) -> AdminRequest {
@@ -150,7 +157,10 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
+            let lingering = if case .refused = state { true } else { false }
+            // A refused client may still be sending: end only our side (it reads the answer, then its sends end
+            // and it closes); the linger deadline closes the rest.
+            done.whenComplete { _ in channel.close(mode: lingering ? .output : .all, promise: nil) }
         }
     }
 
