@@ -107,7 +107,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func refuse(_ response: AdminResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
         deadline?.cancel()
         state = .refused
-        write(response, head: head, keepAlive: false, context: context)
+        write(response, head: head, keepAlive: false, lingering: true, context: context)
         arm(timeouts.linger, context: context)
     }
 
@@ -138,8 +138,11 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Writes `response`; without `keepAlive` the connection then closes — only its write side when `lingering`
+    /// (a refused client may still be sending: it reads the answer, then its sends end and it closes; the linger
+    /// deadline closes the rest).
     private func write(_ response: AdminResponse, head request: HTTPRequestHead, keepAlive: Bool,
-                       context: ChannelHandlerContext) {
+                       lingering: Bool = false, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: response.body.utf8.count)
         buffer.writeString(response.body)
         var headers = HTTPHeaders()
@@ -157,9 +160,6 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel
-            let lingering = if case .refused = state { true } else { false }
-            // A refused client may still be sending: end only our side (it reads the answer, then its sends end
-            // and it closes); the linger deadline closes the rest.
             done.whenComplete { _ in channel.close(mode: lingering ? .output : .all, promise: nil) }
         }
     }

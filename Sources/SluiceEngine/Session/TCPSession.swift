@@ -257,10 +257,12 @@ final class TCPSession {
         let peerHost = client.remoteAddress?.ipAddress ?? "-"
         let peerPort = client.remoteAddress?.port ?? 0
         var (clientHost, clientPort) = (peerHost, peerPort)
+        var realipRemote: HostPort?
         var serverHost = client.localAddress?.ipAddress ?? "-"
         var serverPort = client.localAddress?.port ?? listener.spec.port
         if proxyHeaderTrusted, let header = proxyHeader, let source = header.source {
             (clientHost, clientPort) = (source.host, source.port)
+            realipRemote = HostPort(host: peerHost, port: peerPort)
             if let destination = header.destination { (serverHost, serverPort) = (destination.host, destination.port) }
         }
         var facts = ConnectionFacts(remoteAddress: IPAddress(clientHost), serverAddress: IPAddress(serverHost),
@@ -270,7 +272,7 @@ final class TCPSession {
         facts.serverHost = serverHost
         facts.proxyProtocolSource = proxyHeader?.source
         facts.proxyProtocolDestination = proxyHeader?.destination
-        if (clientHost, clientPort) != (peerHost, peerPort) { facts.realipRemote = HostPort(host: peerHost, port: peerPort) }
+        facts.realipRemote = realipRemote
         facts.tlsVersion = tlsVersion
         return facts
     }

@@ -90,7 +90,7 @@ struct SyslogEntry: Sendable {
         case .sslCipher: true
         case .proxyProtocolAddr, .proxyProtocolPort: r.proxyProtocolSource == nil
         case .proxyProtocolServerAddr, .proxyProtocolServerPort: r.proxyProtocolDestination == nil
-        case .realipRemoteAddr: (r.realipRemote?.host ?? r.remoteAddr).isEmpty
+        case .realipRemoteAddr: r.realipRemote == nil && isAbsent(.remoteAddr, in: r)
         case .hostname: AccessLogVariable.hostName == "-"
         case .remotePort, .serverPort, .realipRemotePort, .status, .bytesSent, .bytesReceived, .sessionTime, .upstreamBytesSent,
              .upstreamBytesReceived, .timeLocal, .timeISO8601, .msec, .connection, .pid:
