@@ -166,6 +166,12 @@ final class ResponseCollector: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// A channel that never became active (its connect failed) is closed without `channelInactive`: the answer's
+    /// promise must end here too, or it is left pending (a leaked promise, fatal in debug builds).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(EtcdError(kind: .unreachable, message: "connection to \(endpoint) closed"))
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         fail(EtcdError(kind: .unreachable, message: tls?.why(error, endpoint) ?? "connection to \(endpoint) failed: \(error)"))
         context.close(promise: nil)

@@ -235,4 +235,4 @@ def test_a_port_below_1024_needs_root_or_the_capability(sluice_bin):
             return any(p[3] == "0A" and int(p[1].rsplit(":", 1)[1], 16) == port for p in (l.split() for l in f))
     wait_until(listening, 15, f"sluice as nobody with CAP_NET_BIND_SERVICE to listen on {port}")
     with_cap.send_signal(signal.SIGTERM)
-    assert with_cap.wait(timeout=15) == 0
+    assert with_cap.wait(timeout=30) == 0  # a drain with nothing open; 15 s was once too short on a loaded box
