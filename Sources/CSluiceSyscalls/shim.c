@@ -60,6 +60,32 @@ unsigned long csluice_rss_bytes(void) {
 
 int csluice_udp_socket(int family) { return socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); }
 
+int csluice_recv_batch(int fd, void *buffer, unsigned long slot_size, int count, unsigned long *lengths) {
+    struct mmsghdr messages[64];
+    struct iovec vectors[64];
+    if (count > 64) count = 64;
+    for (int i = 0; i < count; i++) {
+        vectors[i].iov_base = (char *)buffer + (unsigned long)i * slot_size;
+        vectors[i].iov_len = slot_size;
+        messages[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &vectors[i], .msg_iovlen = 1 } };
+    }
+    int n = recvmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT, NULL);
+    for (int i = 0; i < n; i++) lengths[i] = messages[i].msg_len;
+    return n;
+}
+
+int csluice_send_batch(int fd, const void *const *bases, const unsigned long *lengths, int count) {
+    struct mmsghdr messages[64];
+    struct iovec vectors[64];
+    if (count > 64) count = 64;
+    for (int i = 0; i < count; i++) {
+        vectors[i].iov_base = (void *)bases[i];
+        vectors[i].iov_len = lengths[i];
+        messages[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &vectors[i], .msg_iovlen = 1 } };
+    }
+    return sendmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT);
+}
+
 long csluice_splice(int from, int to, unsigned long length) {
     return splice(from, NULL, to, NULL, length, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 }

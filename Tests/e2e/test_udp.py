@@ -181,3 +181,27 @@ def test_proxy_responses_ends_a_session_after_the_expected_replies(sluice):
         c.close()
     entries = sl.wait_log(3, where=lambda e: e["close_reason"] == "responses_received")
     assert all(e["bytes_received"] == "2" for e in entries)
+
+
+@pytest.mark.time_limit(60)
+def test_udp_bursts_pass_whole_and_in_order(sluice):
+    """Bursts from one client arrive at Sluice many per read (recvmmsg) and leave for the node many per sendmmsg;
+    the node's replies come back many per wake-up and are relayed with one flush. Every datagram and reply must
+    pass, in order."""
+    up = UdpNamedEcho()
+    sl = udp_sluice(sluice, [udp_route("u", up.addr)])
+    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    c.settimeout(3)
+    ask_udp(sl.udp_port, b"hello", sock=c)  # the session and its upstream socket exist before the bursts
+    received = []
+    try:
+        for burst in range(20):
+            for i in range(100):
+                c.sendto(f"{burst}:{i}".encode(), (LOOPBACK, sl.udp_port))
+            for _ in range(100):
+                received.append(c.recvfrom(65535)[0])
+    finally:
+        c.close()
+    assert received == [f"U:{b}:{i}".encode() for b in range(20) for i in range(100)]
+    assert len(up.peers) == 1

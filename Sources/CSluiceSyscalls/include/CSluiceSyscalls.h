@@ -1,5 +1,5 @@
 // The Linux system calls Sluice's kernel fast path needs that Swift's Glibc module does not export:
-// epoll, eventfd, accept4, splice. Declared with plain C types only (implemented in shim.c), so this module
+// epoll, eventfd, accept4, splice, recvmmsg/sendmmsg. Declared with plain C types only (implemented in shim.c), so this module
 // includes no system header that would clash with the ones Glibc and Dispatch already own.
 #ifndef CSLUICE_SYSCALLS_H
 #define CSLUICE_SYSCALLS_H
@@ -24,6 +24,14 @@ unsigned long csluice_heap_in_use(void);
 unsigned long csluice_rss_bytes(void);
 /// A non-blocking, close-on-exec UDP socket of `family`.
 int csluice_udp_socket(int family);
+
+/// recvmmsg(2), non-blocking, on a connected socket: up to `count` datagrams into `count` slots of `slot_size`
+/// bytes laid end to end in `buffer`; datagram i's length in `lengths[i]` (a longer one is cut to its slot).
+/// Returns how many came (≥ 1), or -1 with errno (EAGAIN: none waiting). `count` is at most 64.
+int csluice_recv_batch(int fd, void *buffer, unsigned long slot_size, int count, unsigned long *lengths);
+/// sendmmsg(2), non-blocking, on a connected socket: datagram i is `bases[i]`, `lengths[i]` bytes.
+/// Returns how many were sent (≥ 1), or -1 with errno. `count` is at most 64.
+int csluice_send_batch(int fd, const void *const *bases, const unsigned long *lengths, int count);
 
 /// splice(2) with SPLICE_F_MOVE | SPLICE_F_NONBLOCK, no offsets (socket ↔ pipe).
 long csluice_splice(int from, int to, unsigned long length);

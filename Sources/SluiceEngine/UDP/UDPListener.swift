@@ -33,6 +33,8 @@ final class UDPListenerHandler: ChannelInboundHandler {
     private var spec: ListenerSpec { listener.spec }
     private let sessionLimit: Int
     private var sessions: [SocketAddress: UDPSession] = [:]
+    /// Sessions with datagrams of the current read still to send.
+    private var flushing: [UDPSession] = []
 
     init(context: EngineContext, listener: ListenerRuntime, sessionLimit: Int) {
         self.context = context
@@ -44,7 +46,7 @@ final class UDPListenerHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         let client = envelope.remoteAddress
         if let session = sessions[client] {
-            session.fromClient(envelope.data)
+            if session.fromClient(envelope.data) { flushing.append(session) }
             return
         }
         guard sessions.count < sessionLimit else {
@@ -72,8 +74,16 @@ final class UDPListenerHandler: ChannelInboundHandler {
                                  facts: facts, route: route, expectedReplies: spec.udpResponses,
                                  onEnd: { loopBound.value.sessions[$0] = nil })
         sessions[client] = session
-        session.fromClient(envelope.data)
+        if session.fromClient(envelope.data) { flushing.append(session) }
         session.begin()
+    }
+
+    /// The end of one read (up to `datagramsPerRead` datagrams by `recvmmsg`): each session sends what it got.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let sessions = flushing
+        flushing = []
+        for session in sessions { session.flushToUpstream() }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -27,6 +27,8 @@ final class UDPSession {
     private var delayTimer: Scheduled<Void>?
     private var upstream: UDPUpstreamSocket?
     private var waiting: [ByteBuffer] = []
+    /// The client's datagrams of the listener's current read, sent together when it ends.
+    private var outgoing: [ByteBuffer] = []
     private var waitingBytes = 0
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
@@ -89,7 +91,7 @@ final class UDPSession {
             let held = waiting
             waiting = []
             waitingBytes = 0
-            for datagram in held { send(datagram) }
+            send(held)
         case .finish: finish()
         }
     }
@@ -154,7 +156,7 @@ final class UDPSession {
     /// Where the pump's thread hands this session's replies and read errors: onto the session's loop.
     private static func receiver(_ bound: NIOLoopBound<UDPSession>) -> UDPReplyPump.Receiver {
         UDPReplyPump.Receiver(
-            reply: { datagram in bound.eventLoop.execute { bound.value.fromUpstream(datagram) } },
+            replies: { datagrams in bound.eventLoop.execute { bound.value.fromUpstream(datagrams) } },
             failed: { code in
                 bound.eventLoop.execute { bound.value.upstreamError(IOError(errnoCode: code, reason: "recv")) }
             })
@@ -171,43 +173,68 @@ final class UDPSession {
         perform(action)
     }
 
-    /// A datagram from the client.
-    func fromClient(_ data: ByteBuffer) {
-        guard machine.state != .closed, Self.passes(data, throttles.upload) else { return }
+    /// A datagram from the client: sent to the node with the others of the same read (`flushToUpstream`).
+    /// - Returns: true when the datagram waits for `flushToUpstream` and the session was not waiting already.
+    func fromClient(_ data: ByteBuffer) -> Bool {
+        guard machine.state != .closed, Self.passes(data, throttles.upload) else { return false }
         lastActivity = .now()
         accounting.record?.lastActivity.store(lastActivity.uptimeNanoseconds, ordering: .relaxed)
         bytesFromClient += UInt64(data.readableBytes)
         accounting.record?.bytesIn.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
         if machine.state == .relaying {
-            send(data)
+            outgoing.append(data)
+            return outgoing.count == 1
         } else if waitingBytes + data.readableBytes <= Self.maxWaitingBytes {
             waiting.append(data)
             waitingBytes += data.readableBytes
         }
+        return false
     }
 
-    /// Sends one datagram to the node; a full socket buffer drops it (as UDP may), a closed port ends the session.
-    private func send(_ data: ByteBuffer) {
-        guard let upstream else { return }
-        switch upstream.send(data) {
+    /// Sends the client's datagrams of the listener's last read (one `sendmmsg`).
+    func flushToUpstream() {
+        let batch = outgoing
+        outgoing = []
+        send(batch)
+    }
+
+    /// Sends datagrams to the node; a full socket buffer drops them (as UDP may), a closed port ends the session.
+    private func send(_ datagrams: [ByteBuffer]) {
+        guard let upstream, !datagrams.isEmpty else { return }
+        switch upstream.send(datagrams) {
         case 0: break
         case ECONNREFUSED: upstreamError(IOError(errnoCode: ECONNREFUSED, reason: "send"))
         case let code:
-            context.logger.debug("UDP datagram to the node dropped", metadata: [
+            context.logger.debug("UDP datagrams to the node dropped", metadata: [
                 "connection.id": "\(accounting.record?.id ?? 0)", "errno": "\(code)",
             ])
         }
     }
 
-    /// A datagram from the node: relayed to the client through the listener's socket.
-    func fromUpstream(_ data: ByteBuffer) {
-        guard machine.state == .relaying, Self.passes(data, throttles.download) else { return }
+    /// Datagrams from the node, in arrival order: relayed to the client through the listener's socket and flushed
+    /// once (NIO sends them with one `sendmmsg`); those after the session ended (`proxy_responses` reached) are
+    /// dropped.
+    func fromUpstream(_ datagrams: [ByteBuffer]) {
+        var relayed = false
+        for data in datagrams {
+            guard machine.state == .relaying else { break }
+            guard Self.passes(data, throttles.download) else { continue }
+            bytesToClient += UInt64(data.readableBytes)
+            accounting.record?.bytesOut.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
+            listenerChannel.write(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
+            relayed = true
+            let action = machine.replyRelayed()
+            if action != .none {
+                // The last reply the session waits for: out before the session ends.
+                listenerChannel.flush()
+                relayed = false
+                perform(action)
+            }
+        }
+        guard relayed else { return }
+        listenerChannel.flush()
         lastActivity = .now()
         accounting.record?.lastActivity.store(lastActivity.uptimeNanoseconds, ordering: .relaxed)
-        bytesToClient += UInt64(data.readableBytes)
-        accounting.record?.bytesOut.wrappingAdd(UInt64(data.readableBytes), ordering: .relaxed)
-        listenerChannel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: data), promise: nil)
-        perform(machine.replyRelayed())
     }
 
     private static func passes(_ data: ByteBuffer, _ throttle: ReadThrottle?) -> Bool {
