@@ -343,3 +343,27 @@ def test_a_change_that_leaves_the_nodes_alone_keeps_their_health(sluice):
     after = dead_node()
     assert after["status"] == "unhealthy" and after["since"] == before["since"], (before, after)
     assert {ask_new(sl.port) for _ in range(5)} == {"live:ping"}, "retries 0, yet no client meets the dead node"
+
+
+@pytest.mark.time_limit(60)
+def test_a_traffic_split_inline_upstream_keeps_its_checks_and_health_across_changes(sluice):
+    """An inline upstream of a traffic-split is checked like any other, and an unrelated change neither stops
+    its checks nor forgets what they found."""
+    live = named_server("live")
+    dead_port = free_port()
+    dead = f"{LOOPBACK}:{dead_port}"
+    split = {"upstream": {"type": "roundrobin", "checks": _active(), "nodes": [_node(live.addr), _node(dead)]},
+             "weight": 1}
+    sl = sluice(gateway={"stream_routes": [{"id": "1", "plugins": {"traffic-split": {
+        "rules": [{"weighted_upstreams": [split]}]}}}]})
+    key = "stream_routes/1/traffic-split/0/0"
+    _wait_status(sl, key, dead, "unhealthy", 5)
+    st, _, body = sl.admin("PUT", "/apisix/admin/stream_routes/2", {"server_port": 1, "upstream": {
+        "type": "roundrobin", "nodes": {live.addr: 1}}})
+    assert st in (200, 201), body
+    assert _health(sl, key).get(dead) == "unhealthy", "the change forgot the dead node's health"
+    assert {ask_new(sl.port) for _ in range(5)} == {"live:ping"}
+    # The checks go on: the node coming back is seen.
+    back = named_server("back", port=dead_port)
+    _wait_status(sl, key, dead, "healthy", 10)
+    back.close()

@@ -64,9 +64,13 @@ final class HealthRegistry: Sendable {
         for up in all { up.stop() }
     }
 
-    /// Every upstream of `config` with its key: stored ones, then the inline ones of routes and services.
+    /// Every upstream of `config` with its key: stored ones, then the inline ones of routes and services, then the
+    /// inline ones of the traffic-splits routes run (their own or their service's) — each must keep its checks and
+    /// its nodes' state across publishes like any other.
     static func upstreams(of config: GatewayConfig) -> [(String, Upstream)] {
         var all = config.upstreams.compactMap { up in up.id.map { ("upstreams/\($0)", up) } }
+        let splittingServices = Set(config.services.filter { $0.plugins.trafficSplit != nil }.map(\.id))
+        var splitting: [StreamRoute] = []
         // Read in place: most routes have no upstream of their own, and a route's copy is ~20 reference-counted
         // fields.
         config.streamRoutes.withUnsafeBufferPointer { routes in
@@ -74,8 +78,29 @@ final class HealthRegistry: Sendable {
                 if !routes[i].$upstream.isNone, let up = routes[i].upstream {
                     all.append(("stream_routes/\(routes[i].id)", up))
                 }
+                if routes[i].plugins.trafficSplit != nil
+                    || routes[i].serviceID.map(splittingServices.contains) == true { splitting.append(routes[i]) }
             }
         }
-        return all + config.services.compactMap { s in s.upstream.map { ("services/\(s.id)", $0) } }
+        all += config.services.compactMap { s in s.upstream.map { ("services/\(s.id)", $0) } }
+        for route in splitting { all += trafficSplitUpstreams(of: route, in: config) }
+        return all
+    }
+
+    /// The inline upstreams of the traffic-split `route` runs, keyed as `RoutingTable` keys them.
+    private static func trafficSplitUpstreams(of route: StreamRoute, in config: GatewayConfig) -> [(String, Upstream)] {
+        let service = route.serviceID.flatMap { config.service($0) }
+        var found: [(String, Upstream)] = []
+        for case .trafficSplit(let split) in route.plugins.merged(over: service?.plugins) {
+            for (r, rule) in split.rules.enumerated() {
+                for (i, entry) in rule.weightedUpstreams.enumerated() {
+                    guard case .inline = entry.target,
+                          let resolved = config.resolvedUpstream(for: entry.target, rule: r, index: i,
+                                                                 routeID: route.id) else { continue }
+                    found.append((resolved.key, resolved.upstream))
+                }
+            }
+        }
+        return found
     }
 }
