@@ -57,6 +57,14 @@ struct AccessLogTests {
         #expect(try render(format, r) == "192.0.2.7:4000 198.51.100.1:443 127.0.0.9:61000")
     }
 
+    @Test func mqttClientIDVariable() throws {
+        #expect(try render("$mqtt_client_id") == "-")
+        var r = Self.record
+        r.mqttClientID = "sensor\"7\n"
+        // The client chose it: escaped like every text a client sends.
+        #expect(try render("$mqtt_client_id", r) == "sensor\\x227\\x0A")
+    }
+
     @Test func everyVariableNameCompiles() throws {
         for variable in AccessLogVariable.allCases {
             let format = try AccessLogFormat("$\(variable.rawValue)|${\(variable.rawValue)}")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import (LOOPBACK, connect, free_port, register_process, route, wait_closed, wait_until)
+from harness import (LOG_FORMAT, LOOPBACK, connect, free_port, register_process, route, wait_closed,
+                     wait_until)
 
 
 class Mosquitto:
@@ -235,3 +236,21 @@ def test_mqtt_refusals_each_have_their_reason(sluice, brokers):
     stalled_entries = sl.wait_log(2, where=lambda e: e["close_reason"] == "mqtt_truncated")
     assert {e["bytes_received"] for e in stalled_entries} == {"12", "9"}, stalled_entries
     assert b.client_ids() == [], "a refused client reached the broker"
+
+
+@pytest.mark.time_limit(60)
+def test_the_access_log_shows_the_mqtt_client_id(sluice, brokers):
+    """`$mqtt_client_id` in `log_format`: the id mqtt-proxy read from the CONNECT, escaped; `-` without one."""
+    [b] = brokers(1)
+    sl = sluice(start=False, gateway={"stream_routes": [mqtt_route("1", [b.addr], 4)]})
+    text = sl.config_path.read_text()
+    sl.config_path.write_text(text.replace(f"format: '{LOG_FORMAT}'", f"format: '{LOG_FORMAT}|$mqtt_client_id'", 1))
+    sl.start()
+    assert publish(sl.port, 'meter"7', "m") == 0
+    [entry] = sl.wait_log(1)
+    assert entry["raw"].endswith('|meter\\x227'), entry["raw"]
+    c = connect(sl.port)  # not MQTT: refused before any id is read
+    c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    wait_closed(c, 5)
+    entries = sl.wait_log(2)
+    assert entries[1]["raw"].endswith("|-"), entries[1]["raw"]

@@ -139,6 +139,7 @@ package struct AccessLogFormat: Sendable {
         case .proxyProtocolServerPort: Self.append(r.proxyProtocolDestination.map { String($0.port) }, to: &out)
         case .realipRemoteAddr: Self.append(r.realipRemote?.host ?? (r.remoteAddr.isEmpty ? nil : r.remoteAddr), to: &out)
         case .realipRemotePort: out += String(r.realipRemote?.port ?? r.remotePort)
+        case .mqttClientID: Self.append(r.mqttClientID, to: &out)
         }
     }
 

@@ -52,6 +52,8 @@ package struct AccessLogRecord: Sendable {
     /// The socket's peer — the load balancer that sent the PROXY header — when `$remote_addr` is not it
     /// (`$realip_remote_addr`, `$realip_remote_port`, nginx's name for it); nil: the peer is `$remote_addr`.
     package var realipRemote: HostPort?
+    /// The MQTT client id mqtt-proxy read from the CONNECT packet (`$mqtt_client_id`); nil without one.
+    package var mqttClientID: String?
 
     /// Creates a record; counters default to zero and upstream details to "none".
     package init(connectionID: UInt64, remoteAddr: String, remotePort: Int, serverAddr: String, serverPort: Int,
@@ -60,7 +62,7 @@ package struct AccessLogRecord: Sendable {
                 upstreamBytesSent: UInt64 = 0, upstreamBytesReceived: UInt64 = 0, upstreamConnectTime: Double? = nil,
                 routeID: String? = nil, closeReason: String, sslServerName: String? = nil, sslProtocol: String? = nil,
                 proxyProtocolSource: HostPort? = nil, proxyProtocolDestination: HostPort? = nil,
-                realipRemote: HostPort? = nil) {
+                realipRemote: HostPort? = nil, mqttClientID: String? = nil) {
         self.connectionID = connectionID
         self.remoteAddr = remoteAddr
         self.remotePort = remotePort
@@ -84,5 +86,6 @@ package struct AccessLogRecord: Sendable {
         self.proxyProtocolSource = proxyProtocolSource
         self.proxyProtocolDestination = proxyProtocolDestination
         self.realipRemote = realipRemote
+        self.mqttClientID = mqttClientID
     }
 }

@@ -40,6 +40,8 @@ enum AccessLogVariable: String, Sendable, CaseIterable {
     case proxyProtocolServerPort = "proxy_protocol_server_port"
     case realipRemoteAddr = "realip_remote_addr"
     case realipRemotePort = "realip_remote_port"
+    /// The client id of an MQTT CONNECT that mqtt-proxy read (APISIX's `mqtt_client_id`), `-` without one.
+    case mqttClientID = "mqtt_client_id"
 
     /// Looks a name up like nginx does: case-insensitively.
     init?(named name: String) {

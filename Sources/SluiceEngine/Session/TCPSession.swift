@@ -523,7 +523,7 @@ final class TCPSession {
             facts: facts ?? connectionFacts(), status: machine.status, reason: reason,
             bytesFromClient: bytesFromClient, bytesToClient: bytesToClient, start: startDate,
             upstream: accounting.upstream, nodeIndex: accounting.nodeIndex, tried: triedIndices,
-            connectTime: connectTime, routeID: route?.route.id)
+            connectTime: connectTime, routeID: route?.route.id, variables: pluginSession?.variables)
         accessLog?.log(record)
         route?.plugins.log(record, session: pluginSession)
     }

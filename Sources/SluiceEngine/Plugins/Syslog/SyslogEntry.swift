@@ -42,7 +42,9 @@ struct SyslogEntry: Sendable {
         format.map { field in
             switch field.value {
             case .variable(let name):
-                if let variable = AccessLogVariable(named: name), let one = try? AccessLogFormat("${\(name)}") {
+                // `mqtt_client_id` stays the session's variable: the plugin set it, and JSON escapes it as it is.
+                if let variable = AccessLogVariable(named: name), variable != .mqttClientID,
+                   let one = try? AccessLogFormat("${\(name)}") {
                     return (field.key, .record(variable, one))
                 }
                 return (field.key, .session(name))
@@ -92,6 +94,7 @@ struct SyslogEntry: Sendable {
         case .proxyProtocolServerAddr, .proxyProtocolServerPort: r.proxyProtocolDestination == nil
         case .realipRemoteAddr: r.realipRemote == nil && isAbsent(.remoteAddr, in: r)
         case .hostname: AccessLogVariable.hostName == "-"
+        case .mqttClientID: r.mqttClientID == nil
         case .remotePort, .serverPort, .realipRemotePort, .status, .bytesSent, .bytesReceived, .sessionTime, .upstreamBytesSent,
              .upstreamBytesReceived, .timeLocal, .timeISO8601, .msec, .connection, .pid:
             false
