@@ -21,6 +21,6 @@ enum SessionLogRecord {
             sslServerName: facts.sni, sslProtocol: facts.tlsVersion,
             proxyProtocolSource: facts.proxyProtocolSource, proxyProtocolDestination: facts.proxyProtocolDestination,
             realipRemote: facts.realipRemote,
-            mqttClientID: variables?[MQTTProxyPlugin.clientIDVariable].flatMap { $0.isEmpty ? nil : $0 })
+            mqttClientID: variables?[MQTTProxyPlugin.clientIDVariable])
     }
 }

@@ -99,13 +99,14 @@ final class UDPReplyPump: Sendable {
     private func run() {
         // Pages are touched only as far as datagrams fill their slots: small replies use a few of these 1 MiB.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.batch * Self.slotSize, alignment: 16)
+        let lengths = UnsafeMutablePointer<UInt>.allocate(capacity: Self.batch)
         var keys = [UInt64](repeating: 0, count: 256)
         var events = [UInt32](repeating: 0, count: 256)
         while true {
             let n = csluice_epoll_wait(epfd, &keys, &events, 256, -1)
             for i in 0..<max(0, Int(n)) where keys[i] != Self.wakeKey {
                 guard let (fd, receiver) = registry.withLock({ $0.receivers[keys[i]] }) else { continue }
-                drain(fd, receiver, buffer)
+                drain(fd, receiver, buffer, lengths)
             }
             if n > 0, keys[0..<Int(n)].contains(Self.wakeKey) {
                 var value: UInt64 = 0
@@ -115,12 +116,12 @@ final class UDPReplyPump: Sendable {
         }
     }
 
-    private func drain(_ fd: Int32, _ receiver: Receiver, _ buffer: UnsafeMutableRawBufferPointer) {
+    private func drain(_ fd: Int32, _ receiver: Receiver, _ buffer: UnsafeMutableRawBufferPointer,
+                       _ lengths: UnsafeMutablePointer<UInt>) {
         var replies: [ByteBuffer] = []
-        var lengths = [UInt](repeating: 0, count: Self.batch)
         var failure: Int32?
         while replies.count < Self.readsPerTurn {
-            let got = Int(csluice_recv_batch(fd, buffer.baseAddress, UInt(Self.slotSize), Int32(Self.batch), &lengths))
+            let got = Int(csluice_recv_batch(fd, buffer.baseAddress, UInt(Self.slotSize), Int32(Self.batch), lengths))
             guard got > 0 else {
                 let code = errno
                 if got < 0, code != EAGAIN, code != EWOULDBLOCK, code != EINTR { failure = code }
@@ -152,45 +153,41 @@ final class UDPUpstreamSocket: Sendable {
         self.pump = pump
     }
 
-    /// Sends `datagrams` at once, up to 64 a `sendmmsg`. - Returns: 0, or the error number of the first datagram
-    /// not sent (EAGAIN: the socket buffer is full and the rest are dropped, as UDP may; ECONNREFUSED: an earlier
-    /// datagram met a closed port).
+    /// Sends `datagrams` at once, up to 64 a `sendmmsg`, straight from their buffers. - Returns: 0, or the error
+    /// number of the first datagram not sent (EAGAIN: the socket buffer is full and the rest are dropped, as UDP
+    /// may; ECONNREFUSED: an earlier datagram met a closed port).
     func send(_ datagrams: [ByteBuffer]) -> Int32 {
-        var next = 0
-        while next < datagrams.count {
-            let chunk = datagrams[next..<min(datagrams.count, next + 64)]
-            let sent = Self.withContiguousCopy(of: chunk) { bases, lengths in
-                Int(csluice_send_batch(fd, bases, lengths, Int32(chunk.count)))
+        withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: 64) { bases in
+            withUnsafeTemporaryAllocation(of: UInt.self, capacity: 64) { lengths in
+                var next = 0
+                while next < datagrams.count {
+                    let chunk = datagrams[next..<min(datagrams.count, next + 64)]
+                    let sent = Self.withReadablePointers(of: chunk, from: chunk.startIndex, bases: bases,
+                                                         lengths: lengths) {
+                        Int(csluice_send_batch(fd, bases.baseAddress!, lengths.baseAddress!, Int32(chunk.count)))
+                    }
+                    if sent <= 0 { return sent == 0 ? EAGAIN : errno }
+                    next += sent
+                }
+                return 0
             }
-            if sent <= 0 { return sent == 0 ? EAGAIN : errno }
-            next += sent
         }
-        return 0
     }
 
-    /// `body` with the start and length of each of `datagrams`, copied end to end into one temporary buffer.
-    private static func withContiguousCopy<Result>(
-        of datagrams: ArraySlice<ByteBuffer>,
-        _ body: (UnsafePointer<UnsafeRawPointer?>, UnsafePointer<UInt>) -> Result
+    /// `body` while `bases` and `lengths` (from slot 0 for `start`) hold where each of `datagrams[start...]`'s
+    /// readable bytes are: each buffer's pointer is valid only inside its own `withUnsafeReadableBytes`, so they
+    /// nest, one level a datagram (at most 64).
+    private static func withReadablePointers<Result>(
+        of datagrams: ArraySlice<ByteBuffer>, from start: Int,
+        bases: UnsafeMutableBufferPointer<UnsafeRawPointer?>, lengths: UnsafeMutableBufferPointer<UInt>,
+        _ body: () -> Result
     ) -> Result {
-        let total = datagrams.reduce(0) { $0 + $1.readableBytes }
-        return withUnsafeTemporaryAllocation(byteCount: max(total, 1), alignment: 16) { bytes in
-            withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: datagrams.count) { bases in
-                withUnsafeTemporaryAllocation(of: UInt.self, capacity: datagrams.count) { lengths in
-                    var offset = 0
-                    for (i, datagram) in datagrams.enumerated() {
-                        let count = datagram.readableBytes
-                        datagram.withUnsafeReadableBytes { source in
-                            UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count])
-                                .copyMemory(from: source)
-                        }
-                        bases[i] = UnsafeRawPointer(bytes.baseAddress! + offset)
-                        lengths[i] = UInt(count)
-                        offset += count
-                    }
-                    return body(UnsafePointer(bases.baseAddress!), UnsafePointer(lengths.baseAddress!))
-                }
-            }
+        guard start < datagrams.endIndex else { return body() }
+        return datagrams[start].withUnsafeReadableBytes { bytes in
+            let slot = start - datagrams.startIndex
+            bases[slot] = bytes.baseAddress.map { UnsafeRawPointer($0) }
+            lengths[slot] = UInt(bytes.count)
+            return withReadablePointers(of: datagrams, from: start + 1, bases: bases, lengths: lengths, body)
         }
     }
 
