@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import time
 
 import pytest
 
@@ -39,6 +41,25 @@ class Dnsmasq:
              "--user=root", "--pid-file=", "--log-facility=-"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         register_closer(self.stop)
+        self._wait_until_answering()
+
+    def _wait_until_answering(self, timeout: float = 10.0) -> None:
+        """Blocks until dnsmasq answers a real query: on a loaded machine it can take longer to bind than
+        Sluice's first lookup waits (`resolver_timeout`), which would fail the test's first connection."""
+        query = bytes.fromhex("abcd01000001000000000000") + b"\x05probe\x04test\x00" + bytes.fromhex("00010001")
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.2)
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"dnsmasq exited with {self.proc.returncode}")
+                s.sendto(query, (LOOPBACK, self.port))
+                try:
+                    if s.recv(512)[:2] == query[:2]:
+                        return
+                except OSError:
+                    time.sleep(0.05)
+        raise TimeoutError(f"dnsmasq on port {self.port} did not answer within {timeout} s")
 
     def point(self, names: dict[str, str], reload: bool = True) -> None:
         self.hosts.write_text("".join(f"{ip} {name}\n" for name, ip in names.items()))
