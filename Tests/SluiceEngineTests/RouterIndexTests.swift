@@ -52,6 +52,47 @@ struct RouterIndexTests {
         #expect(matched > 1000)
     }
 
+    /// Thousands of routes shaped like the benchmark's and like real sets — adjacent /24s, exact names, wildcards
+    /// with CIDRs, a few catch-alls — so every list form (one member, runs) and the range directory are used.
+    @Test func benchmarkShapedRouteSetMatchesLikeTheLinearScan() {
+        func route(_ i: Int) -> CompiledRoute {
+            var r = StreamRoute(id: "r\(i)", raw: .null)
+            r.serverPort = i % 50 == 0 ? nil : 9100
+            let block = CIDR(address: .v4(0x0a00_0000 | UInt32(i) << 8), prefixLength: i % 7 == 0 ? 16 : 24)
+            switch i % 4 {
+            case 0: r.remoteAddr = block.map { [$0] } ?? []
+            case 1: r.sni = "svc-\(i % 900).example.com"
+            case 2: r.sni = "*.zone-\(i % 300).example.net"; r.remoteAddr = block.map { [$0] } ?? []
+            default: if i % 40 == 3 { r.sni = "*.example.net" } else { r.remoteAddr = block.map { [$0] } ?? [] }
+            }
+            r.priority = i % 11 == 0 ? 1 : 0
+            return CompiledRoute(route: r, upstream: nil, transport: nil)
+        }
+        let routes = (0..<3000).map(route)
+        let index = Router(routes)
+        let oracle = LinearRouter(routes)
+        var random = SplitMix64(seed: 99)
+        var matched = 0
+        for _ in 0..<600 {
+            let i = Int.random(in: 0..<3100, using: &random)
+            let host = UInt32.random(in: 0...255, using: &random)
+            let sni: String? = switch Int.random(in: 0..<4, using: &random) {
+            case 0: nil
+            case 1: "svc-\(i % 900).example.com"
+            case 2: "h\(host).zone-\(i % 300).example.net"
+            default: "x.example.net"
+            }
+            let facts = ConnectionFacts(remoteAddress: .v4(0x0a00_0000 | UInt32(i) << 8 | host), serverAddress: nil,
+                                        serverPort: Bool.random(using: &random) ? 9100 : 9101, sni: sni)
+            let want = oracle.match(facts)?.route.id
+            let got = index.match(facts)?.route.id
+            #expect(got == want, "\(facts)")
+            if got != want { return }
+            if want != nil { matched += 1 }
+        }
+        #expect(matched > 300)
+    }
+
     @Test func nestedWildcardsAndSeveralBlocksPerRoute() {
         func route(_ id: String, sni: String? = nil, remote: [String] = []) -> CompiledRoute {
             var r = StreamRoute(id: id, raw: .null)

@@ -4,6 +4,7 @@
 /// and a configuration change with 10,000 routes until it is in force. Prints Markdown tables; asserts only
 /// that the routes found are the right ones.
 /// `sluice-bench spin KIND ROUTES MATCHES`: only that many untimed matches, for `perf record` or valgrind.
+/// `sluice-bench match [--quick]`: only the route match tables.
 /// `sluice-bench change [--quick] [--changes N]`: only the configuration change; with `--changes`, N changes and
 /// not the whole-document rows (for `perf record` of the change path).
 import Foundation
@@ -19,6 +20,7 @@ if arguments.count == 5, arguments[1] == "spin", let kind = MatchBench.Kind(rawV
 }
 let quick = arguments.contains("--quick")
 let onlyChange = arguments.count > 1 && arguments[1] == "change"
+let onlyMatch = arguments.count > 1 && arguments[1] == "match"
 let samples = quick ? 50_000 : 400_000
 let changes = arguments.firstIndex(of: "--changes").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil }
 let iterations = changes ?? (quick ? 10 : 40)
@@ -45,6 +47,7 @@ func printMatchTables() throws {
 
 do {
     if !onlyChange { try printMatchTables() }
+    if onlyMatch { exit(0) }
     let change = try ChangeBench(count: 10_000).run(iterations: iterations, wholeDocument: changes == nil)
     print("\n## Configuration change with \(change.routes) routes (\(iterations) changes, mixed routes)\n")
     print("| part | p50 ms | p99 ms | max ms |")

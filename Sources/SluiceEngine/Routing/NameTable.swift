@@ -14,56 +14,73 @@ struct NameTable: Sendable {
         key.reversed().reduce(seed, step)
     }
 
-    /// Entry index per slot, -1 for an empty slot.
-    private let slots: [Int32]
-    private let hashes: [UInt64]
-    /// Key `i` is `keyBytes[keyStarts[i]..<keyStarts[i + 1]]`.
-    private let keyStarts: [Int32]
+    /// One slot of the table, 8 bytes: the entry there (-1: empty) and 32 bits of its key's hash, so a probe
+    /// that meets another key reads nothing else.
+    private struct Slot {
+        var tag: UInt32 = 0
+        var entry: Int32 = -1
+    }
+
+    /// A key, `keyBytes[keyStart..<keyStart + keyLength]`, and its value.
+    private struct Entry {
+        var keyStart: Int32
+        var keyLength: Int32
+        var value: Int32
+    }
+
+    private let slots: [Slot]
+    private let entries: [Entry]
     private let keyBytes: [UInt8]
-    private let values: [Int32]
 
     /// - Parameter entries: distinct keys.
     init(_ entries: [(key: [UInt8], value: Int32)]) {
         var size = 1
         while size < entries.count * 2 { size <<= 1 }
-        var slots = [Int32](repeating: -1, count: size)
-        var hashes: [UInt64] = []
-        var keyStarts: [Int32] = [0]
+        var slots = [Slot](repeating: Slot(), count: size)
         var keyBytes: [UInt8] = []
         for (i, entry) in entries.enumerated() {
             let hash = Self.hash(entry.key)
             var slot = Self.slot(hash, size)
-            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = Int32(i)
-            hashes.append(hash)
+            while slots[slot].entry >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Slot(tag: Self.tag(hash), entry: Int32(i))
             keyBytes.append(contentsOf: entry.key)
-            keyStarts.append(Int32(keyBytes.count))
+        }
+        var start: Int32 = 0
+        self.entries = entries.map { entry in
+            defer { start += Int32(entry.key.count) }
+            return Entry(keyStart: start, keyLength: Int32(entry.key.count), value: entry.value)
         }
         self.slots = slots
-        self.hashes = hashes
-        self.keyStarts = keyStarts
         self.keyBytes = keyBytes
-        values = entries.map(\.value)
     }
 
     /// The value stored for `key`, whose `hash(_:)` is `hash`.
     func value(hash: UInt64, key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard !values.isEmpty else { return nil }
-        var slot = Self.slot(hash, slots.count)
+        guard !entries.isEmpty else { return nil }
+        let tag = Self.tag(hash)
+        var index = Self.slot(hash, slots.count)
         while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { return nil }
-            if hashes[entry] == hash, equal(entry, key) { return values[entry] }
-            slot = (slot + 1) & (slots.count - 1)
+            let slot = slots[index]
+            if slot.entry < 0 { return nil }
+            if slot.tag == tag {
+                let entry = entries[Int(slot.entry)]
+                if equal(entry, key) { return entry.value }
+            }
+            index = (index + 1) & (slots.count - 1)
         }
     }
 
-    private func equal(_ entry: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(keyStarts[entry])
-        guard Int(keyStarts[entry + 1]) - start == key.count else { return false }
+    private func equal(_ entry: Entry, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard Int(entry.keyLength) == key.count else { return false }
+        let start = Int(entry.keyStart)
         for i in 0..<key.count where keyBytes[start + i] != key[i] { return false }
         return true
     }
+
+    /// The hash bits a slot keeps: the high half, which `slot(_:_:)`'s index (taken from the low bits of a mix)
+    /// does not already tell.
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
 
     /// The home slot of `hash` in a table of `size` (a power of two), after a final mix (murmur3's).
     private static func slot(_ hash: UInt64, _ size: Int) -> Int {
