@@ -84,31 +84,43 @@ struct MatchBench {
         if sink == Int.min { print("") }
     }
 
-    func run(samples: Int) throws -> Result {
-        let (router, pool) = try setUp()
+    /// The routers of `kind` with `counts` routes, measured in turns — `rounds` rounds, each taking its share of
+    /// single calls and batches from every router — so that the box changing speed during the run (on a shared
+    /// machine whole runs move by 2×) touches every size alike, and the ratio of one size to another is the
+    /// router's, not the minute's.
+    static func run(kind: Kind, counts: [Int], samples: Int, rounds: Int = 10) throws -> [Result] {
+        let prepared = try counts.map { try MatchBench(kind: kind, count: $0).setUp() }
         var sink = 0
-        for facts in pool { sink &+= router.match(facts)?.route.priority ?? 1 }  // warm up
+        var singles = [[UInt64]](repeating: [], count: counts.count)
+        var batches = [[UInt64]](repeating: [], count: counts.count)
         let overhead = Clock.overhead
-        var single = [UInt64](repeating: 0, count: samples)
-        for s in 0..<samples {
-            let facts = pool[s & 4095]
-            let start = Clock.now()
-            let route = router.match(facts)
-            let elapsed = Clock.now() - start
-            sink &+= route?.route.priority ?? 1
-            single[s] = elapsed > overhead ? elapsed - overhead : 0
-        }
-        var batches = [UInt64](repeating: 0, count: samples / Self.batch)
-        for b in batches.indices {
-            let start = Clock.now()
-            for k in 0..<Self.batch { sink &+= router.match(pool[(b * Self.batch + k) & 4095])?.route.priority ?? 1 }
-            batches[b] = Clock.now() - start
+        let perRound = samples / rounds
+        for round in 0..<rounds {
+            for (i, (router, pool)) in prepared.enumerated() {
+                for facts in pool { sink &+= router.match(facts)?.route.priority ?? 1 }  // warm up
+                for s in 0..<perRound {
+                    let facts = pool[(round * perRound + s) & 4095]
+                    let start = Clock.now()
+                    let route = router.match(facts)
+                    let elapsed = Clock.now() - start
+                    sink &+= route?.route.priority ?? 1
+                    singles[i].append(elapsed > overhead ? elapsed - overhead : 0)
+                }
+                for b in 0..<perRound / batch {
+                    let first = round * perRound + b * batch
+                    let start = Clock.now()
+                    for k in 0..<batch { sink &+= router.match(pool[(first + k) & 4095])?.route.priority ?? 1 }
+                    batches[i].append(Clock.now() - start)
+                }
+            }
         }
         if sink == Int.min { print("") }  // keeps the matches from being optimised away
-        let perMatch = batches.map { Double($0) / Double(Self.batch) }
-        return Result(kind: kind, routes: count, single: Percentiles(single),
-                      batchMean: perMatch.reduce(0, +) / Double(perMatch.count),
-                      batchP99: perMatch.sorted()[perMatch.count * 99 / 100])
+        return counts.indices.map { i in
+            let perMatch = batches[i].map { Double($0) / Double(batch) }
+            return Result(kind: kind, routes: counts[i], single: Percentiles(singles[i]),
+                          batchMean: perMatch.reduce(0, +) / Double(perMatch.count),
+                          batchP99: perMatch.sorted()[perMatch.count * 99 / 100])
+        }
     }
 }
 

@@ -30,16 +30,15 @@ func ms(_ ns: UInt64) -> String { String(format: "%.2f", Double(ns) / 1_000_000)
 
 func printMatchTables() throws {
     print("## Route match (\(samples) single calls per row, timer overhead \(Clock.overhead) ns subtracted; "
-          + "batches of \(MatchBench.batch))\n")
+          + "batches of \(MatchBench.batch); a kind's rows measured in 10 interleaved rounds)\n")
     print("| routes | kind | p50 ns | p99 ns | max µs | batch mean ns | batch p99 ns | p50 / 1-route p50 |")
     print("|---|---|---|---|---|---|---|---|")
     for kind in MatchBench.Kind.allCases {
-        var base: Double?
-        for count in [1, 100, 10_000] {
-            let r = try MatchBench(kind: kind, count: count).run(samples: samples)
-            let ratio = base.map { String(format: "%.2f×", Double(r.single.p50) / $0) } ?? "1.00×"
-            if base == nil { base = Double(max(r.single.p50, 1)) }
-            print("| \(count) | \(kind.rawValue) | \(r.single.p50) | \(r.single.p99) | \(us(r.single.max)) | "
+        let results = try MatchBench.run(kind: kind, counts: [1, 100, 10_000], samples: samples)
+        let base = Double(max(results[0].single.p50, 1))
+        for r in results {
+            let ratio = String(format: "%.2f×", Double(r.single.p50) / base)
+            print("| \(r.routes) | \(kind.rawValue) | \(r.single.p50) | \(r.single.p99) | \(us(r.single.max)) | "
                   + String(format: "%.1f | %.1f", r.batchMean, r.batchP99) + " | \(ratio) |")
         }
     }
