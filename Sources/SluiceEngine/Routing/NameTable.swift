@@ -37,20 +37,18 @@ struct NameTable: Sendable {
         var size = 1
         while size < entries.count * 2 { size <<= 1 }
         var slots = [Slot](repeating: Slot(), count: size)
+        var stored: [Entry] = []
         var keyBytes: [UInt8] = []
-        for (i, entry) in entries.enumerated() {
+        for entry in entries {
             let hash = Self.hash(entry.key)
             var slot = Self.slot(hash, size)
             while slots[slot].entry >= 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = Slot(tag: Self.tag(hash), entry: Int32(i))
+            slots[slot] = Slot(tag: Self.tag(hash), entry: Int32(stored.count))
+            stored.append(Entry(keyStart: Int32(keyBytes.count), keyLength: Int32(entry.key.count), value: entry.value))
             keyBytes.append(contentsOf: entry.key)
         }
-        var start: Int32 = 0
-        self.entries = entries.map { entry in
-            defer { start += Int32(entry.key.count) }
-            return Entry(keyStart: start, keyLength: Int32(entry.key.count), value: entry.value)
-        }
         self.slots = slots
+        self.entries = stored
         self.keyBytes = keyBytes
     }
 

@@ -24,8 +24,9 @@ struct RouteLists: Sendable {
     /// Adds `list` (ascending) and returns its id.
     mutating func add(_ list: [Int32]) -> Int32 {
         if list.count == 1, list[0] < Self.single { return Self.single | list[0] }
+        let firstRun = runStarts.count
         for member in list {
-            if let end = runEnds.last, runEnds.count > Int(lists[lists.count - 1]), end == member {
+            if runEnds.count > firstRun, runEnds[runEnds.count - 1] == member {
                 runEnds[runEnds.count - 1] = member + 1
             } else {
                 runStarts.append(member)

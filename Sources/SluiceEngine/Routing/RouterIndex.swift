@@ -55,24 +55,13 @@ final class RouterIndex: Sendable {
     /// Where `port`'s bucket is in `buckets`, if it has one.
     @inline(__always)
     private func bucket(_ port: Int) -> Int? {
-        var low = 0
-        var high = ports.count
-        while low < high {
-            let mid = (low + high) >> 1
-            if ports[mid] < port { low = mid + 1 } else { high = mid }
-        }
-        return low < ports.count && ports[low] == port ? low : nil
+        let i = ports.lowerBound(of: port)
+        return i < ports.count && ports[i] == port ? i : nil
     }
 
     /// The position before which a route of precedence `key` would sort.
     func insertionPoint(_ key: RoutePrecedence) -> Int32 {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let mid = (low + high) >> 1
-            if keys[mid] < key { low = mid + 1 } else { high = mid }
-        }
-        return Int32(low)
+        Int32(keys.lowerBound(of: key))
     }
 }
 
