@@ -67,3 +67,19 @@ enum Fixtures {
         return try Store(dataFile: dir + "/gateway.yaml")
     }
 }
+
+extension ScreenAction {
+    /// The action with its Store calls run to their end and replaced by what they lead to, as the console performs
+    /// them (for tests that drive a screen without a `ConsoleApp`).
+    var settled: ScreenAction {
+        switch self {
+        case .store(let call):
+            call.waitForResult(seconds: .infinity)
+            return call.collect()?.settled ?? .none
+        case .sequence(let actions):
+            return .sequence(actions.map(\.settled))
+        default:
+            return self
+        }
+    }
+}

@@ -6,11 +6,11 @@ import Testing
 /// Forms: editing keys, the Store's errors beside their field, live saves, fixed service type and scheme.
 struct FormTests {
     func type(_ text: String, into form: FormScreen, data: ConsoleData) {
-        for c in text { _ = form.handle(.char(c), data: data) }
+        for c in text { _ = form.handle(.char(c), data: data).settled }
     }
 
     func focus(_ key: String, in form: FormScreen, data: ConsoleData) {
-        while form.fields[form.focus].key != key { _ = form.handle(.down, data: data) }
+        while form.fields[form.focus].key != key { _ = form.handle(.down, data: data).settled }
     }
 
     @Test func textFieldEditing() {
@@ -36,13 +36,13 @@ struct FormTests {
         focus("upstream.nodes#0", in: form, data: data)
         type("127.0.0.1:70000=1", into: form, data: data)
         #expect(form.fields.contains { $0.key == "upstream.nodes#1" && $0.label == "+ node" }, "a new empty row")
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         let nodes = try #require(form.fields.first { $0.key == "upstream.nodes#0" })
         #expect(nodes.error == "must be 1…65535, got 70000")
         #expect(store.snapshot.config.streamRoutes.count == 2)
-        for _ in 0..<"70000=1".count { _ = form.handle(.backspace, data: data) }
+        for _ in 0..<"70000=1".count { _ = form.handle(.backspace, data: data).settled }
         type("6380=1", into: form, data: data)
-        let action = form.handle(.function(2), data: data)
+        let action = form.handle(.function(2), data: data).settled
         guard case .sequence = action else {
             Issue.record("expected a save, got \(action)")
             return
@@ -60,11 +60,11 @@ struct FormTests {
         let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
         #expect(form.fields.filter { $0.key.hasPrefix("nodes#") }.map(\.value) == ["127.0.0.1:7000=2", "127.0.0.1:7001=0", ""])
         focus("nodes#1", in: form, data: data)
-        _ = form.handle(.end, data: data)
-        for _ in 0..<"127.0.0.1:7001=0".count { _ = form.handle(.backspace, data: data) }
+        _ = form.handle(.end, data: data).settled
+        for _ in 0..<"127.0.0.1:7001=0".count { _ = form.handle(.backspace, data: data).settled }
         focus("nodes#2", in: form, data: data)
         type("127.0.0.1:7002=5", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         let up = try #require(store.snapshot.config.upstream("echo"))
         #expect(up.nodes.map(\.address) == ["127.0.0.1:7000", "127.0.0.1:7002"])
         #expect(up.nodes.map(\.weight) == [2, 5])
@@ -79,7 +79,7 @@ struct FormTests {
         let data = try Fixtures.data()
         focus("retries", in: form, data: data)
         type("2", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         let up = try #require(store.snapshot.config.upstream("echo"))
         #expect(up.retries == 2)
         #expect(up.nodes.first?.priority == 5)
@@ -92,7 +92,7 @@ struct FormTests {
         let form = FormScreen(spec: ServiceFormSpec(), store: store, existing: doc)
         let data = try Fixtures.data()
         focus("scheme", in: form, data: data)
-        let action = form.handle(.char(" "), data: data)
+        let action = form.handle(.char(" "), data: data).settled
         guard case .flash(let text, true) = action else {
             Issue.record("expected a refusal, got \(action)")
             return
@@ -116,18 +116,18 @@ struct SSLFormTests {
         try "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n".write(toFile: dir + "/k.pem", atomically: true, encoding: .utf8)
         let form = FormScreen(spec: SSLFormSpec(), store: store, existing: nil)
         func fill(_ key: String, _ text: String) {
-            while form.fields[form.focus].key != key { _ = form.handle(.down, data: data) }
-            for c in text { _ = form.handle(.char(c), data: data) }
+            while form.fields[form.focus].key != key { _ = form.handle(.down, data: data).settled }
+            for c in text { _ = form.handle(.char(c), data: data).settled }
         }
         fill("snis", "a.example.com, *.example.com")
         fill("cert", dir + "/c.pem")
         fill("key", dir + "/missing.pem")
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(form.fields.first { $0.key == "key" }?.error == "cannot read \(dir)/missing.pem")
-        while form.fields[form.focus].key != "key" { _ = form.handle(.up, data: data) }
-        for _ in 0..<"missing.pem".count { _ = form.handle(.backspace, data: data) }
-        for c in "k.pem" { _ = form.handle(.char(c), data: data) }
-        _ = form.handle(.function(2), data: data)
+        while form.fields[form.focus].key != "key" { _ = form.handle(.up, data: data).settled }
+        for _ in 0..<"missing.pem".count { _ = form.handle(.backspace, data: data).settled }
+        for c in "k.pem" { _ = form.handle(.char(c), data: data).settled }
+        _ = form.handle(.function(2), data: data).settled
         let ssl = try #require(store.snapshot.config.ssls.first)
         #expect(ssl.snis == ["a.example.com", "*.example.com"])
         #expect(ssl.key.contains("PRIVATE KEY"))

@@ -47,8 +47,8 @@ struct FormWarningTests {
         let store = try Fixtures.store()
         let data = try Fixtures.data()
         let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: nil)
-        _ = form.handle(.down, data: data)
-        guard case .sequence(let actions) = form.handle(.function(2), data: data),
+        _ = form.handle(.down, data: data).settled
+        guard case .sequence(let actions) = form.handle(.function(2), data: data).settled,
               case .flash(let text, false)? = actions.first else {
             Issue.record("expected a save")
             return

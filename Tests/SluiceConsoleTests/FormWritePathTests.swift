@@ -9,11 +9,11 @@ struct FormWritePathTests {
     static let sizes = [(24, 80), (48, 160)]
 
     func type(_ text: String, into form: FormScreen, data: ConsoleData) {
-        for c in text { _ = form.handle(.char(c), data: data) }
+        for c in text { _ = form.handle(.char(c), data: data).settled }
     }
 
     func focus(_ key: String, in form: FormScreen, data: ConsoleData) {
-        while form.fields[form.focus].key != key { _ = form.handle(.down, data: data) }
+        while form.fields[form.focus].key != key { _ = form.handle(.down, data: data).settled }
     }
 
     func echoForm(_ store: Store, now: Int = 2_000) throws -> FormScreen {
@@ -35,17 +35,17 @@ struct FormWritePathTests {
         let data = try Fixtures.data()
         let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: nil, now: { 1_000 })
         focus("id", in: form, data: data)
-        for _ in 0..<5 { _ = form.handle(.backspace, data: data) }
+        for _ in 0..<5 { _ = form.handle(.backspace, data: data).settled }
         type("fresh", into: form, data: data)
         focus("nodes#0", in: form, data: data)
         type("127.0.0.1:7005=1", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         let created = try #require(store.snapshot.config.upstream("fresh")?.raw)
         #expect(created["create_time"] == .int(1_000) && created["update_time"] == .int(1_000))
         let again = FormScreen(spec: UpstreamFormSpec(), store: store, existing: ("fresh", created), now: { 1_500 })
         focus("retries", in: again, data: data)
         type("1", into: again, data: data)
-        _ = again.handle(.function(2), data: data)
+        _ = again.handle(.function(2), data: data).settled
         let updated = try #require(store.snapshot.config.upstream("fresh")?.raw)
         #expect(updated["create_time"] == .int(1_000) && updated["update_time"] == .int(1_500))
         #expect(store.revisions.first?.source == .console)
@@ -65,7 +65,7 @@ struct FormWritePathTests {
         type(dir + "/c.pem", into: form, data: data)
         focus("key", in: form, data: data)
         type(dir + "/k.pem", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(form.fields.first { $0.key == "cert" }?.error?.contains("must be a PEM certificate (-----BEGIN") == true)
         #expect(store.snapshot.config.ssls.isEmpty)
     }
@@ -77,7 +77,7 @@ struct FormWritePathTests {
         focus("retries", in: form, data: data)
         type("2", into: form, data: data)
         try patchElsewhere(store, desc: "theirs")
-        guard case .flash(let text, true) = form.handle(.function(2), data: data) else {
+        guard case .flash(let text, true) = form.handle(.function(2), data: data).settled else {
             Issue.record("expected the conflict prompt")
             return
         }
@@ -109,12 +109,12 @@ struct FormWritePathTests {
         focus("retries", in: form, data: data)
         type("2", into: form, data: data)
         try patchElsewhere(store, desc: "theirs")
-        _ = form.handle(.function(2), data: data)
-        _ = form.handle(.char("r"), data: data)
+        _ = form.handle(.function(2), data: data).settled
+        _ = form.handle(.char("r"), data: data).settled
         #expect(form.conflict == nil && form.fields.first { $0.key == "retries" }?.value == "")
         focus("retries", in: form, data: data)
         type("3", into: form, data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("expected a save after the reload")
             return
         }
@@ -128,7 +128,7 @@ struct FormWritePathTests {
         let doc = try #require(store.snapshot.config.documents(.streamRoutes).first { $0.id == "2" })
         let form = FormScreen(spec: RouteFormSpec(), store: store, existing: doc)
         try store.deleteObject(.streamRoutes, id: "2", source: .adminAPI)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(store.snapshot.config.streamRoutes.map(\.id) == ["1"])
         let canvas = MemoryCanvas(rows: rows, cols: cols)
         let app = ConsoleApp(tabs: [form], data: data)

@@ -78,11 +78,11 @@ struct HabitsTests {
         let canvas = MemoryCanvas(rows: 24, cols: 80)
         ConsoleApp(tabs: [form], data: data).render(on: canvas)
         #expect(canvas.row(containing: "balancer") == nil && canvas.row(containing: "+ plugin") != nil, "\(canvas.screen)")
-        while form.fields[form.focus].key != "upstream_id" { _ = form.handle(.down, data: data) }
-        _ = form.handle(.down, data: data)
+        while form.fields[form.focus].key != "upstream_id" { _ = form.handle(.down, data: data).settled }
+        _ = form.handle(.down, data: data).settled
         #expect(form.fields[form.focus].key == PluginFields.addKey, "the focus skips the hidden fields")
-        _ = form.handle(.up, data: data)
-        _ = form.handle(.left, data: data)
+        _ = form.handle(.up, data: data).settled
+        _ = form.handle(.left, data: data).settled
         #expect(form.fields[form.focus].value == RouteFormSpec.inline)
         ConsoleApp(tabs: [form], data: data).render(on: canvas)
         #expect(canvas.row(containing: "balancer") != nil, "\(canvas.screen)")
@@ -93,9 +93,9 @@ struct HabitsTests {
         let data = try Fixtures.data()
         let doc = try #require(store.snapshot.config.documents(.upstreams).first)
         let form = FormScreen(spec: UpstreamFormSpec(), store: store, existing: doc)
-        while form.fields[form.focus].key != "nodes#2" { _ = form.handle(.down, data: data) }
-        for c in "127.0.0.1:7002=3 priority=-1 max_conns=50" { _ = form.handle(.char(c), data: data) }
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        while form.fields[form.focus].key != "nodes#2" { _ = form.handle(.down, data: data).settled }
+        for c in "127.0.0.1:7002=3 priority=-1 max_conns=50" { _ = form.handle(.char(c), data: data).settled }
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap(\.error))")
             return
         }

@@ -165,11 +165,11 @@ struct OperatorDetailTests {
 
     /// Types `text` at the end of line `line` (1-based) of the editor, after erasing `erase` characters there.
     func type(_ text: String, atEndOf line: Int, erasing erase: Int = 0, in editor: YAMLEditScreen, data: ConsoleData) {
-        while editor.row + 1 < line { _ = editor.handle(.down, data: data) }
-        while editor.row + 1 > line { _ = editor.handle(.up, data: data) }
-        _ = editor.handle(.end, data: data)
-        for _ in 0..<erase { _ = editor.handle(.backspace, data: data) }
-        for c in text { _ = editor.handle(c == "\n" ? .enter : .char(c), data: data) }
+        while editor.row + 1 < line { _ = editor.handle(.down, data: data).settled }
+        while editor.row + 1 > line { _ = editor.handle(.up, data: data).settled }
+        _ = editor.handle(.end, data: data).settled
+        for _ in 0..<erase { _ = editor.handle(.backspace, data: data).settled }
+        for c in text { _ = editor.handle(c == "\n" ? .enter : .char(c), data: data).settled }
     }
 
     func nameLine(_ editor: YAMLEditScreen) throws -> Int {
@@ -183,7 +183,7 @@ struct OperatorDetailTests {
         let editor = YAMLEditScreen(kind: .streamRoutes, id: "1", document: doc.raw, store: store, now: { 1_700_000_000 })
         let portLine = try #require(editor.lines.firstIndex { $0.hasPrefix("server_port:") }) + 1
         type("9", atEndOf: portLine, in: editor, data: data)  // 91009: out of range
-        _ = editor.handle(.function(2), data: data)
+        _ = editor.handle(.function(2), data: data).settled
         #expect(editor.errors.first?.line == portLine, "\(editor.errors)")
         #expect(editor.errors.first?.message.hasPrefix("server_port: must be") == true, "\(editor.errors)")
         let app = ConsoleApp(tabs: [editor], data: data)
@@ -194,17 +194,17 @@ struct OperatorDetailTests {
         #expect(canvas.line(marked).hasPrefix("✗"), "the line is marked in the gutter: \(canvas.screen)")
         #expect(store.snapshot.config.streamRoutes.first { $0.id == "1" }?.serverPort == 9100, "nothing saved")
         // A YAML syntax error names its line too.
-        _ = editor.handle(.backspace, data: data)
+        _ = editor.handle(.backspace, data: data).settled
         type(" [", atEndOf: 1, in: editor, data: data)
-        _ = editor.handle(.function(2), data: data)
+        _ = editor.handle(.function(2), data: data).settled
         #expect(editor.errors.count == 1 && editor.errors[0].message.contains("invalid YAML"), "\(editor.errors)")
         #expect(editor.errors[0].line != nil)
-        _ = editor.handle(.backspace, data: data)
-        _ = editor.handle(.backspace, data: data)
+        _ = editor.handle(.backspace, data: data).settled
+        _ = editor.handle(.backspace, data: data).settled
         // A valid edit is stored, stamped, as one revision.
         let revision = store.snapshot.revision
         type("edited", atEndOf: try nameLine(editor), erasing: "echo".count, in: editor, data: data)
-        guard case .sequence(let actions) = editor.handle(.function(2), data: data),
+        guard case .sequence(let actions) = editor.handle(.function(2), data: data).settled,
               case .flash(let text, false)? = actions.first else {
             Issue.record("expected a save: \(editor.errors)")
             return
@@ -224,7 +224,7 @@ struct OperatorDetailTests {
             ("1", try ConfigValue.parseJSON(Array(#"{"server_port":9100,"upstream_id":"echo","name":"theirs"}"#.utf8)))
         }
         type("mine", atEndOf: try nameLine(editor), erasing: "echo".count, in: editor, data: data)
-        _ = editor.handle(.function(2), data: data)
+        _ = editor.handle(.function(2), data: data).settled
         #expect(editor.errors.first?.message.contains("changed elsewhere") == true, "\(editor.errors)")
         #expect(store.snapshot.config.streamRoutes.first { $0.id == "1" }?.name == "theirs", "theirs kept")
     }
@@ -248,7 +248,7 @@ struct OperatorDetailTests {
         let doc = try #require(store.snapshot.config.documents(.streamRoutes).first { $0.id == "9" })
         let form = FormScreen(spec: RouteFormSpec(), store: store, existing: doc)
         let priority = try #require(form.fields.firstIndex { $0.key == "priority" })
-        while form.focus < priority { _ = form.handle(.down, data: data) }
+        while form.focus < priority { _ = form.handle(.down, data: data).settled }
         let canvas = MemoryCanvas(rows: 24, cols: 80)
         ConsoleApp(tabs: [form], data: data).render(on: canvas)
         let warning = try #require(ConfigWarnings.of(.streamRoutes, "9", in: store.snapshot.config,

@@ -8,13 +8,13 @@ import Testing
 /// the lists.
 struct PluginFormTests {
     func type(_ text: String, into form: FormScreen, data: ConsoleData) {
-        for c in text { _ = form.handle(.char(c), data: data) }
+        for c in text { _ = form.handle(.char(c), data: data).settled }
     }
 
     func focus(_ key: String, in form: FormScreen, data: ConsoleData) throws {
-        while form.focus > 0 { _ = form.handle(.up, data: data) }
+        while form.focus > 0 { _ = form.handle(.up, data: data).settled }
         for _ in 0..<200 where form.focus >= form.fields.count || form.fields[form.focus].key != key {
-            _ = form.handle(.down, data: data)
+            _ = form.handle(.down, data: data).settled
         }
         try #require(form.focus < form.fields.count && form.fields[form.focus].key == key, "no field \(key)")
     }
@@ -34,14 +34,14 @@ struct PluginFormTests {
         let form = try editRoute("1", store)
         try focus(PluginFields.addKey, in: form, data: data)
         type("limit-conn", into: form, data: data)
-        _ = form.handle(.enter, data: data)
+        _ = form.handle(.enter, data: data).settled
         #expect(form.fields[form.focus].key == "plugins.limit-conn.conn", "Enter adds the plugin and focuses its first field")
         #expect(try field("plugins.limit-conn", form).value == PluginFields.enabled)
         #expect(try field(PluginFields.addKey, form).value.isEmpty, "a fresh + plugin row")
         type("0", into: form, data: data)
         try focus("plugins.limit-conn.key", in: form, data: data)
         type("remote_addr", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(try field("plugins.limit-conn.conn", form).error == "must be > 0, got 0")
         #expect(try field("plugins.limit-conn.burst", form).error == "is required")
         #expect(store.snapshot.config.streamRoutes.first { $0.id == "1" }?.plugins.configs.isEmpty == true)
@@ -54,15 +54,15 @@ struct PluginFormTests {
         }
 
         try focus("plugins.limit-conn.conn", in: form, data: data)
-        _ = form.handle(.backspace, data: data)
+        _ = form.handle(.backspace, data: data).settled
         type("2", into: form, data: data)
         try focus("plugins.limit-conn.burst", in: form, data: data)
         type("1", into: form, data: data)
         try focus("plugins.limit-conn.default_conn_delay", in: form, data: data)
         type("0.5", into: form, data: data)
         try focus("plugins.limit-conn.only_use_default_delay", in: form, data: data)
-        _ = form.handle(.char(" "), data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        _ = form.handle(.char(" "), data: data).settled
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
             return
         }
@@ -81,16 +81,16 @@ struct PluginFormTests {
         let form = try editRoute("1", store)
         try focus(PluginFields.addKey, in: form, data: data)
         type("ip-restriction", into: form, data: data)
-        _ = form.handle(.enter, data: data)
+        _ = form.handle(.enter, data: data).settled
         type("127.0.0.1, ::1", into: form, data: data)
         try focus("plugins.ip-restriction.blacklist", in: form, data: data)
         type("10.0.0.0/8", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(try field("plugins.ip-restriction", form).error == "must have only one of whitelist or blacklist, not both")
         #expect(form.fields[form.focus].key == "plugins.ip-restriction", "the focus goes to the error")
         try focus("plugins.ip-restriction.blacklist", in: form, data: data)
-        for _ in 0..<"10.0.0.0/8".count { _ = form.handle(.backspace, data: data) }
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        for _ in 0..<"10.0.0.0/8".count { _ = form.handle(.backspace, data: data).settled }
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
             return
         }
@@ -113,12 +113,12 @@ struct PluginFormTests {
         let form = try editRoute("p", store)
         #expect(try field("plugins.limit-conn.conn", form).value == "1")
         try focus("plugins.limit-conn", in: form, data: data)
-        _ = form.handle(.char(" "), data: data)
+        _ = form.handle(.char(" "), data: data).settled
         #expect(try field("plugins.limit-conn", form).value == PluginFields.disabled)
         try focus("plugins.ip-restriction", in: form, data: data)
-        _ = form.handle(.left, data: data)
+        _ = form.handle(.left, data: data).settled
         #expect(try field("plugins.ip-restriction", form).value == PluginFields.remove)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap(\.error))")
             return
         }
@@ -132,10 +132,10 @@ struct PluginFormTests {
         // Enabled again: `_meta` goes away entirely.
         let again = try editRoute("p", store)
         try focus("plugins.limit-conn", in: again, data: data)
-        _ = again.handle(.right, data: data)
-        _ = again.handle(.right, data: data)
+        _ = again.handle(.right, data: data).settled
+        _ = again.handle(.right, data: data).settled
         #expect(try field("plugins.limit-conn", again).value == PluginFields.enabled)
-        _ = again.handle(.function(2), data: data)
+        _ = again.handle(.function(2), data: data).settled
         #expect(store.snapshot.config.streamRoutes.first { $0.id == "p" }?.raw.value(at: "plugins.limit-conn._meta") == nil)
     }
 
@@ -145,13 +145,13 @@ struct PluginFormTests {
         let form = try editRoute("1", store)
         try focus(PluginFields.addKey, in: form, data: data)
         type("teleport", into: form, data: data)
-        _ = form.handle(.enter, data: data)
+        _ = form.handle(.enter, data: data).settled
         #expect(form.fields[form.focus].key == "plugins.teleport#json")
         type(#"{"to": "mars""#, into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(try field("plugins.teleport#json", form).error?.hasPrefix("not JSON") == true)
         type("}", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         // The configuration decoder decides, and its error lands on the JSON row.
         #expect(try field("plugins.teleport#json", form).error == "unknown stream plugin",
                 "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
@@ -185,7 +185,7 @@ struct PluginFormTests {
         for name in ["syslog", "mqtt-proxy", "limit-bandwidth", "prometheus"] {
             try focus(PluginFields.addKey, in: form, data: data)
             type(name, into: form, data: data)
-            _ = form.handle(.enter, data: data)
+            _ = form.handle(.enter, data: data).settled
         }
         let typed = ["plugins.syslog.host": "127.0.0.1", "plugins.syslog.port": "70000",
                      "plugins.syslog.log_format": #"{"client": "$remote_addr""#,
@@ -195,24 +195,24 @@ struct PluginFormTests {
             type(text, into: form, data: data)
         }
         try focus("plugins.syslog.sock_type", in: form, data: data)
-        _ = form.handle(.right, data: data)
+        _ = form.handle(.right, data: data).settled
         try focus("plugins.prometheus.prefer_name", in: form, data: data)
-        _ = form.handle(.right, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.right, data: data).settled
+        _ = form.handle(.function(2), data: data).settled
         #expect(try field("plugins.syslog.log_format", form).error?.hasPrefix("not JSON") == true)
         try focus("plugins.syslog.log_format", in: form, data: data)
         type("}", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         // Each of the decoder's errors beside its own field.
         #expect(try field("plugins.syslog.port", form).error == "must be 1…65535, got 70000")
         #expect(try field("plugins.limit-bandwidth.download_rate", form).error == "must be 0…1099511627776, got -1")
         try focus("plugins.syslog.port", in: form, data: data)
-        for _ in 0..<5 { _ = form.handle(.backspace, data: data) }
+        for _ in 0..<5 { _ = form.handle(.backspace, data: data).settled }
         type("5514", into: form, data: data)
         try focus("plugins.limit-bandwidth.download_rate", in: form, data: data)
-        for _ in 0..<2 { _ = form.handle(.backspace, data: data) }
+        for _ in 0..<2 { _ = form.handle(.backspace, data: data).settled }
         type("262144", into: form, data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
             return
         }
@@ -235,16 +235,16 @@ struct PluginFormTests {
         let form = try editRoute("1", store)
         try focus(PluginFields.addKey, in: form, data: data)
         type("traffic-split", into: form, data: data)
-        _ = form.handle(.enter, data: data)
+        _ = form.handle(.enter, data: data).settled
         #expect(form.fields[form.focus].key == "plugins.traffic-split.rules")
         type(#"[{"match": [{"vars": [["http_host", "==", "a"]]}]}]"#, into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(try field("plugins.traffic-split.rules", form).error?.contains(#"unknown variable "http_host""#) == true,
                 "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
         try focus("plugins.traffic-split.rules", in: form, data: data)
-        for _ in 0..<#"http_host", "==", "a"]]}]}]"#.count { _ = form.handle(.backspace, data: data) }
+        for _ in 0..<#"http_host", "==", "a"]]}]}]"#.count { _ = form.handle(.backspace, data: data).settled }
         type(#"remote_addr", "ipmatch", "10.0.0.0/8"]]}]}]"#, into: form, data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
             return
         }
@@ -270,9 +270,9 @@ struct PluginFormTests {
         let form = FormScreen(spec: ServiceFormSpec(), store: store, existing: doc)
         try focus(PluginFields.addKey, in: form, data: data)
         type("ip-restriction", into: form, data: data)
-        _ = form.handle(.enter, data: data)
+        _ = form.handle(.enter, data: data).settled
         type("127.0.0.0/8", into: form, data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap(\.error))")
             return
         }
@@ -318,18 +318,18 @@ extension PluginFormTests {
         let form = FormScreen(spec: PluginMetadataFormSpec(), store: store, existing: nil)
         #expect(form.fields.map(\.key) == ["id", "log_format", "max_pending_entries"])
         try focus("id", in: form, data: data)
-        for _ in 0..<form.fields[0].value.count { _ = form.handle(.backspace, data: data) }
+        for _ in 0..<form.fields[0].value.count { _ = form.handle(.backspace, data: data).settled }
         type("syslog", into: form, data: data)
         try focus("log_format", in: form, data: data)
         type(#"{"client": "$remote_addr"}"#, into: form, data: data)
         try focus("max_pending_entries", in: form, data: data)
         type("0", into: form, data: data)
-        _ = form.handle(.function(2), data: data)
+        _ = form.handle(.function(2), data: data).settled
         #expect(try field("max_pending_entries", form).error == "must be 1…10000000, got 0",
                 "\(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
-        _ = form.handle(.backspace, data: data)
+        _ = form.handle(.backspace, data: data).settled
         type("100", into: form, data: data)
-        guard case .sequence = form.handle(.function(2), data: data) else {
+        guard case .sequence = form.handle(.function(2), data: data).settled else {
             Issue.record("not saved: \(form.fields.compactMap { f in f.error.map { "\(f.key): \($0)" } })")
             return
         }

@@ -23,7 +23,7 @@ struct ReadOnlyConsoleTests {
         ]
         for (screen, keys) in screens {
             for key in keys {
-                guard case .flash(let text, true) = screen.handle(key, data: data) else {
+                guard case .flash(let text, true) = screen.handle(key, data: data).settled else {
                     Issue.record("\(screen.name) \(key): no refusal")
                     continue
                 }

@@ -711,3 +711,28 @@ def test_metadata_tab_lists_plugin_metadata(console, echo):
     c.keys("9")
     c.wait_for(lambda s: s.split("\n")[1].startswith("Plugin metadata"), 5, "the Plugin metadata screen")
     c.wait_for("syslog", 5, "the syslog metadata listed")
+
+
+@pytest.mark.time_limit(120)
+def test_a_write_waiting_on_etcd_keeps_the_console_drawing(console, etcd_server, echo):
+    from test_etcd import Relay
+    relay = Relay(etcd_server.port)
+    deployment = etcd_server.deployment("traditional", hosts=[relay.url]).replace("timeout: 3", "timeout: 10")
+    c = console(deployment=deployment)
+    st, _, body = c.sl.admin("PUT", "/apisix/admin/stream_routes/db",
+                             harness.route("db", [echo.addr], server_port=c.sl.port))
+    assert st == 201, body
+    c.keys("3")
+    c.wait_for(lambda s: "Stream routes" in s and "db" in s, 10, "route db on the routes screen")
+    relay.stall()  # etcd accepts the write's connection and never answers, until thawed
+    c.keys("d")
+    c.wait_for("Delete stream route db?", 5)
+    c.keys("y")
+    c.wait_for("deleting stream route db: waiting for etcd, 1 s", 5, "the console to say what it waits for")
+    c.keys("Tab")  # held back while the write waits
+    c.wait_for("waiting for etcd, 2 s", 5, "the console to draw on while it waits")
+    relay.thaw()
+    c.wait_for("deleted stream route db", 15, "the delete to finish once etcd answers")
+    assert "Stream routes" in c.lines()[1], "the key pressed while waiting did nothing"
+    st, _, _ = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
+    assert st == 404, "deleted in etcd"

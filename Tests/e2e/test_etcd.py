@@ -176,7 +176,9 @@ class Relay:
     """A TCP relay to etcd that the test can cut (every connection closed, new
     ones refused) and restore on the same port: a gateway behind it loses its
     watch while etcd goes on.  `freeze()` holds what etcd sends on the
-    connections open now (the watch stalls, new requests pass) until `thaw()`."""
+    connections open now (the watch stalls, new requests pass) until `thaw()`;
+    `stall()` also holds every new connection, accepted but not forwarded, until
+    `thaw()` (etcd as behind a black hole: requests wait, nothing is refused)."""
 
     def __init__(self, target_port):
         self.target = target_port
@@ -184,17 +186,25 @@ class Relay:
         self.port = self.server.port
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.open: list[threading.Event] = []  # per connection: set while etcd's bytes flow
+        self.admitting = threading.Event()  # clear while new connections are held
+        self.admitting.set()
 
     def freeze(self):
         for flowing in self.open:
             flowing.clear()
 
+    def stall(self):
+        self.admitting.clear()
+        self.freeze()
+
     def thaw(self):
+        self.admitting.set()
         for flowing in self.open:
             flowing.set()
 
     def _handler(self, conn, server):
         conn.settimeout(None)
+        self.admitting.wait()
         up = socket.create_connection((LOOPBACK, self.target))
         flowing = threading.Event()
         flowing.set()

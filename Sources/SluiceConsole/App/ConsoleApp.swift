@@ -19,6 +19,11 @@ public final class ConsoleApp {
     /// must not kill a connection or quit).
     private var tooSmall = false
     public var data: ConsoleData
+    /// A Store call still running (a write waiting on etcd): keys wait until it is over.
+    private var storeCall: StoreCall?
+    /// How long a Store call may take before the console stops waiting for it and draws on (infinity: always wait,
+    /// as tests do).
+    private let storeCallGrace: Double
 
     /// The console's own keys, shown in help.
     public static let globalBindings: [KeyBinding] = [
@@ -31,9 +36,23 @@ public final class ConsoleApp {
         KeyBinding([.char("q")], "quit (stops the gateway)", dangerous: true),
     ]
 
-    public init(tabs: [any Screen], data: ConsoleData) {
+    public init(tabs: [any Screen], data: ConsoleData, storeCallGrace: Double = .infinity) {
         self.tabs = tabs
         self.data = data
+        self.storeCallGrace = storeCallGrace
+    }
+
+    /// Whether a Store call is still running.
+    public var isWaitingForStore: Bool { storeCall != nil }
+
+    /// Performs what the running Store call leads to, once it is over.
+    /// - Returns: whether it was over (the configuration may have changed).
+    @discardableResult
+    public func collectStoreCall() -> Bool {
+        guard let call = storeCall, let next = call.collect() else { return false }
+        storeCall = nil
+        perform(next)
+        return true
     }
 
     /// The screen on top.
@@ -142,7 +161,12 @@ public final class ConsoleApp {
 
     private func drawMessageLine(on canvas: Canvas) {
         let row = canvas.rows - 2
-        if let c = pendingConfirm {
+        if let call = storeCall {
+            let waited = Int(Date().timeIntervalSince(call.startedAt))
+            let on = data.mirror == nil ? "the data file" : "etcd"
+            canvas.text(row, 0, "⏳ \(call.label): waiting for \(on), \(waited) s — keys are ignored until it answers",
+                        width: canvas.cols, .warning, pad: true)
+        } else if let c = pendingConfirm {
             canvas.text(row, 0, "\(c.message) [y/N]", width: canvas.cols, .warning, pad: true)
         } else if let command {
             canvas.text(row, 0, ":\(command)▏", width: canvas.cols, .focusedField, pad: true)
@@ -173,6 +197,7 @@ public final class ConsoleApp {
     /// Handles one key press.
     public func handle(_ key: Key) {
         if tooSmall && key != .resize { return }
+        if storeCall != nil { return }
         if let confirm = pendingConfirm {
             pendingConfirm = nil
             if key == .char("y") || key == .char("Y") { perform(confirm.action()) } else { flash = ("cancelled", false) }
@@ -255,6 +280,9 @@ public final class ConsoleApp {
         case .confirm(let message, let run): pendingConfirm = (message, run)
         case .flash(let text, let isError): flash = (text, isError)
         case .sequence(let actions): actions.forEach(perform)
+        case .store(let call):
+            call.waitForResult(seconds: storeCallGrace)
+            if let next = call.collect() { perform(next) } else { storeCall = call }
         }
     }
 }

@@ -38,6 +38,8 @@ public enum ScreenAction {
     case unhandled
     /// Several actions in order.
     case sequence([ScreenAction])
+    /// A Store call running off the main thread (`StoreCall`): what it leads to comes when it is over.
+    case store(StoreCall)
 }
 
 /// One screen of the console. Screens draw on a `Canvas` in the area they are given, so they are testable

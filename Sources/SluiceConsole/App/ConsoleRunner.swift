@@ -13,6 +13,9 @@ public final class ConsoleRunner {
     private let accessLogPath: String?
     /// Seconds between snapshots.
     private let tick = RateTracker.tick
+    /// How long a Store call (a save) may take before the console draws on while it waits: a data file's write
+    /// is over well within it, so only a slow etcd shows the waiting line.
+    static let storeCallGrace = 0.3
 
     private let logger = Logger(label: "sluice.console")
 
@@ -51,16 +54,18 @@ public final class ConsoleRunner {
         rates.update(snapshot)
         let app = ConsoleApp(tabs: Self.tabs(engine: engine, store: store, accessLogPath: accessLogPath),
                              data: ConsoleData(engine: snapshot, config: store.snapshot, rates: rates, log: logBuffer.recent,
-                                               dataFileErrors: store.dataFileErrors, mirror: store.mirrorStatus))
+                                               dataFileErrors: store.dataFileErrors, mirror: store.mirrorStatus),
+                             storeCallGrace: Self.storeCallGrace)
         var nextTick = Date().addingTimeInterval(tick)
         while !app.wantsQuit && !shouldStop() && !terminal.isLost {
             app.render(on: terminal)
             terminal.present()
             let wait = max(1, Int32(nextTick.timeIntervalSinceNow * 1000))
-            if let key = terminal.readKey(timeoutMs: min(wait, 250)) {
+            if let key = terminal.readKey(timeoutMs: min(wait, app.isWaitingForStore ? 100 : 250)) {
                 app.handle(key)
                 app.data.config = store.snapshot
             }
+            if app.collectStoreCall() { app.data.config = store.snapshot }
             if Date() >= nextTick {
                 snapshot = engine.snapshot()
                 rates.update(snapshot)

@@ -26,7 +26,7 @@ public final class FormScreen: Screen {
     }
 
     /// How a save checks the object as stored now.
-    enum SaveMode {
+    enum SaveMode: Sendable {
         /// Unchanged since the form opened (or was reloaded); for a new object, its id free.
         case checked
         /// Merged onto their version, which must still be the one stored.
@@ -212,9 +212,9 @@ public final class FormScreen: Screen {
         }
         doc["id"] = .string(id)
         if case .overwrite(let theirs, _) = mode { doc = ThreeWayMerge.merge(base: base, mine: doc, theirs: theirs) ?? doc }
-        let (kind, id, opened, isNew) = (spec.kind, self.id, openedRevision, self.isNew)
-        do {
-            let result = try store.writeObject(kind, source: .console, now: now()) { snapshot in
+        let (kind, id, opened, isNew, store, stamp, document) = (spec.kind, self.id, openedRevision, self.isNew, store, now(), doc)
+        return .storeCall("saving \(kind.singular) \(id)", {
+            try store.writeObject(kind, source: .console, now: stamp) { snapshot in
                 let stored = snapshot.config.documents(kind).first { $0.id == id }
                 let current = snapshot.objectRevision(kind, id)
                 let changed = { (revision: ObjectRevision) in
@@ -232,8 +232,16 @@ public final class FormScreen: Screen {
                 case .recreate:
                     if let current { throw changed(current) }
                 }
-                return (id, doc)
+                return (id, document)
             }
+        }, then: saved)
+    }
+
+    /// What a save's Store call came to: the form closes, or its errors or conflict prompt show.
+    private func saved(_ outcome: Result<ObjectWriteResult, any Error>) -> ScreenAction {
+        let (kind, id) = (spec.kind, self.id)
+        do {
+            let result = try outcome.get()
             conflict = nil
             let warnings = ConfigWarnings.of(kind, id, in: result.snapshot.config, listeners: listeners)
             let note = warnings.first.map { " — warning: \($0.fieldMessage)" } ?? ""

@@ -165,13 +165,21 @@ final class YAMLEditScreen: Screen {
         }
         doc["id"] = .string(id)
         if kind == .ssls, doc["key"]?.formText == Self.secretPlaceholder { doc["key"] = base["key"] }
-        let (writeKind, writeID, opened) = (kind, id, openedRevision)
-        do {
-            let result = try store.writeObject(writeKind, source: .console, now: now()) { snapshot in
+        let (writeKind, writeID, opened, store, stamp, document) = (kind, id, openedRevision, store, now(), doc)
+        return .storeCall("saving \(kind.singular) \(id)", {
+            try store.writeObject(writeKind, source: .console, now: stamp) { snapshot in
                 guard let current = snapshot.objectRevision(writeKind, writeID) else { throw Refusal.deletedElsewhere }
                 if current != opened { throw Refusal.changedElsewhere }
-                return (writeID, doc)
+                return (writeID, document)
             }
+        }, then: { [self] outcome in saved(outcome, value: value) })
+    }
+
+    /// What a save's Store call came to: the editor closes, or the errors show against their lines.
+    private func saved(_ outcome: Result<ObjectWriteResult, any Error>, value: ConfigValue) -> ScreenAction {
+        let writeKind = kind
+        do {
+            let result = try outcome.get()
             return .flash("saved \(kind.singular) \(id) (revision \(result.snapshot.revision))", isError: false).then(.pop)
         } catch StoreError.invalid(let all) {
             errors = all.errors.map { e -> (line: Int?, message: String) in

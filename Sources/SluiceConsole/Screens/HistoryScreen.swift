@@ -58,25 +58,30 @@ public final class HistoryScreen: Screen {
         case .end: move(numbers.count)
         case .enter:
             guard let n = selected else { return .none }
-            do {
-                return .push(TextViewScreen.diff(title: "Revision \(n): diff against the one before",
-                                                 text: try store.diff(n)))
-            } catch {
-                return .flash("\(error)", isError: true)
-            }
+            let store = self.store
+            return .storeCall("reading revision \(n)", { try store.diff(n) }, then: { outcome in
+                do {
+                    return .push(TextViewScreen.diff(title: "Revision \(n): diff against the one before",
+                                                     text: try outcome.get()))
+                } catch {
+                    return .flash("\(error)", isError: true)
+                }
+            })
         case .char("r"):
             if let why = store.rollbackRefusal { return .flash("read-only: \(why)", isError: true) }
             guard let n = selected else { return .none }
             if n == data.config.revision { return .flash("revision \(n) is the one in force", isError: false) }
             let store = self.store
             return .confirm("Roll back to revision \(n)? Its configuration becomes current again (a new revision).") {
-                do {
-                    let now = try store.rollback(to: n)
-                    return .flash("rolled back to revision \(n): now revision \(now.revision)", isError: false)
-                } catch {
-                    return .flash("not rolled back: \(String(describing: error).split(separator: "\n").first ?? "")",
-                                  isError: true)
-                }
+                .storeCall("rolling back to revision \(n)", { try store.rollback(to: n) }, then: { outcome in
+                    do {
+                        let now = try outcome.get()
+                        return .flash("rolled back to revision \(n): now revision \(now.revision)", isError: false)
+                    } catch {
+                        return .flash("not rolled back: \(String(describing: error).split(separator: "\n").first ?? "")",
+                                      isError: true)
+                    }
+                })
             }
         default: return .unhandled
         }

@@ -145,12 +145,16 @@ public final class ObjectListScreen: Screen {
             let store = self.store
             let kind = self.kind
             return .confirm("Delete \(kind.singular) \(id)?") {
-                do {
-                    try store.deleteObject(kind, id: id, source: .console)
-                    return .flash("deleted \(kind.singular) \(id)", isError: false)
-                } catch {
-                    return .flash("not deleted: \(String(describing: error).split(separator: "\n").first ?? "")", isError: true)
-                }
+                .storeCall("deleting \(kind.singular) \(id)", { try store.deleteObject(kind, id: id, source: .console) },
+                           then: { outcome in
+                    do {
+                        _ = try outcome.get()
+                        return .flash("deleted \(kind.singular) \(id)", isError: false)
+                    } catch {
+                        return .flash("not deleted: \(String(describing: error).split(separator: "\n").first ?? "")",
+                                      isError: true)
+                    }
+                })
             }
         default: return .unhandled
         }

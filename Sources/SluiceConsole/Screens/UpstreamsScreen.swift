@@ -109,9 +109,10 @@ public final class UpstreamsScreen: Screen {
     private func setState(_ state: NodeState, _ config: GatewayConfig) -> ScreenAction {
         guard let (shown, shownIndex) = selectedNode(config), let id = shown.id else { return .none }
         let address = shown.nodes[shownIndex].address
-        do {
+        let (store, stamp) = (store, Int(Date().timeIntervalSince1970))
+        return .storeCall("setting node \(address) of upstream \(id) \(state.rawValue)", {
             // The console's one write path (stamps, revision), reading the upstream inside the transaction.
-            _ = try store.writeObject(.upstreams, source: .console, now: Int(Date().timeIntervalSince1970)) { snapshot in
+            try store.writeObject(.upstreams, source: .console, now: stamp) { snapshot in
                 guard let up = snapshot.config.upstream(id),
                       let index = up.nodes.firstIndex(where: { $0.address == address }),
                       let doc = up.document(settingNode: index, to: state) else {
@@ -119,6 +120,13 @@ public final class UpstreamsScreen: Screen {
                 }
                 return (id, doc)
             }
+        }, then: { outcome in Self.stateSet(outcome, address: address, upstream: id, state: state) })
+    }
+
+    private static func stateSet(_ outcome: Result<ObjectWriteResult, any Error>, address: String, upstream id: String,
+                                 state: NodeState) -> ScreenAction {
+        do {
+            _ = try outcome.get()
             return .flash("node \(address) of upstream \(id): \(state.rawValue)", isError: false)
         } catch StoreError.notFound {
             return .flash("node \(address) of upstream \(id) is gone", isError: true)
