@@ -736,3 +736,16 @@ def test_a_write_waiting_on_etcd_keeps_the_console_drawing(console, etcd_server,
     assert "Stream routes" in c.lines()[1], "the key pressed while waiting did nothing"
     st, _, _ = c.sl.admin("GET", "/apisix/admin/stream_routes/db")
     assert st == 404, "deleted in etcd"
+
+    st, _, body = c.sl.admin("PUT", "/apisix/admin/stream_routes/db2",
+                             harness.route("db2", [echo.addr], server_port=c.sl.port))
+    assert st == 201, body
+    c.wait_for("db2", 10, "route db2 on the routes screen")
+    relay.stall()
+    c.keys("d")
+    c.wait_for("Delete stream route db2?", 5)
+    c.keys("y")
+    c.wait_for("deleting stream route db2: waiting for etcd", 5)
+    c.sl.signal(signal.SIGTERM)
+    assert c.sl.proc.wait(timeout=c.sl.drain_timeout + 10) == 0, "SIGTERM stops the gateway while a write waits"
+    relay.thaw()
