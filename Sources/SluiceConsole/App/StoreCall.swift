@@ -59,8 +59,12 @@ private final class Outcome<Value: Sendable>: Sendable {
 
     /// Blocks for at most `seconds` (infinity: until the work is over).
     func wait(seconds: Double) {
-        let answered = seconds.isFinite ? done.wait(timeout: .now() + max(0, seconds)) == .success : { done.wait(); return true }()
-        if answered { done.signal() }  // a later wait returns at once too
+        if seconds.isFinite {
+            guard done.wait(timeout: .now() + max(0, seconds)) == .success else { return }
+        } else {
+            done.wait()
+        }
+        done.signal()  // the work is over: a later wait returns at once too
     }
 }
 
@@ -70,5 +74,11 @@ extension ScreenAction {
     static func storeCall<Value: Sendable>(_ label: String, _ work: @escaping @Sendable () throws -> Value,
                                            then: @escaping (Result<Value, any Error>) -> ScreenAction) -> ScreenAction {
         .store(StoreCall.start(label, work, then: then))
+    }
+
+    /// The flash for a change that failed: `not deleted: <the error's first line>` (a Store error's first line
+    /// names the first field and why; the rest would not fit the message line).
+    static func notDone(_ what: String, _ error: any Error) -> ScreenAction {
+        .flash("\(what): \(String(describing: error).split(separator: "\n").first ?? "")", isError: true)
     }
 }

@@ -78,8 +78,7 @@ public final class HistoryScreen: Screen {
                         let now = try outcome.get()
                         return .flash("rolled back to revision \(n): now revision \(now.revision)", isError: false)
                     } catch {
-                        return .flash("not rolled back: \(String(describing: error).split(separator: "\n").first ?? "")",
-                                      isError: true)
+                        return .notDone("not rolled back", error)
                     }
                 })
             }

@@ -151,8 +151,7 @@ public final class ObjectListScreen: Screen {
                         _ = try outcome.get()
                         return .flash("deleted \(kind.singular) \(id)", isError: false)
                     } catch {
-                        return .flash("not deleted: \(String(describing: error).split(separator: "\n").first ?? "")",
-                                      isError: true)
+                        return .notDone("not deleted", error)
                     }
                 })
             }

@@ -131,7 +131,7 @@ public final class UpstreamsScreen: Screen {
         } catch StoreError.notFound {
             return .flash("node \(address) of upstream \(id) is gone", isError: true)
         } catch {
-            return .flash("not changed: \(String(describing: error).split(separator: "\n").first ?? "")", isError: true)
+            return .notDone("not changed", error)
         }
     }
 
